@@ -1,0 +1,7 @@
+from django.urls import path
+
+from qyzmet.backoffice import views
+
+app_name = "backoffice"
+
+urlpatterns = [path("", views.home, name="home")]

@@ -1,0 +1,85 @@
+"""One error class and one error shape for the whole platform.
+
+Every refusal carries a stable machine code (for the phone app) and a message translated into the
+caller's language (for people). Interfaces render it as `{"code", "message", "details"}`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class QyzmetError(Exception):
+    code: str = "error"
+    status: int = 400
+    default_message: str | Promise = _("The request could not be completed.")
+
+    def __init__(
+        self,
+        message: str | Promise | None = None,
+        *,
+        code: str | None = None,
+        details: dict[str, Any] | list[Any] | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.message = message if message is not None else self.default_message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.details = details if details is not None else {}
+        self.headers = headers or {}
+        super().__init__(f"{self.code}: {self.message}")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": str(self.message), "details": self.details}
+
+
+class ValidationFailed(QyzmetError):
+    code = "validation_error"
+    status = 422
+    default_message = _("Some fields are not filled in correctly.")
+
+
+class NotAuthenticated(QyzmetError):
+    code = "not_authenticated"
+    status = 401
+    default_message = _("Please sign in to continue.")
+
+
+class NotFound(QyzmetError):
+    """Also what every access choke point raises on a refusal, so that "exists but not yours"
+    cannot be told apart from "does not exist"."""
+
+    code = "not_found"
+    status = 404
+    default_message = _("Nothing was found at this address.")
+
+
+class Conflict(QyzmetError):
+    code = "conflict"
+    status = 409
+    default_message = _("This was changed by someone else in the meantime. Reload and try again.")
+
+
+class RateLimited(QyzmetError):
+    code = "rate_limited"
+    status = 429
+    default_message = _("Too many attempts. Please try again later.")
+
+    def __init__(self, message: str | Promise | None = None, *, retry_after: int, **kwargs: Any):
+        self.retry_after = max(1, int(retry_after))
+        details = kwargs.pop("details", None) or {}
+        details["retry_after"] = self.retry_after
+        headers = {"Retry-After": str(self.retry_after)}
+        super().__init__(message, details=details, headers=headers, **kwargs)
+
+
+class ServiceUnavailable(QyzmetError):
+    code = "unavailable"
+    status = 503
+    default_message = _("The service is temporarily unavailable. Please try again shortly.")

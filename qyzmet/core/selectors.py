@@ -1,0 +1,58 @@
+"""Reads of the core app: the health of the platform."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from qyzmet.core.models import WorkerHeartbeat
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    database: dict[str, Any]
+    worker: dict[str, Any]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "status": "ok" if self.ok else "fail",
+            "database": self.database,
+            "worker": self.worker,
+        }
+
+
+def health_check() -> Health:
+    database: dict[str, Any]
+    started = time.perf_counter()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        database = {
+            "ok": True,
+            "vendor": connection.vendor,
+            "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+        }
+    except DatabaseError as exc:
+        database = {"ok": False, "vendor": connection.vendor, "error": exc.__class__.__name__}
+        return Health(ok=False, database=database, worker={"ok": False, "error": "database"})
+
+    stale_after = timedelta(seconds=settings.QYZMET_WORKER_STALE_SECONDS)
+    now = timezone.now()
+    alive = WorkerHeartbeat.objects.filter(last_seen__gte=now - stale_after)
+    latest = WorkerHeartbeat.objects.order_by("-last_seen").first()
+    worker: dict[str, Any] = {
+        "ok": alive.exists(),
+        "alive": alive.count(),
+        "last_seen": latest.last_seen.isoformat() if latest else None,
+        "age_seconds": round((now - latest.last_seen).total_seconds(), 1) if latest else None,
+        "stale_after_seconds": settings.QYZMET_WORKER_STALE_SECONDS,
+    }
+    return Health(ok=database["ok"] and worker["ok"], database=database, worker=worker)

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class SinkMessage(models.Model):
+    """A message that a demo provider 'delivered': kept in the database, shown at /dev/outbox.
+
+    Only demo mode writes here; production providers hand messages to real gateways.
+    """
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "E-mail"
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    recipient = models.CharField(max_length=320)
+    subject = models.CharField(max_length=255, blank=True)
+    text = models.TextField()
+    provider = models.CharField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.channel} → {self.recipient}"
