@@ -5,7 +5,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 HOST_PORT ?= 127.0.0.1:8000
-export DJANGO_SETTINGS_MODULE ?= config.settings
 
 .PHONY: run test setup lint typecheck imports pytest pytest-postgres translations messages \
         browser-deps bench clean

@@ -23,6 +23,19 @@ if not SECRET_KEY:
         raise ImproperlyConfigured("QYZMET_SECRET_KEY is required unless QYZMET_DEMO=1")
     SECRET_KEY = demo_secret(VAR_DIR, "QYZMET_SECRET_KEY", 48)
 
+# Field encryption (qyzmet.core.crypto): versioned AES-256-GCM keys and a separate blind-index key.
+QYZMET_FIELD_KEYS = env_str("QYZMET_FIELD_KEYS")
+QYZMET_BLIND_INDEX_KEY = env_str("QYZMET_BLIND_INDEX_KEY")
+if not QYZMET_FIELD_KEYS or not QYZMET_BLIND_INDEX_KEY:
+    if not QYZMET_DEMO:
+        raise ImproperlyConfigured(
+            "QYZMET_FIELD_KEYS and QYZMET_BLIND_INDEX_KEY are required unless QYZMET_DEMO=1"
+        )
+    QYZMET_FIELD_KEYS = QYZMET_FIELD_KEYS or "1:" + demo_secret(VAR_DIR, "QYZMET_FIELD_KEY_1")
+    QYZMET_BLIND_INDEX_KEY = QYZMET_BLIND_INDEX_KEY or demo_secret(
+        VAR_DIR, "QYZMET_BLIND_INDEX_KEY"
+    )
+
 ALLOWED_HOSTS = env_list("QYZMET_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("QYZMET_CSRF_TRUSTED_ORIGINS", [])
 
@@ -40,6 +53,9 @@ INSTALLED_APPS = [
     "csp",
     "qyzmet.core",
     "qyzmet.notifications",
+    "qyzmet.signatures",
+    "qyzmet.identity",
+    "qyzmet.trust",
     "qyzmet.portal",
     "qyzmet.backoffice",
     "qyzmet.api",
@@ -54,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qyzmet.portal.middleware.AuthSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -109,6 +126,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "identity.Account"
 
 # --- Background work ----------------------------------------------------------------------------
 TASKS = {
@@ -130,7 +148,12 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Passwords ----------------------------------------------------------------------------------
+# Argon2id; parameters from the environment (see qyzmet/core/passwords.py for the defaults' why).
+QYZMET_ARGON2_TIME_COST = env_int("QYZMET_ARGON2_TIME_COST", 3)
+QYZMET_ARGON2_MEMORY_KIB = env_int("QYZMET_ARGON2_MEMORY_KIB", 65536)
+QYZMET_ARGON2_PARALLELISM = env_int("QYZMET_ARGON2_PARALLELISM", 2)
 PASSWORD_HASHERS = [
+    "qyzmet.core.passwords.QyzmetArgon2PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
@@ -142,6 +165,35 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- Identity: one-time codes, sign-in, sessions -----------------------------------------------
+QYZMET_OTP_TTL_SECONDS = env_int("QYZMET_OTP_TTL_SECONDS", 300)
+QYZMET_OTP_MAX_ATTEMPTS = env_int("QYZMET_OTP_MAX_ATTEMPTS", 5)
+QYZMET_OTP_RESEND_SECONDS = env_int("QYZMET_OTP_RESEND_SECONDS", 60)
+# Codes sent per hour / per day, counted per phone number, per IIN and per client address.
+QYZMET_OTP_LIMITS = {
+    "phone": (env_int("QYZMET_OTP_PER_PHONE_HOUR", 5), env_int("QYZMET_OTP_PER_PHONE_DAY", 10)),
+    "iin": (env_int("QYZMET_OTP_PER_IIN_HOUR", 5), env_int("QYZMET_OTP_PER_IIN_DAY", 10)),
+    "client": (env_int("QYZMET_OTP_PER_CLIENT_HOUR", 20), env_int("QYZMET_OTP_PER_CLIENT_DAY", 60)),
+}
+# After a SIM change or number port, sign-in by SMS code is paused this long.
+QYZMET_SIM_CHANGE_BLOCK_HOURS = env_int("QYZMET_SIM_CHANGE_BLOCK_HOURS", 72)
+QYZMET_OPERATOR_PROVIDER = env_str("QYZMET_OPERATOR_PROVIDER", "demo")
+QYZMET_PASSWORD_LOCKOUT_FAILURES = env_int("QYZMET_PASSWORD_LOCKOUT_FAILURES", 5)
+QYZMET_PASSWORD_LOCKOUT_MINUTES = env_int("QYZMET_PASSWORD_LOCKOUT_MINUTES", 15)
+QYZMET_SESSION_IDLE_MINUTES = env_int("QYZMET_SESSION_IDLE_MINUTES", 30)
+QYZMET_SESSION_ABSOLUTE_HOURS = env_int("QYZMET_SESSION_ABSOLUTE_HOURS", 12)
+QYZMET_APP_SESSION_DAYS = env_int("QYZMET_APP_SESSION_DAYS", 30)
+QYZMET_ACCESS_TOKEN_SECONDS = env_int("QYZMET_ACCESS_TOKEN_SECONDS", 600)
+QYZMET_QR_TTL_SECONDS = env_int("QYZMET_QR_TTL_SECONDS", 120)
+QYZMET_CHALLENGE_TTL_SECONDS = env_int("QYZMET_CHALLENGE_TTL_SECONDS", 300)
+# Since 2025 certificate sign-in also asks for an SMS code.
+QYZMET_CERT_SIGNIN_SMS = env_bool("QYZMET_CERT_SIGNIN_SMS", True)
+QYZMET_TRUST_ROOT_FILES = env_list("QYZMET_TRUST_ROOT_FILES", [])
+# The cookie lives as long as the absolute timeout; the idle timeout is enforced server-side on
+# the AuthSession, so that it is recorded and visible on "my sessions".
+SESSION_COOKIE_AGE = QYZMET_SESSION_ABSOLUTE_HOURS * 3600
+LOGIN_URL = "/signin/"
 
 # --- Languages ----------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("QYZMET_DEFAULT_LANGUAGE", "kk")
@@ -214,5 +266,10 @@ LOGGING = {
     "formatters": {"json": {"()": "qyzmet.core.logging.JsonFormatter"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
     "root": {"handlers": ["console"], "level": env_str("QYZMET_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # pyHanko logs certificate subjects (which hold IINs) on every rejected signature.
+        "pyhanko": {"level": "ERROR"},
+        "pyhanko_certvalidator": {"level": "ERROR"},
+    },
 }

@@ -9,6 +9,9 @@ os.environ.setdefault("QYZMET_DEMO", "1")
 os.environ.setdefault("QYZMET_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("QYZMET_VAR_DIR", tempfile.mkdtemp(prefix="qyzmet-test-"))
 os.environ.setdefault("QYZMET_LOG_LEVEL", "WARNING")
+# Fixed test keys (32 bytes each, URL-safe base64); never used outside the test suite.
+os.environ.setdefault("QYZMET_FIELD_KEYS", "1:" + "A" * 42 + "Q")
+os.environ.setdefault("QYZMET_BLIND_INDEX_KEY", "B" * 42 + "Q")
 
 from config.settings import *  # noqa: F403
 
@@ -18,3 +21,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - whitenoise warns on a missing dir
+# Serve static files straight from the apps in the live-server browser tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -7,8 +7,8 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_info
 from ninja import NinjaAPI, Status
 
-from qyzmet.api import errors
-from qyzmet.api.schemas import ErrorOut, HealthOut, MetaOut
+from qyzmet.api import auth, errors, me, registry
+from qyzmet.api.schemas import HealthOut, MetaOut
 from qyzmet.core.selectors import health_check
 
 api = NinjaAPI(
@@ -22,6 +22,9 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 errors.install(api)
+api.add_router("/auth", auth.router)
+api.add_router("/me", me.router)
+api.add_router("/registry", registry.router)
 
 
 @api.get("/meta", response=MetaOut, tags=["meta"], summary="Platform name, version, languages")
@@ -48,13 +51,3 @@ def meta(request: HttpRequest) -> dict[str, object]:
 def health(request: HttpRequest) -> Status[dict[str, object]]:
     result = health_check()
     return Status(200 if result.ok else 503, result.as_dict())
-
-
-ERROR_RESPONSES = {
-    400: ErrorOut,
-    401: ErrorOut,
-    404: ErrorOut,
-    409: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}

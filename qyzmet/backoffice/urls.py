@@ -4,4 +4,7 @@ from qyzmet.backoffice import views
 
 app_name = "backoffice"
 
-urlpatterns = [path("", views.home, name="home")]
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("people/", views.person_lookup, name="person-lookup"),
+]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+CITIZEN_PASSWORD = "Demo-citizen-2026"  # noqa: S105 - demo only
+
 
 @dataclass(frozen=True)
 class DemoAccount:
@@ -11,6 +13,7 @@ class DemoAccount:
     login: str
     password: str
     where: str
+    phone: str = ""
 
 
 ADMIN = DemoAccount(
@@ -20,6 +23,7 @@ ADMIN = DemoAccount(
     where="/admin/",
 )
 
-
-def all_accounts() -> list[DemoAccount]:
-    return [ADMIN]
+# Citizens (and an officer, who is a citizen too) chosen from the generated demo registry by
+# position, so the same IINs come back on every machine. Phones are distinct demo numbers.
+CITIZEN_PHONES = ("+77010000001", "+77050000002", "+77470000003")
+OFFICER_PHONE = "+77070000009"

@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django.db import models
 
+from qyzmet.core.crypto import EncryptedTextField
+
 
 class SinkMessage(models.Model):
     """A message that a demo provider 'delivered': kept in the database, shown at /dev/outbox.
 
-    Only demo mode writes here; production providers hand messages to real gateways.
+    Only demo mode writes here; production providers hand messages to real gateways. Even so,
+    recipient and text (which holds one-time codes) are stored encrypted, like all personal data.
     """
 
     class Channel(models.TextChoices):
@@ -14,9 +17,10 @@ class SinkMessage(models.Model):
         EMAIL = "email", "E-mail"
 
     channel = models.CharField(max_length=16, choices=Channel.choices)
-    recipient = models.CharField(max_length=320)
-    subject = models.CharField(max_length=255, blank=True)
-    text = models.TextField()
+    recipient = EncryptedTextField()
+    recipient_index = models.CharField(max_length=64, db_index=True)
+    subject = EncryptedTextField(blank=True, default="")
+    text = EncryptedTextField()
     provider = models.CharField(max_length=32)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 

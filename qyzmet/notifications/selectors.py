@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from qyzmet.core.crypto import blind_index
 from qyzmet.notifications.models import SinkMessage
 
 
@@ -9,7 +10,7 @@ def sink_message_list(*, limit: int = 100, recipient: str | None = None) -> list
     """Messages the demo sink received, newest first."""
     queryset = SinkMessage.objects.order_by("-created_at", "-id")
     if recipient:
-        queryset = queryset.filter(recipient=recipient)
+        queryset = queryset.filter(recipient_index=blind_index(recipient, purpose="recipient"))
     return [
         {
             "id": message.pk,

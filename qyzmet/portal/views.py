@@ -3,21 +3,20 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from qyzmet.core.errors import NotFound, QyzmetError
 from qyzmet.core.selectors import health_check
+from qyzmet.identity.selectors import iin_validated, person_get_by_iin
 from qyzmet.notifications.selectors import sink_message_list
+from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
-
-
-@require_GET
-def signin(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/signin.html")
 
 
 @never_cache
@@ -47,5 +46,34 @@ def dev_outbox_json(request: HttpRequest) -> JsonResponse:
     _demo_only()
     raw_limit = request.GET.get("limit", "")
     limit = min(max(int(raw_limit), 1), 1000) if raw_limit.isdigit() else 100
-    recipient = request.GET.get("to") or None
+    recipient = request.GET.get("to", "").strip() or None
+    if recipient and recipient.isdigit():  # an unescaped "+" in a query string arrives as " "
+        recipient = "+" + recipient
     return JsonResponse({"messages": sink_message_list(limit=limit, recipient=recipient)})
+
+
+@never_cache
+def dev_certificate(request: HttpRequest) -> HttpResponse:
+    """Demo CA: a PKCS#12 certificate for a person in the demo registry, to try certificate
+    sign-in. Outside demo mode the route does not exist."""
+    _demo_only()
+    context: dict[str, object] = {}
+    if request.method == "POST":
+        iin = request.POST.get("iin", "").strip()
+        context["iin"] = iin
+        try:
+            person = person_get_by_iin(iin=iin_validated(iin))
+            if person is None:
+                raise NotFound(_("This IIN was not found in the population registry."))
+            _issued, p12 = citizen_certificate_issue(
+                iin=person.iin, surname=person.surname_latin or person.surname,
+                given_name=person.given_name_latin or person.given_name,
+            )  # fmt: skip
+        except QyzmetError as exc:
+            context["error"] = exc.message
+            return render(request, "portal/dev_certificate.html", context, status=exc.status)
+        response = HttpResponse(p12, content_type="application/x-pkcs12")
+        response["Content-Disposition"] = f'attachment; filename="qyzmet-demo-{iin[-4:]}.p12"'
+        return response
+    context["password_rule"] = demo_p12_password("000000000000").replace("0000", "NNNN")
+    return render(request, "portal/dev_certificate.html", context)

@@ -10,6 +10,7 @@ from django.core.mail.message import EmailMessage
 
 class SinkEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        from qyzmet.core.crypto import blind_index
         from qyzmet.notifications.models import SinkMessage
 
         sent = 0
@@ -18,6 +19,7 @@ class SinkEmailBackend(BaseEmailBackend):
                 SinkMessage.objects.create(
                     channel=SinkMessage.Channel.EMAIL,
                     recipient=recipient,
+                    recipient_index=blind_index(recipient, purpose="recipient"),
                     subject=str(message.subject)[:255],
                     text=str(message.body),
                     provider="sink",

@@ -67,10 +67,15 @@ class SinkSmsProvider:
     name = "sink"
 
     def send(self, *, to: str, text: str) -> SmsResult:
+        from qyzmet.core.crypto import blind_index
         from qyzmet.notifications.models import SinkMessage
 
         message = SinkMessage.objects.create(
-            channel=SinkMessage.Channel.SMS, recipient=to, text=text, provider=self.name
+            channel=SinkMessage.Channel.SMS,
+            recipient=to,
+            recipient_index=blind_index(to, purpose="recipient"),
+            text=text,
+            provider=self.name,
         )
         return SmsResult(provider=self.name, provider_message_id=f"sink-{message.pk}")
 

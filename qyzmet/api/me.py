@@ -1,0 +1,198 @@
+"""/api/v1/me: my profile, my phone number, my sessions and devices."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.security import AccessToken, client_address, current_account, current_session
+from qyzmet.core.errors import NotFound
+from qyzmet.identity.actions.phone import phone_change_confirm, phone_change_start
+from qyzmet.identity.actions.sessions import (
+    access_session_by_id,
+    session_end,
+    session_list_for_account,
+)
+from qyzmet.identity.iin import iin_mask
+from qyzmet.identity.models import Account, PhoneBinding
+from qyzmet.identity.phones import phone_mask
+from qyzmet.identity.selectors import phone_binding_history
+
+router = Router(tags=["me"], auth=AccessToken())
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+class AddressOut(Schema):
+    region: str
+    settlement: str
+    street: str
+
+
+class ProfileOut(Schema):
+    iin: str
+    iin_masked: str
+    surname: str
+    given_name: str
+    patronymic: str
+    surname_latin: str
+    given_name_latin: str
+    birth_date: date
+    sex: str
+    citizenship: str
+    address: AddressOut
+    language: str
+
+
+class BindingOut(Schema):
+    phone_masked: str
+    operator: str = Field(description="By the number's original prefix; a hint only")
+    method: str
+    active: bool
+    bound_at: datetime
+    ended_at: datetime | None
+
+
+class PhoneOut(Schema):
+    current: BindingOut | None
+    history: list[BindingOut]
+
+
+class PhoneStartIn(Schema):
+    phone: str = Field(..., max_length=32)
+    password: str = Field(..., max_length=256)
+
+
+class PhoneConfirmIn(Schema):
+    code_id: str
+    code: str = Field(..., max_length=12)
+
+
+class CodeSentOut(Schema):
+    code_id: str
+    phone_masked: str
+    expires_at: datetime
+    resend_after: int
+
+
+class SessionOut(Schema):
+    id: str
+    kind: str
+    method: str
+    device: str
+    created_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    current: bool
+
+
+def _citizen(request: HttpRequest) -> Account:
+    account = current_account(request)
+    if account.person is None:
+        raise NotFound()
+    return account
+
+
+def _binding_out(binding: PhoneBinding) -> BindingOut:
+    return BindingOut(
+        phone_masked=phone_mask(binding.phone),
+        operator=binding.operator,
+        method=binding.method,
+        active=binding.active,
+        bound_at=binding.bound_at,
+        ended_at=binding.ended_at,
+    )
+
+
+@router.get("", response={200: ProfileOut, **ERRORS}, summary="My profile from the registry")
+def profile(request: HttpRequest) -> ProfileOut:
+    account = _citizen(request)
+    person = account.person
+    assert person is not None  # noqa: S101
+    return ProfileOut(
+        iin=person.iin,
+        iin_masked=iin_mask(person.iin),
+        surname=person.surname,
+        given_name=person.given_name,
+        patronymic=person.patronymic,
+        surname_latin=person.surname_latin,
+        given_name_latin=person.given_name_latin,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        citizenship=person.citizenship,
+        address=AddressOut(
+            region=person.region, settlement=person.settlement, street=person.street
+        ),
+        language=account.language,
+    )
+
+
+@router.get("/phone", response={200: PhoneOut, **ERRORS}, summary="My number and its history")
+def phone(request: HttpRequest) -> PhoneOut:
+    account = _citizen(request)
+    assert account.person is not None  # noqa: S101
+    history = [_binding_out(b) for b in phone_binding_history(person=account.person)]
+    current = next((b for b in history if b.active), None)
+    return PhoneOut(current=current, history=history)
+
+
+@router.post("/phone/start", response={202: CodeSentOut, **ERRORS},
+             summary="Bind a new number: password, then a code to the new number")  # fmt: skip
+def phone_start(request: HttpRequest, body: PhoneStartIn) -> Status[CodeSentOut]:
+    issued = phone_change_start(
+        account=_citizen(request),
+        phone=body.phone,
+        password=body.password,
+        client=client_address(request),
+    )
+    return Status(
+        202,
+        CodeSentOut(
+            code_id=issued.id,
+            phone_masked=phone_mask(issued.phone_e164),
+            expires_at=issued.expires_at,
+            resend_after=issued.resend_after,
+        ),
+    )
+
+
+@router.post("/phone/confirm", response={200: BindingOut, **ERRORS},
+             summary="Confirm the new number with the code sent to it")  # fmt: skip
+def phone_confirm(request: HttpRequest, body: PhoneConfirmIn) -> BindingOut:
+    binding = phone_change_confirm(
+        account=_citizen(request),
+        code_id=body.code_id,
+        code=body.code,
+        client=client_address(request),
+    )
+    return _binding_out(binding)
+
+
+@router.get("/sessions", response={200: list[SessionOut], **ERRORS},
+            summary="My signed-in browsers and devices")  # fmt: skip
+def sessions(request: HttpRequest) -> list[SessionOut]:
+    account = current_account(request)
+    mine = current_session(request)
+    return [
+        SessionOut(
+            id=str(s.id),
+            kind=s.kind,
+            method=s.method,
+            device=s.device,
+            created_at=s.created_at,
+            last_seen_at=s.last_seen_at,
+            expires_at=s.expires_at,
+            current=s.pk == mine.pk,
+        )
+        for s in session_list_for_account(account=account)
+    ]
+
+
+@router.delete("/sessions/{session_id}", response={204: None, **ERRORS},
+               summary="End one of my sessions")  # fmt: skip
+def end_session(request: HttpRequest, session_id: str) -> Status[None]:
+    session = access_session_by_id(account=current_account(request), session_id=session_id)
+    session_end(session=session, reason="ended_by_owner")
+    return Status(204, None)

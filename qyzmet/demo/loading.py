@@ -1,0 +1,84 @@
+"""Demo data: the generated population registry, the demo CA, and demo accounts with bound
+phones. Idempotent: a second run changes nothing."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.contrib.auth.models import Permission
+from django.db import transaction
+
+from qyzmet.demo import accounts
+from qyzmet.demo.accounts import DemoAccount
+from qyzmet.identity.actions.phone import phone_bind
+from qyzmet.identity.demo_people import demo_population_rows
+from qyzmet.identity.models import Account, Person, PhoneBinding
+from qyzmet.identity.phones import phone_parse
+from qyzmet.identity.population import demo_population_load
+from qyzmet.identity.selectors import account_login_for_iin, age_on, person_get_by_iin
+from qyzmet.signatures.actions import demo_ca_ensure
+
+
+def _adults(count: int) -> list[str]:
+    """IINs of the first `count` living adults of the demo registry, in file order."""
+    picked: list[str] = []
+    for row in demo_population_rows():
+        born = date.fromisoformat(row["birth_date"])
+        if row.get("status", "living") == "living" and 25 <= age_on(born) <= 60:
+            picked.append(row["iin"])
+        if len(picked) == count:
+            break
+    return picked
+
+
+def _citizen(iin: str, phone: str, *, staff: bool = False) -> Person:
+    person = person_get_by_iin(iin=iin)
+    assert person is not None  # noqa: S101 - the demo registry was loaded first
+    account = Account.objects.filter(login=account_login_for_iin(iin)).first()
+    if account is None:
+        account = Account(login=account_login_for_iin(iin), person=person, is_staff=staff)
+        account.set_password(accounts.CITIZEN_PASSWORD)
+        account.save()
+        phone_bind(
+            person=person,
+            phone=phone,
+            operator=phone_parse(phone).operator,
+            method=PhoneBinding.Method.REGISTRATION,
+        )
+    if staff:
+        account.user_permissions.add(Permission.objects.get(codename="view_person"))
+    return person
+
+
+def demo_data_load() -> None:
+    demo_population_load()
+    demo_ca_ensure()
+    iins = _adults(len(accounts.CITIZEN_PHONES) + 1)
+    with transaction.atomic():
+        for iin, phone in zip(iins, accounts.CITIZEN_PHONES, strict=False):
+            _citizen(iin, phone)
+        _citizen(iins[-1], accounts.OFFICER_PHONE, staff=True)
+        admin = Account.objects.filter(login=accounts.ADMIN.login).first()
+        if admin is None:
+            Account.objects.create_superuser(
+                login=accounts.ADMIN.login, password=accounts.ADMIN.password
+            )
+
+
+def demo_account_list() -> list[DemoAccount]:
+    iins = _adults(len(accounts.CITIZEN_PHONES) + 1)
+    people = [
+        DemoAccount(
+            role=f"citizen {n}",
+            login=iin,
+            password=accounts.CITIZEN_PASSWORD,
+            where="/signin/",
+            phone=phone,
+        )
+        for n, (iin, phone) in enumerate(zip(iins, accounts.CITIZEN_PHONES, strict=False), 1)
+    ]
+    officer = DemoAccount(
+        role="officer (registry)", login=iins[-1], password=accounts.CITIZEN_PASSWORD,
+        where="/office/people/", phone=accounts.OFFICER_PHONE,
+    )  # fmt: skip
+    return [*people, officer, accounts.ADMIN]

@@ -1,0 +1,231 @@
+"""One-time codes sent by SMS.
+
+6 digits from `secrets`; only an HMAC of (code id, code) is stored; 5-minute lifetime; at most 5
+wrong tries per code (a sixth is refused even when right); single use; constant-time comparison;
+a new code for the same number no sooner than 60 s after the last; limits per number, per IIN and
+per client address, per hour and per day. Every issue, success and failure is an `OtpEvent`.
+The code itself exists only in memory until the SMS is handed to the provider after commit.
+"""
+
+from __future__ import annotations
+
+import hmac
+import math
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qyzmet.core.crypto import blind_index, keyed_hash
+from qyzmet.core.errors import NotFound, QyzmetError, RateLimited
+from qyzmet.identity.models import OneTimeCode, OtpEvent
+from qyzmet.notifications.actions import sms_send
+
+Purpose = OneTimeCode.Purpose
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    id: str
+    phone_e164: str
+    expires_at: datetime
+    resend_after: int
+
+
+class CodeRefused(QyzmetError):
+    status = 400
+    default_message = gettext_lazy("The code is not correct.")
+
+
+def client_fingerprint(client: str) -> str:
+    """Client addresses are personal data too: kept only as a keyed hash."""
+    return keyed_hash(client, purpose="client") if client else ""
+
+
+def _code_hash(code_id: str, code: str) -> str:
+    return keyed_hash(f"{code_id}:{code}", purpose="otp")
+
+
+def _sms_text(purpose: str, code: str, language: str) -> str:
+    with translation.override(language):
+        if purpose == Purpose.REGISTER:
+            text = _("Qyzmet registration code: %(code)s. Do not tell it to anyone.")
+        elif purpose == Purpose.BIND_PHONE:
+            text = _("Qyzmet code to bind this number: %(code)s. Do not tell it to anyone.")
+        else:
+            text = _("Qyzmet sign-in code: %(code)s. Do not tell it to anyone, not even staff.")
+        return text % {"code": code}
+
+
+def _retry_message(seconds: int) -> str:
+    if seconds < 120:
+        return _("Too many codes were requested. You can ask for a new one in %(n)s seconds.") % {
+            "n": seconds
+        }
+    minutes = math.ceil(seconds / 60)
+    return _("Too many codes were requested. You can ask for a new one in %(n)s minutes.") % {
+        "n": minutes
+    }
+
+
+def _check_limits(*, now: datetime, keys: dict[str, str]) -> None:
+    """Raise RateLimited with the seconds until the earliest window frees a slot."""
+    waits: list[int] = []
+    resend = settings.QYZMET_OTP_RESEND_SECONDS
+    last = (
+        OtpEvent.objects.filter(kind=OtpEvent.Kind.ISSUED, phone_index=keys["phone"])
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    if last is not None and (now - last).total_seconds() < resend:
+        waits.append(math.ceil(resend - (now - last).total_seconds()))
+    for scope, (per_hour, per_day) in settings.QYZMET_OTP_LIMITS.items():
+        value = keys.get(scope)
+        if not value:
+            continue
+        for limit, window in ((per_hour, timedelta(hours=1)), (per_day, timedelta(days=1))):
+            recent = list(
+                OtpEvent.objects.filter(
+                    kind=OtpEvent.Kind.ISSUED,
+                    created_at__gt=now - window,
+                    **{f"{scope}_index" if scope != "client" else "client_hash": value},
+                )
+                .order_by("-created_at")
+                .values_list("created_at", flat=True)[:limit]
+            )
+            if len(recent) >= limit:
+                waits.append(math.ceil((recent[-1] + window - now).total_seconds()))
+    if waits:
+        wait = max(1, max(waits))
+        raise RateLimited(_retry_message(wait), retry_after=wait, code="otp_rate_limited")
+
+
+def otp_issue(
+    *,
+    purpose: str,
+    phone: str,
+    client: str,
+    iin: str = "",
+    account_id: int | None = None,
+    payload: dict[str, Any] | None = None,
+    language: str = "kk",
+) -> IssuedCode:
+    """Create a code and send it to `phone` (E.164) after commit."""
+    now = timezone.now()
+    keys = {
+        "phone": blind_index(phone, purpose="phone"),
+        "iin": blind_index(iin, purpose="iin") if iin else "",
+        "client": client_fingerprint(client),
+    }
+    try:
+        with transaction.atomic():
+            _check_limits(now=now, keys=keys)
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            row = OneTimeCode(
+                purpose=purpose,
+                phone=phone,
+                phone_index=keys["phone"],
+                iin_index=keys["iin"],
+                account_id=account_id,
+                payload=payload or {},
+                created_at=now,
+                expires_at=now + timedelta(seconds=settings.QYZMET_OTP_TTL_SECONDS),
+            )
+            row.code_hash = _code_hash(str(row.id), code)
+            row.save(force_insert=True)
+            OtpEvent.objects.create(
+                kind=OtpEvent.Kind.ISSUED,
+                purpose=purpose,
+                code=row,
+                phone_index=keys["phone"],
+                iin_index=keys["iin"],
+                client_hash=keys["client"],
+                created_at=now,
+            )
+            text = _sms_text(purpose, code, language)
+            transaction.on_commit(lambda: sms_send(to=phone, text=text))
+    except RateLimited:
+        OtpEvent.objects.create(
+            kind=OtpEvent.Kind.THROTTLED,
+            purpose=purpose,
+            phone_index=keys["phone"],
+            iin_index=keys["iin"],
+            client_hash=keys["client"],
+        )
+        raise
+    return IssuedCode(
+        id=str(row.id),
+        phone_e164=phone,
+        expires_at=row.expires_at,
+        resend_after=settings.QYZMET_OTP_RESEND_SECONDS,
+    )
+
+
+def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTimeCode:
+    """Consume the code if right. A wrong try is committed before the refusal is raised, so an
+    outer transaction cannot roll the attempt counter back: call this outside one."""
+    refusal: QyzmetError | None = None
+    with transaction.atomic():
+        row = _locked_code(code_id, purpose)
+        now = timezone.now()
+        event = OtpEvent(
+            purpose=purpose,
+            code=row,
+            phone_index=row.phone_index,
+            iin_index=row.iin_index,
+            client_hash=client_fingerprint(client),
+            created_at=now,
+        )
+        if row.used_at is not None:
+            refusal = CodeRefused(
+                _("This code has already been used. Ask for a new one."), code="otp_used"
+            )
+            event.kind = OtpEvent.Kind.WRONG
+        elif row.attempts >= settings.QYZMET_OTP_MAX_ATTEMPTS:
+            refusal = CodeRefused(
+                _("Too many wrong tries for this code. Ask for a new one."), code="otp_exhausted"
+            )
+            event.kind = OtpEvent.Kind.EXHAUSTED
+        elif now >= row.expires_at:
+            refusal = CodeRefused(_("The code has expired. Ask for a new one."), code="otp_expired")
+            event.kind = OtpEvent.Kind.EXPIRED
+        elif not hmac.compare_digest(row.code_hash, _code_hash(str(row.id), (code or "").strip())):
+            row.attempts += 1
+            row.save(update_fields=["attempts"])
+            left = max(0, settings.QYZMET_OTP_MAX_ATTEMPTS - row.attempts)
+            refusal = CodeRefused(
+                _("The code is not correct. Tries left: %(n)s.") % {"n": left},
+                code="otp_wrong",
+                details={"attempts_left": left},
+            )
+            event.kind = OtpEvent.Kind.WRONG
+        else:
+            row.used_at = now
+            row.save(update_fields=["used_at"])
+            event.kind = OtpEvent.Kind.VERIFIED
+        event.save()
+    if refusal is not None:
+        raise refusal
+    return row
+
+
+def _locked_code(code_id: str, purpose: str) -> OneTimeCode:
+    missing = NotFound(
+        _("This code request was not found. Ask for a new code."), code="otp_not_found"
+    )
+    try:
+        key = uuid.UUID(str(code_id))
+    except ValueError as exc:
+        raise missing from exc
+    row = OneTimeCode.objects.select_for_update().filter(pk=key, purpose=purpose).first()
+    if row is None:
+        raise missing
+    return row

@@ -1,0 +1,322 @@
+"""Registration and the three ways to sign in: IIN + password + SMS code, a signature certificate
+(+ SMS code since 2025), and a QR code approved from the signed-in phone app.
+
+Sign-in never tells whether an IIN has an account: a wrong IIN and a wrong password get the same
+message, cost the same Argon2 work and count towards the same lockout.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qyzmet.core.crypto import blind_index
+from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
+from qyzmet.identity.actions.otp import IssuedCode, client_fingerprint, otp_issue, otp_verify
+from qyzmet.identity.actions.phone import phone_bind, sim_change_check
+from qyzmet.identity.models import (
+    Account,
+    AuthSession,
+    OneTimeCode,
+    Person,
+    PhoneBinding,
+    SignInChallenge,
+    SignInFailure,
+)
+from qyzmet.identity.phones import phone_parse
+from qyzmet.identity.selectors import (
+    account_get_by_iin,
+    account_login_for_iin,
+    age_on,
+    iin_validated,
+    person_get_by_iin,
+    phone_binding_active,
+)
+from qyzmet.signatures.selectors import SignatureRejected, signin_signature_verify
+
+MIN_AGE = 16
+# Spent on unknown IINs so that they cost the same time as known ones.
+_DUMMY_HASH = make_password(secrets.token_urlsafe(16))
+
+
+@dataclass(frozen=True)
+class SignInStep:
+    """What the citizen must do next: type the code sent to `code.phone_e164`, or nothing."""
+
+    code: IssuedCode | None
+    account: Account
+
+
+class SignInRefused(QyzmetError):
+    code = "signin_failed"
+    status = 401
+
+
+def password_check_strength(*, password: str, person: Person | None = None) -> None:
+    try:
+        validate_password(password)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            _("Choose a stronger password."),
+            code="password_weak",
+            details={"field": "password", "problems": [str(m) for m in exc.messages]},
+        ) from exc
+
+
+# --- Registration -------------------------------------------------------------------------------
+
+
+def registration_start(*, iin: str, phone: str, client: str, language: str) -> IssuedCode:
+    iin = iin_validated(iin)
+    number = phone_parse(phone)
+    person = person_get_by_iin(iin=iin)
+    if person is None or person.status != Person.Status.LIVING:
+        raise ValidationFailed(
+            _("This IIN was not found in the population registry."),
+            code="iin_not_in_registry",
+            details={"field": "iin"},
+        )
+    if age_on(person.birth_date) < MIN_AGE:
+        raise ValidationFailed(
+            _("Accounts are for people aged 16 and over; parents act for younger children."),
+            code="too_young",
+            details={"field": "iin"},
+        )
+    if Account.objects.filter(login=account_login_for_iin(iin)).exists():
+        raise ValidationFailed(
+            _("An account for this IIN already exists. Sign in instead."),
+            code="account_exists",
+            details={"field": "iin"},
+        )
+    _refuse_number_of_another(person=person, phone=number.e164)
+    return otp_issue(
+        purpose=OneTimeCode.Purpose.REGISTER,
+        phone=number.e164,
+        client=client,
+        iin=iin,
+        payload={"person": person.pk, "operator": number.operator},
+        language=language,
+    )
+
+
+def _refuse_number_of_another(*, person: Person, phone: str) -> None:
+    taken = (
+        PhoneBinding.objects.filter(phone_index=blind_index(phone, purpose="phone"), active=True)
+        .exclude(person=person)
+        .exists()
+    )
+    if taken:
+        raise ValidationFailed(
+            _(
+                "This number is registered to another person in the mobile citizens database. "
+                "Its owner must release it first."
+            ),
+            code="phone_taken",
+            details={"field": "phone"},
+        )
+
+
+def registration_complete(
+    *, code_id: str, code: str, password: str, client: str, language: str
+) -> Account:
+    password_check_strength(password=password)
+    row = otp_verify(
+        code_id=code_id, code=code, purpose=OneTimeCode.Purpose.REGISTER, client=client
+    )
+    person = Person.objects.get(pk=row.payload["person"])
+    try:
+        with transaction.atomic():
+            account = Account(
+                login=account_login_for_iin(person.iin), person=person, language=language
+            )
+            account.set_password(password)
+            account.save(force_insert=True)
+            phone_bind(
+                person=person,
+                phone=row.phone,
+                operator=row.payload.get("operator", ""),
+                method=PhoneBinding.Method.REGISTRATION,
+            )
+    except IntegrityError as exc:  # registered in the meantime from another device
+        raise ValidationFailed(
+            _("An account for this IIN already exists. Sign in instead."), code="account_exists"
+        ) from exc
+    return account
+
+
+# --- Password + SMS code ------------------------------------------------------------------------
+
+
+def _lockout_check(*, iin_index: str) -> None:
+    window = timedelta(minutes=settings.QYZMET_PASSWORD_LOCKOUT_MINUTES)
+    now = timezone.now()
+    recent = list(
+        SignInFailure.objects.filter(iin_index=iin_index, created_at__gt=now - window)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[: settings.QYZMET_PASSWORD_LOCKOUT_FAILURES]
+    )
+    if len(recent) >= settings.QYZMET_PASSWORD_LOCKOUT_FAILURES:
+        wait = max(1, int((recent[-1] + window - now).total_seconds()))
+        minutes = max(1, -(-wait // 60))
+        raise RateLimited(
+            _("Too many unsuccessful attempts. Try again in %(n)s minutes.") % {"n": minutes},
+            retry_after=wait,
+            code="signin_locked",
+        )
+
+
+def _refused() -> SignInRefused:
+    return SignInRefused(_("The IIN or password is not correct."))
+
+
+def signin_password(*, iin: str, password: str, client: str, language: str) -> SignInStep:
+    iin = iin_validated(iin)
+    iin_index = blind_index(iin, purpose="iin")
+    _lockout_check(iin_index=iin_index)
+    account = account_get_by_iin(iin=iin)
+    if account is None or not account.is_active or account.person is None:
+        check_password(password, _DUMMY_HASH)  # same Argon2 work as for a real account
+        SignInFailure.objects.create(iin_index=iin_index, client_hash=client_fingerprint(client))
+        raise _refused()
+    if not account.check_password(password):
+        SignInFailure.objects.create(iin_index=iin_index, client_hash=client_fingerprint(client))
+        raise _refused()
+    return _second_factor(account=account, client=client, language=language, method="password")
+
+
+def _second_factor(*, account: Account, client: str, language: str, method: str) -> SignInStep:
+    assert account.person is not None  # noqa: S101 - citizens only reach here
+    binding = phone_binding_active(person=account.person)
+    if binding is None:
+        raise ValidationFailed(
+            _("No phone number is bound to your account. Sign in with your certificate."),
+            code="no_phone",
+        )
+    blocked_until = sim_change_check(phone=binding.phone, purpose="sign_in", iin=account.person.iin)
+    if blocked_until is not None:
+        if method == "certificate":  # the certificate stands alone while SMS is not safe
+            return SignInStep(code=None, account=account)
+        raise QyzmetError(
+            _(
+                "The SIM card of your number was changed recently, so sign-in by SMS code is "
+                "paused until %(until)s. Sign in with your certificate."
+            )
+            % {"until": timezone.localtime(blocked_until).strftime("%d.%m.%Y %H:%M")},
+            code="sim_changed",
+            status=403,
+            details={"until": blocked_until.isoformat()},
+        )
+    issued = otp_issue(
+        purpose=OneTimeCode.Purpose.SIGN_IN,
+        phone=binding.phone,
+        client=client,
+        iin=account.person.iin,
+        account_id=account.pk,
+        payload={"method": method},
+        language=language or account.language,  # the language they are using right now
+    )
+    return SignInStep(code=issued, account=account)
+
+
+def signin_code_verify(*, code_id: str, code: str, client: str) -> tuple[Account, str]:
+    """Finish a sign-in with the SMS code; returns the account and how it signed in."""
+    row = otp_verify(code_id=code_id, code=code, purpose=OneTimeCode.Purpose.SIGN_IN, client=client)
+    if row.account_id is None:
+        raise _refused()
+    account = Account.objects.select_related("person").get(pk=row.account_id)
+    if not account.is_active:
+        raise _refused()
+    method = (
+        AuthSession.Method.CERTIFICATE
+        if row.payload.get("method") == "certificate"
+        else AuthSession.Method.PASSWORD_SMS
+    )
+    return account, method
+
+
+# --- Certificate --------------------------------------------------------------------------------
+
+
+def certificate_challenge_create() -> SignInChallenge:
+    now = timezone.now()
+    return SignInChallenge.objects.create(
+        nonce=base64.b64encode(secrets.token_bytes(32)).decode("ascii"),
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.QYZMET_CHALLENGE_TTL_SECONDS),
+    )
+
+
+def _challenge_consume(challenge_id: str) -> SignInChallenge:
+    expired = NotFound(
+        _("The sign-in request has expired. Reload the page and sign again."),
+        code="challenge_expired",
+    )
+    key = _uuid_or_none(challenge_id)
+    with transaction.atomic():
+        challenge = (
+            SignInChallenge.objects.select_for_update().filter(pk=key).first() if key else None
+        )
+        if challenge is None or challenge.used_at or timezone.now() >= challenge.expires_at:
+            raise expired
+        challenge.used_at = timezone.now()
+        challenge.save(update_fields=["used_at"])
+    return challenge
+
+
+def _uuid_or_none(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+def signin_certificate(
+    *, challenge_id: str, signature_b64: str, client: str, language: str
+) -> SignInStep:
+    challenge = _challenge_consume(challenge_id)  # single use, whatever the outcome
+    try:
+        signature = base64.b64decode(signature_b64, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise SignInRefused(
+            _("The signature could not be read."), code="signature_invalid"
+        ) from exc
+    try:
+        signer = signin_signature_verify(
+            signature=signature, challenge=base64.b64decode(challenge.nonce)
+        )
+    except SignatureRejected as exc:
+        raise SignInRefused(exc.message, code=exc.code) from exc
+    account = account_get_by_iin(iin=signer.iin)
+    if account is None or not account.is_active:
+        raise SignInRefused(
+            _("There is no account for the IIN in this certificate. Register first."),
+            code="no_account",
+        )
+    if not settings.QYZMET_CERT_SIGNIN_SMS:
+        return SignInStep(code=None, account=account)
+    return _second_factor(account=account, client=client, language=language, method="certificate")
+
+
+__all__ = [
+    "SignInRefused",
+    "SignInStep",
+    "certificate_challenge_create",
+    "password_check_strength",
+    "registration_complete",
+    "registration_start",
+    "signin_certificate",
+    "signin_code_verify",
+    "signin_password",
+]

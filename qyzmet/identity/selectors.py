@@ -1,0 +1,91 @@
+"""Reads of the identity app."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.utils import timezone
+
+from qyzmet.core.crypto import blind_index
+from qyzmet.core.errors import NotFound, ValidationFailed
+from qyzmet.identity.iin import IinError, iin_check
+from qyzmet.identity.models import Account, Person, PhoneBinding
+from qyzmet.trust.actions import data_access_record
+
+PERSON_FIELDS = (
+    "iin",
+    "surname",
+    "given_name",
+    "patronymic",
+    "surname_latin",
+    "given_name_latin",
+    "birth_date",
+    "sex",
+    "citizenship",
+    "region",
+    "settlement",
+    "street",
+    "status",
+    "death_date",
+)
+
+
+def iin_validated(iin: str) -> str:
+    """The IIN, checked; a ValidationFailed naming the reason otherwise."""
+    try:
+        return iin_check(iin).iin
+    except IinError as exc:
+        raise ValidationFailed(exc.message, code=exc.code, details={"field": "iin"}) from exc
+
+
+def person_get_by_iin(*, iin: str) -> Person | None:
+    return Person.objects.filter(iin_index=blind_index(iin, purpose="iin")).first()
+
+
+def account_get_by_iin(*, iin: str) -> Account | None:
+    return Account.objects.select_related("person").filter(login=account_login_for_iin(iin)).first()
+
+
+def account_login_for_iin(iin: str) -> str:
+    return "iin:" + blind_index(iin, purpose="iin")
+
+
+def phone_binding_active(*, person: Person) -> PhoneBinding | None:
+    return PhoneBinding.objects.filter(person=person, active=True).first()
+
+
+def phone_binding_history(*, person: Person) -> list[PhoneBinding]:
+    return list(PhoneBinding.objects.filter(person=person).order_by("-bound_at", "-id"))
+
+
+def age_on(birth_date: date, day: date | None = None) -> int:
+    day = day or timezone.localdate()
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def person_read(
+    *,
+    iin: str,
+    purpose: str,
+    channel: str,
+    actor: Account | None = None,
+    actor_system: str = "",
+    fields: tuple[str, ...] = PERSON_FIELDS,
+) -> dict[str, object]:
+    """A person's record read by an officer or another system: the read is recorded (who, when,
+    which fields, why) in the same call, so no read can skip the data-access log."""
+    if not purpose.strip():
+        raise ValidationFailed(details={"field": "purpose"}, code="purpose_required")
+    person = person_get_by_iin(iin=iin_validated(iin))
+    if person is None:
+        raise NotFound()
+    record: dict[str, object] = {name: getattr(person, name) for name in fields}
+    data_access_record(
+        person_id=person.pk,
+        actor_id=actor.pk if actor else None,
+        actor_system=actor_system,
+        channel=channel,
+        fields=list(fields),
+        purpose=purpose.strip(),
+    )
+    return record

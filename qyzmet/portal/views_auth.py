@@ -1,0 +1,229 @@
+"""Registration and sign-in pages: password + SMS code, certificate, QR code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import segno
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from qyzmet.core.errors import QyzmetError
+from qyzmet.identity.actions.otp import IssuedCode
+from qyzmet.identity.actions.qr import qr_signin_poll, qr_signin_start
+from qyzmet.identity.actions.sessions import session_end, session_start
+from qyzmet.identity.actions.signin import (
+    SignInStep,
+    certificate_challenge_create,
+    registration_complete,
+    registration_start,
+    signin_certificate,
+    signin_code_verify,
+    signin_password,
+)
+from qyzmet.identity.models import Account, AuthSession
+from qyzmet.identity.phones import phone_mask
+from qyzmet.portal.middleware import SESSION_KEY
+
+PENDING = "qyzmet_pending_code"
+QR = "qyzmet_qr"
+BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+
+def _client(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return reverse("portal:me")
+
+
+def web_sign_in(request: HttpRequest, account: Account, method: str) -> None:
+    """Sign the browser in: a new session key (no fixation) tied to a new AuthSession."""
+    session = session_start(
+        account=account,
+        kind=AuthSession.Kind.WEB,
+        method=method,
+        device=request.META.get("HTTP_USER_AGENT", "")[:200],
+        client=_client(request),
+        language=get_language(),
+    )
+    login(request, account, backend=BACKEND)  # rotates the session key
+    request.session[SESSION_KEY] = str(session.id)
+
+
+def _error_context(exc: QyzmetError) -> dict[str, Any]:
+    return {"error": exc.message, "error_code": exc.code, "error_details": exc.details}
+
+
+def _remember_code(request: HttpRequest, issued: IssuedCode, purpose: str, **extra: str) -> None:
+    request.session[PENDING] = {
+        "id": issued.id,
+        "purpose": purpose,
+        "phone": phone_mask(issued.phone_e164),
+        "next": extra.get("next", ""),
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {"next": request.GET.get("next", ""), "method": "password"}
+    if request.method == "POST":
+        context["iin"] = request.POST.get("iin", "")
+        try:
+            step = signin_password(
+                iin=request.POST.get("iin", ""),
+                password=request.POST.get("password", ""),
+                client=_client(request),
+                language=get_language(),
+            )
+        except QyzmetError as exc:
+            return render(request, "portal/signin.html", context | _error_context(exc),
+                          status=exc.status)  # fmt: skip
+        return _after_step(request, step, AuthSession.Method.PASSWORD_SMS)
+    return render(request, "portal/signin.html", context)
+
+
+def _after_step(request: HttpRequest, step: SignInStep, method: str) -> HttpResponse:
+    if step.code is None:
+        web_sign_in(request, step.account, method)
+        return redirect(_next_url(request))
+    _remember_code(request, step.code, "sign_in", next=_next_url(request))
+    return redirect("portal:signin-code")
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_certificate_page(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        try:
+            step = signin_certificate(
+                challenge_id=request.POST.get("challenge_id", ""),
+                signature_b64=request.POST.get("signature", ""),
+                client=_client(request),
+                language=get_language(),
+            )
+        except QyzmetError as exc:
+            context = _error_context(exc) | _challenge_context()
+            return render(request, "portal/signin_certificate.html", context, status=exc.status)
+        return _after_step(request, step, AuthSession.Method.CERTIFICATE)
+    return render(request, "portal/signin_certificate.html", _challenge_context())
+
+
+def _challenge_context() -> dict[str, Any]:
+    challenge = certificate_challenge_create()
+    return {"method": "certificate", "challenge_id": challenge.id, "challenge": challenge.nonce}
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def signin_code(request: HttpRequest) -> HttpResponse:
+    pending = request.session.get(PENDING)
+    if not pending:
+        return redirect("portal:signin")
+    context: dict[str, Any] = {"pending": pending}
+    if request.method == "POST":
+        try:
+            if pending["purpose"] == "register":
+                account = registration_complete(
+                    code_id=pending["id"],
+                    code=request.POST.get("code", ""),
+                    password=request.POST.get("password", ""),
+                    client=_client(request),
+                    language=get_language(),
+                )
+                method: str = AuthSession.Method.REGISTRATION
+            else:
+                account, method = signin_code_verify(
+                    code_id=pending["id"], code=request.POST.get("code", ""),
+                    client=_client(request),
+                )  # fmt: skip
+        except QyzmetError as exc:
+            return render(request, "portal/signin_code.html", context | _error_context(exc),
+                          status=exc.status)  # fmt: skip
+        next_url = pending.get("next") or reverse("portal:me")
+        request.session.pop(PENDING, None)
+        web_sign_in(request, account, method)
+        return redirect(next_url)
+    return render(request, "portal/signin_code.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def register(request: HttpRequest) -> HttpResponse:
+    context: dict[str, Any] = {}
+    if request.method == "POST":
+        context.update(iin=request.POST.get("iin", ""), phone=request.POST.get("phone", ""))
+        try:
+            issued = registration_start(
+                iin=context["iin"], phone=context["phone"], client=_client(request),
+                language=get_language(),
+            )  # fmt: skip
+        except QyzmetError as exc:
+            return render(request, "portal/register.html", context | _error_context(exc),
+                          status=exc.status)  # fmt: skip
+        _remember_code(request, issued, "register")
+        return redirect("portal:signin-code")
+    return render(request, "portal/register.html", context)
+
+
+@never_cache
+def signin_qr(request: HttpRequest) -> HttpResponse:
+    started = qr_signin_start()
+    request.session[QR] = {"id": str(started.qr.id), "secret": started.browser_secret}
+    payload = request.build_absolute_uri(reverse("portal:qr-open")) + "#" + started.token
+    svg = segno.make(payload, error="m").svg_inline(scale=5, dark="#1b1f24", light="#ffffff")
+    context = {
+        "method": "qr",
+        "qr_svg": svg,
+        "qr_token": started.token,
+        "expires_in": settings.QYZMET_QR_TTL_SECONDS,
+        "demo": settings.QYZMET_DEMO,
+    }
+    return render(request, "portal/signin_qr.html", context)
+
+
+@never_cache
+@require_POST
+def signin_qr_status(request: HttpRequest) -> HttpResponse:
+    held = request.session.get(QR) or {}
+    status, account = qr_signin_poll(
+        qr_id=held.get("id", ""), browser_secret=held.get("secret", "")
+    )
+    if status == "approved" and account is not None:
+        request.session.pop(QR, None)
+        web_sign_in(request, account, AuthSession.Method.QR)
+        target = reverse("portal:me")
+        if request.headers.get("Accept", "").startswith("application/json"):
+            return JsonResponse({"status": "approved", "next": target})
+        return redirect(target)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse({"status": status})
+    return redirect("portal:signin-qr")
+
+
+def qr_open(request: HttpRequest) -> HttpResponse:
+    """Where a phone camera lands if it opens the QR code outside the app."""
+    return render(request, "portal/qr_open.html")
+
+
+@require_POST
+def signout(request: HttpRequest) -> HttpResponse:
+    auth_session = getattr(request, "auth_session", None)
+    if auth_session is not None:
+        session_end(session=auth_session, reason="signed_out")
+    logout(request)
+    return redirect("portal:home")

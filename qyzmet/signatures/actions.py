@@ -1,0 +1,219 @@
+"""Writes of the PKI: the demo certificate authorities, issuing and revoking certificates, and
+signing CRLs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qyzmet.core.crypto import blind_index
+from qyzmet.core.errors import NotFound, ValidationFailed
+from qyzmet.signatures import issuance
+from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
+from qyzmet.signatures.subject import citizen_subject, iin_is_valid
+
+logger = logging.getLogger(__name__)
+
+DEMO_ROOT_NAME = "Qyzmet Demo National Root CA"
+DEMO_INTERMEDIATE_NAME = "Qyzmet Demo National CA"
+ROOT_VALID_DAYS = 20 * 365
+INTERMEDIATE_VALID_DAYS = 10 * 365
+CRL_LIFETIME = dt.timedelta(hours=24)
+MAX_CITIZEN_VALID_DAYS = 3 * 365
+COMMON_NAME_MAX = 64  # ub-common-name, RFC 5280
+
+_REASON_FLAGS: dict[str, x509.ReasonFlags | None] = {
+    IssuedCertificate.RevocationReason.UNSPECIFIED: None,
+    IssuedCertificate.RevocationReason.KEY_COMPROMISE: x509.ReasonFlags.key_compromise,
+    IssuedCertificate.RevocationReason.AFFILIATION_CHANGED: x509.ReasonFlags.affiliation_changed,
+    IssuedCertificate.RevocationReason.SUPERSEDED: x509.ReasonFlags.superseded,
+    IssuedCertificate.RevocationReason.CESSATION_OF_OPERATION: (
+        x509.ReasonFlags.cessation_of_operation
+    ),
+    IssuedCertificate.RevocationReason.PRIVILEGE_WITHDRAWN: x509.ReasonFlags.privilege_withdrawn,
+}
+
+
+def demo_p12_password(iin: str) -> str:
+    """The password of every demo PKCS#12 bundle: "demo-" and the last four digits of the IIN.
+
+    Demo bundles protect nothing real; a fixed rule lets testers open them without being told.
+    """
+    return f"demo-{iin[-4:]}"
+
+
+def demo_ca_ensure() -> tuple[CertificateAuthority, CertificateAuthority]:
+    """The demo national root CA and the intermediate CA below it, created on first use."""
+    root = _ca_ensure(name=DEMO_ROOT_NAME, parent=None)
+    intermediate = _ca_ensure(name=DEMO_INTERMEDIATE_NAME, parent=root)
+    return root, intermediate
+
+
+def _ca_ensure(*, name: str, parent: CertificateAuthority | None) -> CertificateAuthority:
+    existing = CertificateAuthority.objects.filter(name=name).first()
+    if existing is not None:
+        return existing
+    # Key generation is slow: done before the transaction, and a concurrent creator wins.
+    key = issuance.rsa_key_generate(bits=issuance.CA_KEY_BITS)
+    now = timezone.now()
+    if parent is None:
+        certificate = issuance.ca_certificate_build(
+            subject=issuance.ca_name(name),
+            key=key,
+            issuer=None,
+            path_length=None,
+            now=now,
+            valid_days=ROOT_VALID_DAYS,
+        )
+    else:
+        certificate = issuance.ca_certificate_build(
+            subject=issuance.ca_name(name),
+            key=key,
+            issuer=_ca_signer(parent),
+            path_length=0,
+            now=now,
+            valid_days=INTERMEDIATE_VALID_DAYS,
+        )
+    ca = CertificateAuthority(
+        name=name,
+        kind=CertificateAuthority.Kind.ROOT
+        if parent is None
+        else CertificateAuthority.Kind.INTERMEDIATE,
+        parent=parent,
+        certificate_pem=issuance.certificate_pem(certificate),
+        private_key_pem=issuance.private_key_pem(key),
+        created_at=now,
+    )
+    try:
+        with transaction.atomic():
+            ca.save()
+    except IntegrityError:
+        return CertificateAuthority.objects.get(name=name)
+    logger.info("certificate authority created", extra={"ca": name, "kind": ca.kind})
+    return ca
+
+
+def _ca_signer(
+    ca: CertificateAuthority,
+) -> tuple[x509.Certificate, CertificateIssuerPrivateKeyTypes]:
+    return issuance.certificate_load(ca.certificate_pem), issuance.private_key_load(
+        ca.private_key_pem
+    )
+
+
+def citizen_certificate_issue(
+    *, iin: str, surname: str, given_name: str, valid_days: int = 365
+) -> tuple[IssuedCertificate, bytes]:
+    """Issue a citizen's signing and sign-in certificate from the demo intermediate CA.
+
+    Returns the stored certificate and a PKCS#12 bundle (key, certificate, intermediate and
+    root) sealed with `demo_p12_password(iin)`. The private key exists only in that bundle.
+    """
+    surname, given_name = surname.strip(), given_name.strip()
+    errors: dict[str, str] = {}
+    if not iin_is_valid(iin):
+        errors["iin"] = str(_("Enter a valid 12-digit IIN."))
+    if not surname or not given_name:
+        errors["name"] = str(_("Enter the surname and the given name."))
+    elif len(surname) + 1 + len(given_name) > COMMON_NAME_MAX:
+        errors["name"] = str(_("The name is too long for a certificate."))
+    if not 1 <= valid_days <= MAX_CITIZEN_VALID_DAYS:
+        errors["valid_days"] = str(_("The validity period is out of range."))
+    if errors:
+        raise ValidationFailed(details=errors)
+
+    root, intermediate = demo_ca_ensure()
+    issuer_cert, issuer_key = _ca_signer(intermediate)
+    key = issuance.rsa_key_generate(bits=issuance.CITIZEN_KEY_BITS)
+    now = timezone.now()
+    certificate = issuance.end_entity_certificate_build(
+        subject=citizen_subject(iin=iin, surname=surname, given_name=given_name),
+        public_key=key.public_key(),
+        issuer_cert=issuer_cert,
+        issuer_key=issuer_key,
+        not_before=now - issuance.CLOCK_SKEW,
+        not_after=now + dt.timedelta(days=valid_days),
+    )
+    with transaction.atomic():
+        issued = IssuedCertificate.objects.create(
+            serial=issuance.serial_hex(certificate.serial_number),
+            ca=intermediate,
+            kind=IssuedCertificate.Kind.CITIZEN,
+            subject_iin_index=blind_index(iin, purpose="iin"),
+            certificate_pem=issuance.certificate_pem(certificate),
+            not_before=certificate.not_valid_before_utc,
+            not_after=certificate.not_valid_after_utc,
+            created_at=now,
+        )
+    bundle = issuance.p12_build(
+        key=key,
+        certificate=certificate,
+        chain=[issuer_cert, issuance.certificate_load(root.certificate_pem)],
+        password=demo_p12_password(iin),
+        friendly_name=b"qyzmet-demo-citizen",
+    )
+    logger.info("certificate issued", extra={"serial": issued.serial, "ca": intermediate.name})
+    return issued, bundle
+
+
+def normalize_serial(serial: str) -> str:
+    """Lowercase hex without separators or leading zeros, as `IssuedCertificate.serial` holds."""
+    text = serial.strip().lower().replace(":", "").replace(" ", "")
+    text = text.removeprefix("0x")
+    try:
+        return issuance.serial_hex(int(text, 16))
+    except ValueError:
+        return ""
+
+
+def certificate_revoke(*, serial: str, reason: str) -> IssuedCertificate:
+    """Revoke a certificate for good. Revoking it again changes nothing."""
+    if reason not in IssuedCertificate.RevocationReason.values:
+        raise ValidationFailed(details={"reason": str(_("Choose a revocation reason."))})
+    with transaction.atomic():
+        certificate = (
+            IssuedCertificate.objects.select_for_update()
+            .filter(serial=normalize_serial(serial))
+            .first()
+        )
+        if certificate is None:
+            raise NotFound()
+        if certificate.revoked_at is not None:
+            return certificate
+        certificate.revoked_at = timezone.now()
+        certificate.revocation_reason = reason
+        certificate.save(update_fields=["revoked_at", "revocation_reason"])
+    logger.info("certificate revoked", extra={"serial": certificate.serial, "reason": reason})
+    return certificate
+
+
+def crl_build(*, ca: CertificateAuthority) -> bytes:
+    """A fresh DER CRL signed by `ca`, listing every certificate it issued that is revoked.
+
+    (Revoked CA certificates are not tracked yet, so a root's CRL is empty.)
+    """
+    issuer_cert, issuer_key = _ca_signer(ca)
+    revoked = IssuedCertificate.objects.filter(ca=ca, revoked_at__isnull=False).values_list(
+        "serial", "revoked_at", "revocation_reason"
+    )
+    return issuance.crl_sign(
+        issuer_cert=issuer_cert,
+        issuer_key=issuer_key,
+        revocations=[
+            issuance.Revocation(
+                serial_number=int(serial, 16),
+                revoked_at=revoked_at,
+                reason=_REASON_FLAGS.get(reason),
+            )
+            for serial, revoked_at, reason in revoked
+            if revoked_at is not None
+        ],
+        now=timezone.now(),
+        lifetime=CRL_LIFETIME,
+    )

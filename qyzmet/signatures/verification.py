@@ -1,0 +1,246 @@
+"""Verifying a certificate sign-in: a CMS SignedData over the server's challenge.
+
+pyHanko checks the CMS structure, the signature and the certificate path; we decide which
+certificates are trust anchors (never one that only arrives inside the signature), supply the
+revocation data (with every certificate on the path required to be covered by it), and read
+the IIN from the subject. This module touches no database: `selectors.signin_signature_verify`
+gathers the inputs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import hmac
+import logging
+from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from asn1crypto import cms
+from asn1crypto import x509 as asn1_x509
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from pyhanko.sign.ades.report import AdESIndeterminate
+from pyhanko.sign.general import extract_certificate_info, extract_signer_info
+from pyhanko.sign.validation import async_validate_cms_signature, async_validate_detached_cms
+from pyhanko.sign.validation.settings import KeyUsageConstraints
+from pyhanko.sign.validation.status import StandardCMSSignatureStatus
+from pyhanko_certvalidator import ValidationContext
+
+from qyzmet.core.errors import QyzmetError
+from qyzmet.signatures.issuance import serial_hex
+from qyzmet.signatures.providers.revocation import RevocationInfo
+from qyzmet.signatures.subject import subject_iin
+
+logger = logging.getLogger(__name__)
+
+MAX_SIGNATURE_BYTES = 64 * 1024
+# Sign-in needs an authentication certificate: digitalSignature, and clientAuth when the
+# certificate restricts its purposes (RFC 5280 requires honouring a non-critical EKU too).
+SIGNIN_KEY_USAGE = KeyUsageConstraints(
+    key_usage={"digital_signature"},
+    extd_key_usage={"client_auth"},
+    explicit_extd_key_usage_required=False,
+)
+
+MESSAGES: dict[str, Promise] = {
+    "signature_invalid": _(
+        "The signature could not be verified. Sign the sign-in request again with your key."
+    ),
+    "certificate_untrusted": _(
+        "This certificate was not issued by a certification authority we trust, or it cannot "
+        "be used to sign in."
+    ),
+    "certificate_revoked": _("This certificate has been revoked. Get a new one to sign in."),
+    "certificate_expired": _("This certificate has expired or is not valid yet."),
+    "certificate_no_iin": _(
+        "This certificate does not name an IIN, so it cannot be used to sign in."
+    ),
+}
+
+_REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+_OUT_OF_BOUNDS = {
+    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
+    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
+    AdESIndeterminate.EXPIRED,
+    AdESIndeterminate.NOT_YET_VALID,
+}
+_CRYPTO = {
+    AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE,
+    AdESIndeterminate.CRYPTO_CONSTRAINTS_FAILURE_NO_POE,
+}
+
+T = TypeVar("T")
+
+
+class SignatureRejected(QyzmetError):
+    """A sign-in signature is refused. `code` is one of the keys of `MESSAGES`."""
+
+    status = 400
+
+    def __init__(self, code: str, message: str | Promise | None = None) -> None:
+        super().__init__(message if message is not None else MESSAGES[code], code=code)
+
+
+@dataclass(frozen=True)
+class VerifiedSigner:
+    iin: str
+    serial: str  # lowercase hex, as IssuedCertificate.serial
+    subject: str  # RFC 4514
+    not_after: dt.datetime
+
+
+def _reject(code: str, reason: str, **log: Any) -> SignatureRejected:
+    logger.info("certificate sign-in refused", extra={"code": code, "reason": reason, **log})
+    return SignatureRejected(code)
+
+
+def signed_data_load(signature: bytes, *, challenge: bytes) -> tuple[cms.SignedData, bool]:
+    """The SignedData inside `signature` and whether it is detached. An attached signature
+    must carry exactly the challenge."""
+    if not signature or len(signature) > MAX_SIGNATURE_BYTES:
+        raise _reject("signature_invalid", "empty or oversized")
+    try:
+        content_info = cms.ContentInfo.load(signature, strict=True)
+        if content_info["content_type"].native != "signed_data":
+            raise ValueError("not a SignedData")
+        signed_data = content_info["content"]
+        encap = signed_data["encap_content_info"]
+        if encap["content_type"].native != "data":
+            raise ValueError("the signed content is not plain data")
+        extract_signer_info(signed_data)  # exactly one signer
+        content = encap["content"]
+        detached = content.native is None
+        if not detached and not hmac.compare_digest(bytes(content), challenge):
+            raise _reject("signature_invalid", "attached content differs from the challenge")
+    except SignatureRejected:
+        raise
+    except Exception as exc:  # asn1crypto raises a zoo of types on malformed input
+        raise _reject("signature_invalid", f"malformed CMS: {type(exc).__name__}") from exc
+    return signed_data, detached
+
+
+def signer_certificate(signed_data: cms.SignedData) -> x509.Certificate:
+    """The signer's certificate as it arrived in the signature (not trusted by that)."""
+    try:
+        signer = extract_certificate_info(signed_data).signer_cert
+        return x509.load_der_x509_certificate(signer.dump())
+    except Exception as exc:  # no matching certificate, or one that does not parse
+        raise _reject("signature_invalid", "no usable signer certificate") from exc
+
+
+def embedded_certificates(signed_data: cms.SignedData) -> list[x509.Certificate]:
+    """Certificates carried by the signature: material for building a path, never anchors."""
+    certificates = []
+    for choice in signed_data["certificates"] or []:
+        if choice.name != "certificate":
+            continue
+        try:
+            certificates.append(x509.load_der_x509_certificate(choice.chosen.untag().dump()))
+        except ValueError:
+            continue  # an unparseable extra certificate cannot help any path
+    return certificates
+
+
+def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run pyHanko's coroutines from sync code: on a fresh event loop, or, when this thread
+    already runs one (an async caller), on a fresh loop in a helper thread."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cms-verify") as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
+def cms_signin_verify(
+    *,
+    signed_data: cms.SignedData,
+    detached: bool,
+    challenge: bytes,
+    signer: x509.Certificate,
+    trust_roots: Sequence[x509.Certificate],
+    intermediates: Sequence[x509.Certificate],
+    revocation: RevocationInfo,
+) -> VerifiedSigner:
+    """Check signature, path, revocation, validity and key usage; then read the IIN."""
+    serial = serial_hex(signer.serial_number)
+    if not trust_roots:
+        raise _reject("certificate_untrusted", "no trust root configured", serial=serial)
+    context = ValidationContext(
+        trust_roots=[_asn1(root) for root in trust_roots],
+        other_certs=[_asn1(certificate) for certificate in intermediates],
+        crls=list(revocation.crls),
+        ocsps=list(revocation.ocsp_responses),
+        allow_fetching=False,
+        # "hard-fail" only insists where a certificate names a CRL or OCSP location; "require"
+        # insists on revocation data for every certificate on the path.
+        revocation_mode="require",
+    )
+    try:
+        if detached:
+            status = run_sync(
+                async_validate_detached_cms(
+                    challenge,
+                    signed_data,
+                    signer_validation_context=context,
+                    key_usage_settings=SIGNIN_KEY_USAGE,
+                )
+            )
+        else:
+            status = run_sync(
+                async_validate_cms_signature(
+                    signed_data,
+                    status_cls=StandardCMSSignatureStatus,
+                    validation_context=context,
+                    key_usage_settings=SIGNIN_KEY_USAGE,
+                )
+            )
+    except ValueError as exc:  # pyHanko's structural and signature errors are ValueErrors
+        raise _reject("signature_invalid", f"{type(exc).__name__}", serial=serial) from exc
+
+    _check_status(status, signer=signer, serial=serial)
+
+    iin = subject_iin(signer.subject)
+    if iin is None:
+        raise _reject("certificate_no_iin", "no IIN in the subject", serial=serial)
+    return VerifiedSigner(
+        iin=iin,
+        serial=serial,
+        subject=signer.subject.rfc4514_string(),
+        not_after=signer.not_valid_after_utc,
+    )
+
+
+def _check_status(
+    status: StandardCMSSignatureStatus, *, signer: x509.Certificate, serial: str
+) -> None:
+    if not (status.intact and status.valid):
+        raise _reject("signature_invalid", "digest or signature mismatch", serial=serial)
+    indication = status.trust_problem_indic
+    if status.bottom_line and indication is None:
+        return
+    reason = getattr(indication, "name", "bottom line false")
+    if indication in _CRYPTO:
+        raise _reject("signature_invalid", reason, serial=serial)
+    if status.revoked or indication in _REVOKED:
+        raise _reject("certificate_revoked", reason, serial=serial)
+    if indication in _OUT_OF_BOUNDS or (
+        # pyHanko reports a not-yet-valid certificate as a general chain failure
+        status.validation_path is not None and not _valid_now(signer)
+    ):
+        raise _reject("certificate_expired", reason, serial=serial)
+    raise _reject("certificate_untrusted", reason, serial=serial)
+
+
+def _valid_now(certificate: x509.Certificate) -> bool:
+    now = dt.datetime.now(dt.UTC)
+    return certificate.not_valid_before_utc <= now <= certificate.not_valid_after_utc
