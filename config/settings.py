@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "qyzmet.signatures",
     "qyzmet.identity",
     "qyzmet.trust",
+    "qyzmet.catalogue",
     "qyzmet.portal",
     "qyzmet.backoffice",
     "qyzmet.api",

@@ -10,13 +10,14 @@ from ninja import Field, Router, Schema, Status
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, client_address, current_account, current_session
 from qyzmet.core.errors import NotFound
+from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.phone import phone_change_confirm, phone_change_start
 from qyzmet.identity.actions.sessions import (
     access_session_by_id,
     session_end,
     session_list_for_account,
 )
-from qyzmet.identity.iin import iin_mask
+from qyzmet.identity.actions.signin import certificate_signature_iin
 from qyzmet.identity.models import Account, PhoneBinding
 from qyzmet.identity.phones import phone_mask
 from qyzmet.identity.selectors import phone_binding_history
@@ -62,7 +63,9 @@ class PhoneOut(Schema):
 
 class PhoneStartIn(Schema):
     phone: str = Field(..., max_length=32)
-    password: str = Field(..., max_length=256)
+    password: str = Field("", max_length=256, description="Your password, or sign instead:")
+    challenge_id: str = Field("", description="From /auth/signin/certificate/challenge")
+    signature: str = Field("", description="Base64 CMS over that challenge, with your certificate")
 
 
 class PhoneConfirmIn(Schema):
@@ -139,12 +142,18 @@ def phone(request: HttpRequest) -> PhoneOut:
 
 
 @router.post("/phone/start", response={202: CodeSentOut, **ERRORS},
-             summary="Bind a new number: password, then a code to the new number")  # fmt: skip
+             summary="Bind a new number: password or certificate, then a code to it")  # fmt: skip
 def phone_start(request: HttpRequest, body: PhoneStartIn) -> Status[CodeSentOut]:
+    certificate_iin = (
+        certificate_signature_iin(challenge_id=body.challenge_id, signature_b64=body.signature)
+        if body.signature
+        else ""
+    )
     issued = phone_change_start(
         account=_citizen(request),
         phone=body.phone,
         password=body.password,
+        certificate_iin=certificate_iin,
         client=client_address(request),
     )
     return Status(

@@ -14,3 +14,25 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id}@{self.hostname}"
+
+
+class CalendarOverride(models.Model):
+    """An operator's correction of one day of the working-day calendar.
+
+    Transfer decrees are sometimes published weeks before the day they move, between releases;
+    deadlines must follow them at once, so an operator enters the day here and it wins over the
+    yearly file (qyzmet.core.calendar) until the file catches up. `updated_at` lets every process
+    notice a change with one cheap query.
+    """
+
+    date = models.DateField(unique=True)
+    working = models.BooleanField(help_text="True: a working day; false: a day off.")
+    reason = models.CharField(max_length=255, help_text="The act or the reason, as published.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {'working' if self.working else 'day off'}"

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from qyzmet.identity.iin import Sex, iin_make
+from qyzmet.core.iin import Sex, iin_make
 
 REFERENCE_DATE = date(2026, 1, 1)
 MINOR_BORN_AFTER = date(2008, 12, 31)

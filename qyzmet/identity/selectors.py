@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, ValidationFailed
-from qyzmet.identity.iin import IinError, iin_check
+from qyzmet.core.iin import IinError, iin_check
 from qyzmet.identity.models import Account, Person, PhoneBinding
 from qyzmet.trust.actions import data_access_record
 

@@ -13,13 +13,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from qyzmet.core.errors import QyzmetError
+from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.phone import phone_change_confirm, phone_change_start
 from qyzmet.identity.actions.sessions import (
     access_session_by_id,
     session_end,
     session_list_for_account,
 )
-from qyzmet.identity.iin import iin_mask
 from qyzmet.identity.models import Account
 from qyzmet.identity.phones import phone_mask
 from qyzmet.identity.selectors import phone_binding_history

@@ -8,24 +8,19 @@ import re
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
+from qyzmet.core.iin import IinError, iin_check
+
 IIN_PREFIX = "IIN"
 _IIN_SERIAL = re.compile(r"IIN([0-9]{12})", re.ASCII)
-_WEIGHTS_FIRST = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
-_WEIGHTS_SECOND = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)  # a tuple: order matters
 
 
 def iin_is_valid(iin: str) -> bool:
-    """Twelve ASCII digits, a century-and-sex digit of 1–6 and a correct check digit."""
-    if len(iin) != 12 or not iin.isascii() or not iin.isdigit():
+    """A well-formed, issuable IIN (the rules live in qyzmet.core.iin)."""
+    try:
+        iin_check(iin)
+    except IinError:
         return False
-    if iin[6] not in "123456":
-        return False
-    digits = [int(c) for c in iin]
-    for weights in (_WEIGHTS_FIRST, _WEIGHTS_SECOND):
-        check = sum(d * w for d, w in zip(digits[:11], weights, strict=True)) % 11
-        if check != 10:
-            return check == digits[11]
-    return False  # 10 on both passes: such a number is never issued
+    return iin.isascii() and len(iin) == 12
 
 
 def citizen_subject(*, iin: str, surname: str, given_name: str) -> x509.Name:

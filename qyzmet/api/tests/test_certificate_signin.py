@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import NameOID
 from django.test import override_settings
 
-from conftest import PHONE, CommittingClient, bearer, last_code
+from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
 from qyzmet.identity.models import AuthSession
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.signatures.actions import (
@@ -161,3 +161,46 @@ def test_garbage_signature_is_refused(api_client: CommittingClient) -> None:
 
     assert response.status_code == 401
     assert response.json()["code"] == "signature_invalid"
+
+
+def test_a_new_number_can_be_bound_with_a_certificate_instead_of_the_password(
+    api_client: CommittingClient,
+) -> None:
+    account = citizen_create()
+    iin = account.person.iin
+    _issued, p12 = citizen_certificate_issue(iin=iin, surname="SEITKALI", given_name="ALIYA")
+    tokens = sign_in(api_client, iin)
+    challenge_id, signature = _signature(api_client, p12, demo_p12_password(iin))
+
+    started = api_client.post_json(
+        "/api/v1/me/phone/start",
+        {"phone": "+77755556677", "challenge_id": challenge_id, "signature": signature},
+        **bearer(tokens["access_token"]),
+    )
+    assert started.status_code == 202, started.json()
+    confirmed = api_client.post_json(
+        "/api/v1/me/phone/confirm",
+        {"code_id": started.json()["code_id"], "code": last_code(api_client, "+77755556677")},
+        **bearer(tokens["access_token"]),
+    )
+
+    assert confirmed.status_code == 200
+    assert confirmed.json()["method"] == "certificate"
+
+
+def test_someone_elses_certificate_cannot_bind_my_number(api_client: CommittingClient) -> None:
+    account = citizen_create()
+    _issued, p12 = citizen_certificate_issue(
+        iin="791028302728", surname="OTHER", given_name="PERSON"
+    )
+    tokens = sign_in(api_client, account.person.iin)
+    challenge_id, signature = _signature(api_client, p12, demo_p12_password("791028302728"))
+
+    response = api_client.post_json(
+        "/api/v1/me/phone/start",
+        {"phone": "+77755556677", "challenge_id": challenge_id, "signature": signature},
+        **bearer(tokens["access_token"]),
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "certificate_mismatch"

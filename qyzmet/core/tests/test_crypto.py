@@ -79,3 +79,15 @@ def test_bad_key_configuration_is_refused_with_a_reason(
 
 def test_new_key_is_a_valid_32_byte_key() -> None:
     assert len(crypto.parse_key(crypto.new_key(), name="x")) == 32
+
+
+def test_bulk_sealing_gives_what_the_single_value_functions_open() -> None:
+    values = ["Әлия", "", "Нұрлан", "x" * 500]
+
+    sealed = crypto.encrypt_many(values, context="t.c")
+    indexer = crypto.BlindIndexer(purpose="iin")
+
+    assert [decrypt(t, context="t.c") if t else "" for t in sealed] == values
+    assert sealed[1] == ""
+    assert indexer("791028302728") == blind_index("791028302728", purpose="iin")
+    assert indexer("791028302728") == indexer("791028302728")

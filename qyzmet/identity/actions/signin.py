@@ -282,9 +282,8 @@ def _uuid_or_none(value: str) -> str | None:
         return None
 
 
-def signin_certificate(
-    *, challenge_id: str, signature_b64: str, client: str, language: str
-) -> SignInStep:
+def certificate_signature_iin(*, challenge_id: str, signature_b64: str) -> str:
+    """The IIN of whoever signed our challenge with a trusted, unrevoked certificate."""
     challenge = _challenge_consume(challenge_id)  # single use, whatever the outcome
     try:
         signature = base64.b64decode(signature_b64, validate=True)
@@ -298,7 +297,14 @@ def signin_certificate(
         )
     except SignatureRejected as exc:
         raise SignInRefused(exc.message, code=exc.code) from exc
-    account = account_get_by_iin(iin=signer.iin)
+    return signer.iin
+
+
+def signin_certificate(
+    *, challenge_id: str, signature_b64: str, client: str, language: str
+) -> SignInStep:
+    iin = certificate_signature_iin(challenge_id=challenge_id, signature_b64=signature_b64)
+    account = account_get_by_iin(iin=iin)
     if account is None or not account.is_active:
         raise SignInRefused(
             _("There is no account for the IIN in this certificate. Register first."),
@@ -313,6 +319,7 @@ __all__ = [
     "SignInRefused",
     "SignInStep",
     "certificate_challenge_create",
+    "certificate_signature_iin",
     "password_check_strength",
     "registration_complete",
     "registration_start",

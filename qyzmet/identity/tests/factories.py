@@ -10,8 +10,8 @@ from django.db import transaction
 
 from conftest import PASSWORD
 from qyzmet.core.crypto import blind_index
+from qyzmet.core.iin import iin_make
 from qyzmet.identity.actions.phone import phone_bind
-from qyzmet.identity.iin import iin_make
 from qyzmet.identity.models import Account, Person, PhoneBinding
 from qyzmet.identity.selectors import account_login_for_iin
 

@@ -10,9 +10,9 @@ from django.db import connection
 from django.utils import translation
 
 from qyzmet.core.crypto import blind_index
+from qyzmet.core.iin import iin_check, iin_make
 from qyzmet.identity import population
 from qyzmet.identity.demo_people import COLUMNS, MINOR_BORN_AFTER, demo_population_rows
-from qyzmet.identity.iin import iin_check, iin_make
 from qyzmet.identity.models import Person
 from qyzmet.identity.population import (
     ImportReport,
@@ -248,17 +248,6 @@ def test_names_and_iin_are_stored_encrypted() -> None:
     assert "Ахметов" not in raw[1]
     person = _person(FATHER)
     assert (person.iin, person.surname, person.patronymic) == (FATHER, "Ахметов", "Серікұлы")
-
-
-def test_the_core_functions_are_used_if_bulk_sealing_ever_disagrees(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(population._Sealer, "agrees_with_core", lambda self, contexts: False)
-
-    population_import(rows=_family())
-
-    assert _person(CHILD).surname == "Ахметов"
-    assert _person(CHILD).father_id == _person(FATHER).pk
 
 
 @pytest.mark.parametrize(

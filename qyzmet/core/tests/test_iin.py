@@ -5,7 +5,7 @@ from django.utils import translation
 from hypothesis import given
 from hypothesis import strategies as st
 
-from qyzmet.identity.iin import (
+from qyzmet.core.iin import (
     FIRST_WEIGHTS,
     SECOND_WEIGHTS,
     IinError,

@@ -1,0 +1,63 @@
+"""Print one year of the working-day calendar as deadlines see it, to check a new file or decree.
+
+It shows the public holidays, the days off moved by the rule, the transfer acts and the operators'
+overrides, then the year's totals, which can be compared with the published production calendar.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from qyzmet.core.calendar import LANGUAGES, working_calendar
+
+
+def _day(day: date) -> str:
+    return f"{day.isoformat()} {day.strftime('%a')}"
+
+
+class Command(BaseCommand):
+    help = "Print a year's days off: holidays, days off moved by the rule, transfers, overrides."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("year", type=int)
+        parser.add_argument("--language", choices=LANGUAGES, default="en")
+
+    def handle(self, *args: Any, year: int, language: str, **options: Any) -> None:
+        calendar = working_calendar()
+        summary = calendar.year_summary(year)
+        data = summary.data
+        out = self.stdout.write
+        out(f"Working-day calendar of Kazakhstan, {year}")
+        if data is None:
+            out(f"No data file for {year}: only Saturdays and Sundays are days off.")
+        else:
+            out(f"Source: {data.source}")
+            moved_to = {m.holiday.day: m.day for m in data.moved}
+            out("")
+            out("Public holidays:")
+            for holiday in data.holidays:
+                line = f"  {_day(holiday.day)}  {holiday.names[language]}"
+                if holiday.religious:
+                    line += "  [religious: never moved]"
+                elif holiday.day in moved_to:
+                    line += f"  -> day off moved to {_day(moved_to[holiday.day])}"
+                out(line)
+            out("")
+            out("Transfer acts:")
+            for transfer in data.transfers:
+                state = "working day" if transfer.working else "day off"
+                out(f"  {_day(transfer.day)}  {state}  ({transfer.act})")
+            if not data.transfers:
+                out("  none entered")
+        out("")
+        out("Operator overrides:")
+        for override in summary.overrides:
+            state = "working day" if override.working else "day off"
+            out(f"  {_day(override.day)}  {state}  ({override.reason})")
+        if not summary.overrides:
+            out("  none")
+        out("")
+        out(f"Working days: {summary.working_days}; days off: {summary.days_off}")
