@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 from qyzmet.catalogue.loader import SERVICES_DIR, Catalogue, load_catalogue
 from qyzmet.catalogue.schema import ServiceDefinition
+from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import NotFound
+from qyzmet.core.mci import fee_tiyn
 
 
 @functools.cache
@@ -21,3 +26,49 @@ def service_get(*, code: str) -> ServiceDefinition:
         return catalogue_get().service(code)
     except KeyError:
         raise NotFound() from None
+
+
+def _haystack(definition: ServiceDefinition) -> str:
+    parts = [definition.code]
+    for text in (definition.name, definition.description, definition.recipients):
+        parts.extend((text.kk, text.ru, text.en))
+    return " ".join(parts).casefold()
+
+
+def service_search(
+    *, query: str = "", category: str = "", life_situation: str = "", agency: str = ""
+) -> list[ServiceDefinition]:
+    """Services matching every filter given; `query` words must all appear in the name,
+    description or recipients in any of the three languages (so a Russian word finds a service
+    while the page is in Kazakh)."""
+    catalogue = catalogue_get()
+    words = [word for word in query.casefold().split() if word]
+    found = []
+    for definition in catalogue.services.values():
+        if category and category not in definition.categories:
+            continue
+        if life_situation and life_situation not in definition.life_situations:
+            continue
+        if agency and definition.agency != agency:
+            continue
+        if words:
+            haystack = _haystack(definition)
+            if not all(word in haystack for word in words):
+                continue
+        found.append(definition)
+    return found
+
+
+@dataclass(frozen=True)
+class FeeToday:
+    mci: Decimal
+    tiyn: int
+    on: date
+
+
+def service_fee_today(*, definition: ServiceDefinition) -> FeeToday:
+    """The base state duty in tiyn at today's MCI (conditional rules apply to a filled form)."""
+    today = local_today()
+    return FeeToday(
+        mci=definition.fee.mci, tiyn=fee_tiyn(mci_multiple=definition.fee.mci, on=today), on=today
+    )

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from qyzmet.portal import views, views_auth, views_me
+from qyzmet.portal import views, views_auth, views_catalogue, views_me
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("services/", views_catalogue.catalogue, name="catalogue"),
+    path("services/<slug:code>/", views_catalogue.passport, name="service"),
     path("signin/", views_auth.signin, name="signin"),
     path("signin/certificate/", views_auth.signin_certificate_page, name="signin-certificate"),
     path("signin/qr/", views_auth.signin_qr, name="signin-qr"),
