@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "qyzmet.identity",
     "qyzmet.trust",
     "qyzmet.catalogue",
+    "qyzmet.applications",
     "qyzmet.portal",
     "qyzmet.backoffice",
     "qyzmet.api",

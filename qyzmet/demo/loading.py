@@ -8,6 +8,8 @@ from datetime import date
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
+from qyzmet.applications.models import OfficerMembership
+from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.demo import accounts
 from qyzmet.demo.accounts import DemoAccount
 from qyzmet.identity.actions.phone import phone_bind
@@ -47,6 +49,10 @@ def _citizen(iin: str, phone: str, *, staff: bool = False) -> Person:
         )
     if staff:
         account.user_permissions.add(Permission.objects.get(codename="view_person"))
+        for agency in catalogue_get().agencies:  # the demo officer works every agency's queue
+            OfficerMembership.objects.get_or_create(
+                account=account, agency=agency, role=OfficerMembership.Role.SUPERVISOR
+            )
     return person
 
 
@@ -78,7 +84,7 @@ def demo_account_list() -> list[DemoAccount]:
         for n, (iin, phone) in enumerate(zip(iins, accounts.CITIZEN_PHONES, strict=False), 1)
     ]
     officer = DemoAccount(
-        role="officer (registry)", login=iins[-1], password=accounts.CITIZEN_PASSWORD,
+        role="officer (all queues)", login=iins[-1], password=accounts.CITIZEN_PASSWORD,
         where="/office/people/", phone=accounts.OFFICER_PHONE,
     )  # fmt: skip
     return [*people, officer, accounts.ADMIN]

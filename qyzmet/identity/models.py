@@ -150,6 +150,7 @@ class OneTimeCode(models.Model):
         SIGN_IN = "sign_in", _("sign-in")
         REGISTER = "register", _("registration")
         BIND_PHONE = "bind_phone", _("phone binding")
+        SIGN = "sign", _("signing an application")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     purpose = models.CharField(max_length=16, choices=Purpose.choices)

@@ -53,10 +53,15 @@ def _code_hash(code_id: str, code: str) -> str:
     return keyed_hash(f"{code_id}:{code}", purpose="otp")
 
 
-def _sms_text(purpose: str, code: str, language: str) -> str:
+def _sms_text(purpose: str, code: str, language: str, what: str = "") -> str:
     with translation.override(language):
         if purpose == Purpose.REGISTER:
             text = _("Qyzmet registration code: %(code)s. Do not tell it to anyone.")
+        elif purpose == Purpose.SIGN:
+            text = _(
+                "Qyzmet code to sign application %(what)s: %(code)s. Do not tell it to anyone."
+            )
+            return text % {"code": code, "what": what}
         elif purpose == Purpose.BIND_PHONE:
             text = _("Qyzmet code to bind this number: %(code)s. Do not tell it to anyone.")
         else:
@@ -150,7 +155,7 @@ def otp_issue(
                 client_hash=keys["client"],
                 created_at=now,
             )
-            text = _sms_text(purpose, code, language)
+            text = _sms_text(purpose, code, language, (payload or {}).get("what", ""))
             transaction.on_commit(lambda: sms_send(to=phone, text=text))
     except RateLimited:
         OtpEvent.objects.create(

@@ -1,0 +1,301 @@
+"""/api/v1/applications (the citizen's) and /api/v1/office (an agency's officers)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import get_language
+from ninja import Field, Router, Schema, Status
+
+from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.security import AccessToken, client_address, current_account
+from qyzmet.applications.actions import (
+    access_application_by_id,
+    application_claim,
+    application_draft_save,
+    application_sign_sms_start,
+    application_start,
+    application_submit,
+    application_transition,
+    definition_of,
+    signing_content,
+)
+from qyzmet.applications.engine import transitions_for
+from qyzmet.applications.models import Application
+from qyzmet.applications.selectors import (
+    agency_queue,
+    application_history,
+    application_list_for_citizen,
+    application_view_for_officer,
+    working_days_left,
+)
+from qyzmet.identity.phones import phone_mask
+
+router = Router(tags=["applications"], auth=AccessToken())
+office = Router(tags=["office"], auth=AccessToken())
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+
+
+class StepOut(Schema):
+    name: str
+    label: str
+    requires: list[str]
+
+
+class EventOut(Schema):
+    transition: str
+    from_state: str
+    to_state: str
+    actor_role: str
+    comment: str
+    grounds: str
+    at: datetime
+
+
+class ApplicationOut(Schema):
+    id: str
+    number: str | None
+    service: str
+    service_version: int
+    service_name: str
+    agency: str
+    state: str
+    state_label: str
+    waiting_for_you: bool
+    outcome: str
+    answers: dict[str, Any]
+    correction_fields: list[str]
+    fee_tiyn: int
+    payment: str
+    submitted_at: datetime | None
+    due_date: date | None
+    working_days_left: int | None = Field(description="Countdown to the due date")
+    next_steps: list[StepOut]
+    history: list[EventOut]
+    version: int
+
+
+class StartIn(Schema):
+    service: str = Field(..., max_length=80)
+
+
+class DraftIn(Schema):
+    answers: dict[str, Any]
+
+
+class DraftOut(Schema):
+    application: ApplicationOut
+    errors: dict[str, str]
+
+
+class CodeSentOut(Schema):
+    code_id: str
+    phone_masked: str
+    expires_at: datetime
+
+
+class SubmitIn(Schema):
+    code_id: str = ""
+    code: str = Field("", max_length=12)
+    signature: str = Field("", description="Base64 detached CMS over /signing-content")
+
+
+class SigningContentOut(Schema):
+    content: str = Field(description="Base64 of the exact bytes to sign")
+    sha256: str
+
+
+class StepIn(Schema):
+    name: str = Field(..., max_length=60)
+    comment: str = Field("", max_length=2000)
+    grounds: str = Field("", max_length=80)
+    fields: list[str] | None = None
+    expected_version: int | None = None
+
+
+def application_out(application: Application, role: str = "citizen") -> dict[str, Any]:
+    language = get_language()
+    definition = definition_of(application)
+    states = definition.workflow.states
+    state = states.get(application.state)
+    steps = (
+        transitions_for(definition, application.state, role) if application.state in states else []
+    )
+    return {
+        "id": str(application.id),
+        "number": application.number,
+        "service": definition.code,
+        "service_version": definition.version,
+        "service_name": definition.name.get(language),
+        "agency": application.agency,
+        "state": application.state,
+        "state_label": state.label.get(language) if state else "",
+        "waiting_for_you": bool(state and state.citizen_action) or application.state == "draft",
+        "outcome": application.outcome,
+        "answers": json.loads(application.form_data or "{}"),
+        "correction_fields": application.correction_fields,
+        "fee_tiyn": application.fee_tiyn,
+        "payment": application.payment,
+        "submitted_at": application.submitted_at,
+        "due_date": application.due_date,
+        "working_days_left": working_days_left(application),
+        "next_steps": [
+            {"name": t.name, "label": t.label.get(language), "requires": list(t.requires)}
+            for t in steps
+        ],
+        "history": [
+            {
+                "transition": e.transition,
+                "from_state": e.from_state,
+                "to_state": e.to_state,
+                "actor_role": e.actor_role,
+                "comment": e.comment,
+                "grounds": e.grounds,
+                "at": e.created_at,
+            }
+            for e in application_history(application=application)
+        ],
+        "version": application.lock_version,
+    }
+
+
+@router.post("", response={201: ApplicationOut, **ERRORS}, summary="Start a draft")
+def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
+    application = application_start(account=current_account(request), service_code=body.service)
+    return Status(201, application_out(application))
+
+
+@router.get("", response=list[ApplicationOut], summary="My applications")
+def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
+    return [
+        application_out(a) for a in application_list_for_citizen(account=current_account(request))
+    ]
+
+
+@router.get("/{application_id}", response={200: ApplicationOut, **ERRORS}, summary="One of mine")
+def mine(request: HttpRequest, application_id: str) -> dict[str, Any]:
+    account = current_account(request)
+    return application_out(access_application_by_id(account=account, application_id=application_id))
+
+
+@router.patch("/{application_id}", response={200: DraftOut, **ERRORS},
+              summary="Save answers (kept even when some are wrong; errors per field)")  # fmt: skip
+def save(request: HttpRequest, application_id: str, body: DraftIn) -> dict[str, Any]:
+    application, errors = application_draft_save(
+        account=current_account(request), application_id=application_id, answers=body.answers
+    )
+    return {"application": application_out(application), "errors": errors}
+
+
+@router.get("/{application_id}/signing-content", response={200: SigningContentOut, **ERRORS},
+            summary="The exact bytes a certificate signature must cover")  # fmt: skip
+def content(request: HttpRequest, application_id: str) -> dict[str, str]:
+    application = access_application_by_id(
+        account=current_account(request), application_id=application_id
+    )
+    raw = signing_content(application)
+    return {"content": base64.b64encode(raw).decode(), "sha256": hashlib.sha256(raw).hexdigest()}
+
+
+@router.post("/{application_id}/sign/sms", response={202: CodeSentOut, **ERRORS},
+             summary="Send a code to sign by SMS")  # fmt: skip
+def sign_sms(request: HttpRequest, application_id: str) -> Status[dict[str, Any]]:
+    issued = application_sign_sms_start(
+        account=current_account(request),
+        application_id=application_id,
+        client=client_address(request),
+        language=get_language(),
+    )
+    return Status(
+        202,
+        {
+            "code_id": issued.id,
+            "phone_masked": phone_mask(issued.phone_e164),
+            "expires_at": issued.expires_at,
+        },
+    )
+
+
+IDEMPOTENCY_HEADER = {
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": True,
+            "schema": {"type": "string", "maxLength": 100},
+            "description": "A retried submit with the same key returns the same application",
+        }
+    ]
+}
+
+
+@router.post("/{application_id}/submit", response={201: ApplicationOut, **ERRORS},
+             summary="Sign and submit", openapi_extra=IDEMPOTENCY_HEADER)  # fmt: skip
+def submit(request: HttpRequest, application_id: str, body: SubmitIn) -> Status[dict[str, Any]]:
+    application = application_submit(
+        account=current_account(request),
+        application_id=application_id,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        client=client_address(request),
+        code_id=body.code_id,
+        code=body.code,
+        signature_b64=body.signature,
+    )
+    return Status(201, application_out(application))
+
+
+@router.post("/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
+             summary="Take a step: resubmit after correction, withdraw, …")  # fmt: skip
+def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dict[str, Any]:
+    application = application_transition(
+        actor=current_account(request),
+        application_id=application_id,
+        name=body.name,
+        role="citizen",
+        comment=body.comment,
+        expected_version=body.expected_version,
+    )
+    return application_out(application)
+
+
+@office.get("/queue", response=list[ApplicationOut], summary="An agency's open applications")
+def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
+    account = current_account(request)
+    return [application_out(a, "officer") for a in agency_queue(account=account, agency=agency)]
+
+
+@office.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},
+            summary="Open an application (recorded as a data access)")  # fmt: skip
+def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
+    application = application_view_for_officer(
+        account=current_account(request), application_id=application_id
+    )
+    return application_out(application, "officer")
+
+
+@office.post("/applications/{application_id}/claim", response={200: ApplicationOut, **ERRORS},
+             summary="Take the application into my work")  # fmt: skip
+def claim(request: HttpRequest, application_id: str) -> dict[str, Any]:
+    application = application_claim(actor=current_account(request), application_id=application_id)
+    return application_out(application, "officer")
+
+
+@office.post("/applications/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
+             summary="Decide: approve, refuse with grounds, return for correction")  # fmt: skip
+def officer_step(request: HttpRequest, application_id: str, body: StepIn) -> dict[str, Any]:
+    application = application_transition(
+        actor=current_account(request),
+        application_id=application_id,
+        name=body.name,
+        role="officer",
+        comment=body.comment,
+        grounds=body.grounds,
+        fields=body.fields,
+        expected_version=body.expected_version,
+    )
+    return application_out(application, "officer")

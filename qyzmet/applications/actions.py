@@ -1,0 +1,580 @@
+"""Writes of the applications app: drafts, signed submission, workflow transitions.
+
+Every state change is one transaction that writes the application, a history row and, after
+commit, tells the citizen. Two officers deciding at once: the state and a version number are
+compared in the UPDATE itself, so the second gets a conflict and changes nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import logging
+import uuid
+from functools import lru_cache
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from qyzmet.applications.engine import auto_transition, condition_holds, transition_named
+from qyzmet.applications.forms import form_clean, form_require_valid
+from qyzmet.applications.models import (
+    Application,
+    ApplicationEvent,
+    OfficerMembership,
+    ServiceSnapshot,
+    Signature,
+    SubmissionKey,
+)
+from qyzmet.applications.registries import registry_value
+from qyzmet.catalogue.schema import ServiceDefinition, Transition
+from qyzmet.catalogue.selectors import service_get
+from qyzmet.core.calendar import local_today, working_calendar
+from qyzmet.core.errors import Conflict, NotFound, QyzmetError, ValidationFailed
+from qyzmet.core.mci import fee_tiyn
+from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
+from qyzmet.identity.models import Account, OneTimeCode, Person
+from qyzmet.identity.selectors import phone_binding_active
+from qyzmet.notifications.actions import sms_send
+from qyzmet.signatures.selectors import SignatureRejected, signin_signature_verify
+
+logger = logging.getLogger(__name__)
+DRAFT = "draft"
+
+
+# --- Definitions ---------------------------------------------------------------------------------
+
+
+def snapshot_for(definition: ServiceDefinition) -> ServiceSnapshot:
+    data = definition.model_dump(mode="json", by_alias=True)
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    snapshot, created = ServiceSnapshot.objects.get_or_create(
+        code=definition.code,
+        version=definition.version,
+        defaults={"definition": data, "sha256": digest},
+    )
+    if not created and snapshot.sha256 != digest:
+        logger.warning(
+            "service changed without a new version; keeping the published one",
+            extra={"service": definition.code, "version": definition.version},
+        )
+    return snapshot
+
+
+@lru_cache(maxsize=256)
+def _definition(snapshot_id: int, sha256: str, raw: str) -> ServiceDefinition:
+    return ServiceDefinition.model_validate(json.loads(raw))
+
+
+def definition_of(application: Application) -> ServiceDefinition:
+    """The definition the application was submitted under, whatever the catalogue says now."""
+    snapshot = application.service
+    return _definition(snapshot.pk, snapshot.sha256, json.dumps(snapshot.definition))
+
+
+def _value_of(person: Person) -> Any:
+    return lambda source: registry_value(person=person, source=source)
+
+
+# --- Access ------------------------------------------------------------------------------------
+
+
+def access_application_by_id(*, account: Account, application_id: str) -> Application:
+    """The citizen's own application; anyone else's is indistinguishable from none."""
+    key = _uuid(application_id)
+    application = (
+        Application.objects.select_related("service", "person")
+        .filter(pk=key, applicant=account)
+        .first()
+        if key
+        else None
+    )
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def officer_role(*, account: Account, agency: str) -> str | None:
+    roles = set(
+        OfficerMembership.objects.filter(account=account, agency=agency).values_list(
+            "role", flat=True
+        )
+    )
+    if OfficerMembership.Role.SUPERVISOR in roles:
+        return "supervisor"
+    return "officer" if roles else None
+
+
+def _uuid(value: str) -> str | None:
+    try:
+        return str(uuid.UUID(str(value)))
+    except ValueError:
+        return None
+
+
+# --- Drafts ------------------------------------------------------------------------------------
+
+
+def _eligibility_check(definition: ServiceDefinition, person: Person) -> None:
+    value_of = _value_of(person)
+    rules = definition.eligibility
+    age = value_of("person.age")
+    problems: list[str] = []
+    if rules.min_age is not None and age < rules.min_age:
+        problems.append(_("You must be at least %(n)s years old.") % {"n": rules.min_age})
+    if rules.max_age is not None and age > rules.max_age:
+        problems.append(
+            _("This service is for people up to %(n)s years old.") % {"n": rules.max_age}
+        )
+    if rules.citizenship and person.citizenship not in rules.citizenship:
+        problems.append(_("This service is for citizens of Kazakhstan."))
+    language = translation.get_language() or "kk"
+    for condition in rules.conditions:
+        if not condition_holds(condition, value_of(condition.source)):
+            problems.append(condition.message.get(language))
+    if problems:
+        raise ValidationFailed(
+            _("You cannot apply for this service."),
+            code="not_eligible",
+            details={"problems": problems},
+        )
+
+
+def application_start(*, account: Account, service_code: str) -> Application:
+    if account.person is None:
+        raise NotFound()
+    definition = service_get(code=service_code)
+    if "online" not in definition.channels:
+        raise ValidationFailed(
+            _("This service is not provided online. Apply at a public service centre."),
+            code="not_online",
+        )
+    _eligibility_check(definition, account.person)
+    return Application.objects.create(
+        service=snapshot_for(definition),
+        agency=definition.agency,
+        applicant=account,
+        person=account.person,
+        state=DRAFT,
+    )
+
+
+def _answers(application: Application) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(application.form_data or "{}")
+    return data
+
+
+def application_draft_save(
+    *, account: Account, application_id: str, answers: dict[str, Any]
+) -> tuple[Application, dict[str, str]]:
+    """Save what the citizen typed so far (nothing is lost); return the field errors."""
+    application = access_application_by_id(account=account, application_id=application_id)
+    definition = definition_of(application)
+    editable = application.state == DRAFT or (
+        application.state in definition.workflow.states
+        and definition.workflow.states[application.state].citizen_action
+        and not application.outcome
+    )
+    if not editable:
+        raise Conflict(_("This application can no longer be changed."), code="not_editable")
+    merged = {**_answers(application), **answers}
+    if application.state != DRAFT and application.correction_fields:
+        # in correction, only the fields the officer marked may change
+        merged = {
+            **_answers(application),
+            **{k: v for k, v in answers.items() if k in application.correction_fields},
+        }
+    clean, errors = form_clean(definition, merged, complete=False)
+    kept = {**clean, **{k: merged[k] for k in errors}}
+    application.form_data = json.dumps(kept, ensure_ascii=False)
+    application.updated_at = timezone.now()
+    application.save(update_fields=["form_data", "updated_at"])
+    return application, errors
+
+
+# --- Signing and submission --------------------------------------------------------------------
+
+
+def signing_content(application: Application) -> bytes:
+    """The canonical form of what the citizen signs: service, version, applicant and answers."""
+    definition = definition_of(application)
+    document = {
+        "application": str(application.id),
+        "service": definition.code,
+        "version": definition.version,
+        "applicant_iin": application.person.iin,
+        "answers": form_require_valid(definition, _answers(application)),
+    }
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def application_sign_sms_start(
+    *, account: Account, application_id: str, client: str, language: str
+) -> IssuedCode:
+    application = access_application_by_id(account=account, application_id=application_id)
+    if application.state != DRAFT:
+        raise Conflict(_("This application was already submitted."), code="already_submitted")
+    binding = phone_binding_active(person=application.person)
+    if binding is None:
+        raise ValidationFailed(
+            _("No phone number is bound to your account. Sign with your certificate."),
+            code="no_phone",
+        )
+    content = signing_content(application)
+    return otp_issue(
+        purpose=OneTimeCode.Purpose.SIGN,
+        phone=binding.phone,
+        client=client,
+        iin=application.person.iin,
+        account_id=account.pk,
+        payload={
+            "application": str(application.id),
+            "content_sha256": hashlib.sha256(content).hexdigest(),
+            "what": definition_of(application).name.get(language),
+        },
+        language=language,
+    )
+
+
+def _request_hash(application_id: str, method: str) -> str:
+    return hashlib.sha256(f"{application_id}:{method}".encode()).hexdigest()
+
+
+def application_submit(
+    *,
+    account: Account,
+    application_id: str,
+    idempotency_key: str,
+    client: str,
+    code_id: str = "",
+    code: str = "",
+    signature_b64: str = "",
+) -> Application:
+    """Sign and submit. The same Idempotency-Key again returns the same application."""
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise ValidationFailed(
+            _("Send an Idempotency-Key header (up to 100 characters)."), code="idempotency_key"
+        )
+    method = "sms" if code_id else "certificate"
+    request_hash = _request_hash(application_id, method)
+    earlier = SubmissionKey.objects.filter(account=account, key=idempotency_key).first()
+    if earlier is not None:
+        if earlier.request_hash != request_hash:
+            raise Conflict(
+                _("This Idempotency-Key was used for another request."), code="idempotency_reused"
+            )
+        return earlier.application
+    application = access_application_by_id(account=account, application_id=application_id)
+    if application.state != DRAFT:
+        raise Conflict(_("This application was already submitted."), code="already_submitted")
+    content = signing_content(application)
+    digest = hashlib.sha256(content).hexdigest()
+    signature = _signature(application, content, digest, client, code_id, code, signature_b64)
+    definition = definition_of(application)
+    answers = form_require_valid(definition, _answers(application))
+    try:
+        with transaction.atomic():
+            return _submit(
+                account, application, definition, answers, signature, idempotency_key,
+                request_hash,
+            )  # fmt: skip
+    except IntegrityError:  # the same key, submitted at the same moment from elsewhere
+        earlier = SubmissionKey.objects.filter(account=account, key=idempotency_key).first()
+        if earlier is None:
+            raise
+        return earlier.application
+
+
+def _signature(
+    application: Application,
+    content: bytes,
+    digest: str,
+    client: str,
+    code_id: str,
+    code: str,
+    signature_b64: str,
+) -> Signature:
+    if code_id:
+        row = otp_verify(
+            code_id=code_id, code=code, purpose=OneTimeCode.Purpose.SIGN, client=client
+        )
+        if row.payload.get("application") != str(application.id) or (
+            row.payload.get("content_sha256") != digest
+        ):
+            raise ValidationFailed(
+                _("The application changed after the code was sent. Ask for a new code."),
+                code="content_changed",
+            )
+        return Signature(method=Signature.Method.SMS, content_sha256=digest, code=row)
+    try:
+        cms = base64.b64decode(signature_b64, validate=True)
+        signer = signin_signature_verify(signature=cms, challenge=content)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationFailed(
+            _("The signature could not be read."), code="signature_invalid"
+        ) from exc
+    except SignatureRejected as exc:
+        raise ValidationFailed(exc.message, code=exc.code) from exc
+    if signer.iin != application.person.iin:
+        raise ValidationFailed(
+            _("The certificate belongs to another person."), code="certificate_mismatch"
+        )
+    return Signature(
+        method=Signature.Method.CERTIFICATE,
+        content_sha256=digest,
+        certificate_serial=signer.serial,
+        cms=cms,
+    )
+
+
+def _submit(
+    account: Account,
+    application: Application,
+    definition: ServiceDefinition,
+    answers: dict[str, Any],
+    signature: Signature,
+    key: str,
+    request_hash: str,
+) -> Application:
+    now = timezone.now()
+    today = local_today()
+    calendar = working_calendar()
+    fee = fee_tiyn(mci_multiple=definition.fee.mci_for(answers), on=today)
+    initial = definition.workflow.initial
+    updated = Application.objects.filter(pk=application.pk, state=DRAFT).update(
+        state=initial,
+        number=f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}",
+        fee_tiyn=fee,
+        payment=(
+            Application.Payment.AWAITING
+            if fee and definition.payment != "none"
+            else Application.Payment.NOT_REQUIRED
+        ),
+        submitted_at=now,
+        signed_at=now,
+        updated_at=now,
+        due_date=calendar.add_working_days(
+            today, definition.term.working_days, count_start=definition.term.receipt_day_counted
+        ),
+        state_due_date=_state_due(definition, initial),
+        lock_version=F("lock_version") + 1,
+    )
+    if not updated:
+        raise Conflict(_("This application was already submitted."), code="already_submitted")
+    application.refresh_from_db()
+    signature.application = application
+    signature.save()
+    SubmissionKey.objects.create(
+        account=account, key=key, request_hash=request_hash, application=application
+    )
+    ApplicationEvent.objects.create(
+        application=application,
+        transition="submit",
+        from_state=DRAFT,
+        to_state=initial,
+        actor=account,
+        actor_role="citizen",
+        on_behalf_of=application.person,
+        changes={"signature": signature.method, "fee_tiyn": fee},
+        created_at=now,
+    )
+    _notify_after_commit(application, definition, initial)
+    _run_automatic_steps(application, definition)
+    return application
+
+
+def _state_due(definition: ServiceDefinition, state: str) -> Any:
+    days = definition.workflow.states[state].deadline_working_days
+    if days is None:
+        return None
+    return working_calendar().add_working_days(local_today(), days)
+
+
+# --- Transitions -------------------------------------------------------------------------------
+
+
+def _run_automatic_steps(application: Application, definition: ServiceDefinition) -> None:
+    if application.payment == Application.Payment.AWAITING:
+        return  # waits, visibly, for the payment (payments arrive with their own issue)
+    for _step in range(len(definition.workflow.states)):
+        transition = auto_transition(definition, application.state, _value_of(application.person))
+        if transition is None:
+            return
+        _move(application, definition, transition, actor=None, role="system")
+
+
+def _move(
+    application: Application,
+    definition: ServiceDefinition,
+    transition: Transition,
+    *,
+    actor: Account | None,
+    role: str,
+    comment: str = "",
+    grounds: str = "",
+    fields: list[str] | None = None,
+) -> None:
+    now = timezone.now()
+    target = definition.workflow.states[transition.to]
+    changes: dict[str, Any] = {}
+    values: dict[str, Any] = {
+        "state": transition.to,
+        "updated_at": now,
+        "state_due_date": _state_due(definition, transition.to),
+        "lock_version": F("lock_version") + 1,
+    }
+    if fields is not None:
+        values["correction_fields"] = fields
+        changes["correction_fields"] = fields
+    if target.final:
+        values.update(decided_at=now, outcome=target.outcome or "")
+    updated = Application.objects.filter(
+        pk=application.pk, state=application.state, lock_version=application.lock_version
+    ).update(**values)
+    if not updated:
+        raise Conflict(
+            _("Someone else has just acted on this application. Reload it to see its state."),
+            code="decided_elsewhere",
+        )
+    ApplicationEvent.objects.create(
+        application=application,
+        transition=transition.name,
+        from_state=application.state,
+        to_state=transition.to,
+        actor=actor,
+        actor_role=role,
+        on_behalf_of=application.person,
+        comment=comment,
+        grounds=grounds,
+        changes=changes,
+        created_at=now,
+    )
+    application.refresh_from_db()
+    if target.notify:
+        _notify_after_commit(application, definition, transition.to)
+
+
+def application_transition(
+    *,
+    actor: Account,
+    application_id: str,
+    name: str,
+    role: str,
+    expected_version: int | None = None,
+    comment: str = "",
+    grounds: str = "",
+    fields: list[str] | None = None,
+) -> Application:
+    """A citizen's or an officer's step, checked against the definition and the actor's role."""
+    if role == "citizen":
+        application = access_application_by_id(account=actor, application_id=application_id)
+    else:
+        application = access_application_for_officer(account=actor, application_id=application_id)
+        role = officer_role(account=actor, agency=application.agency) or "officer"
+    if expected_version is not None and expected_version != application.lock_version:
+        raise Conflict(
+            _("Someone else has just acted on this application. Reload it to see its state."),
+            code="decided_elsewhere",
+        )
+    definition = definition_of(application)
+    transition = transition_named(definition, application.state, name, role)
+    if transition is None:
+        raise Conflict(
+            _("This step is not possible for the application in its current state."),
+            code="transition_not_allowed",
+        )
+    _requirements(definition, transition, role, comment, grounds, fields)
+    if role == "citizen" and "fields" in transition.requires:
+        form_require_valid(definition, _answers(application))  # the corrected form is complete
+    with transaction.atomic():
+        _move(
+            application, definition, transition, actor=actor, role=role, comment=comment,
+            grounds=grounds, fields=fields if role != "citizen" and fields is not None else None,
+        )  # fmt: skip
+        _run_automatic_steps(application, definition)
+    return application
+
+
+def _requirements(
+    definition: ServiceDefinition,
+    transition: Transition,
+    role: str,
+    comment: str,
+    grounds: str,
+    fields: list[str] | None,
+) -> None:
+    errors: dict[str, str] = {}
+    if "comment" in transition.requires and not comment.strip():
+        errors["comment"] = _("Write a comment for the citizen.")
+    if "grounds" in transition.requires and grounds not in {
+        g.code for g in definition.refusal_grounds
+    }:
+        errors["grounds"] = _("Choose the grounds from the service's list.")
+    known = {f.key for f in definition.form}
+    if role != "citizen" and (
+        ("fields" in transition.requires and not fields) or not set(fields or []) <= known
+    ):
+        errors["fields"] = _("Mark the fields the citizen must correct.")
+    if errors:
+        raise ValidationFailed(
+            details={"fields": [{"field": k, "message": v} for k, v in errors.items()]}
+        )
+
+
+def access_application_for_officer(*, account: Account, application_id: str) -> Application:
+    """An application of an agency the officer works for; others look like none."""
+    key = _uuid(application_id)
+    application = (
+        Application.objects.select_related("service", "person").filter(pk=key).first()
+        if key
+        else None
+    )
+    if (
+        application is None
+        or application.state == DRAFT
+        or officer_role(account=account, agency=application.agency) is None
+    ):
+        raise NotFound()
+    return application
+
+
+def application_claim(*, actor: Account, application_id: str) -> Application:
+    application = access_application_for_officer(account=actor, application_id=application_id)
+    taken = Application.objects.filter(pk=application.pk, assignee__isnull=True).update(
+        assignee=actor, lock_version=F("lock_version") + 1
+    )
+    if not taken and application.assignee_id != actor.pk:
+        raise Conflict(_("Another officer has already taken this application."), code="claimed")
+    application.refresh_from_db()
+    return application
+
+
+# --- Telling the citizen -----------------------------------------------------------------------
+
+
+def _notify_after_commit(
+    application: Application, definition: ServiceDefinition, state: str
+) -> None:
+    binding = phone_binding_active(person=application.person)
+    if binding is None:
+        return
+    language = application.applicant.language or "kk"
+    with translation.override(language):
+        text = _("Qyzmet: application %(number)s — %(state)s.") % {
+            "number": application.number,
+            "state": definition.workflow.states[state].label.get(language),
+        }
+    phone = binding.phone
+    transaction.on_commit(lambda: _send(phone, text))
+
+
+def _send(phone: str, text: str) -> None:
+    try:
+        sms_send(to=phone, text=text)
+    except QyzmetError:
+        logger.exception("status SMS not sent")

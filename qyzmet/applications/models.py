@@ -1,0 +1,186 @@
+"""Applications for services, their history, signatures and the officers who decide them.
+
+An application keeps the exact service definition it was submitted under (`ServiceSnapshot`),
+so a later version of the service never changes how an open application is handled.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from qyzmet.core.crypto import EncryptedTextField
+
+
+class ServiceSnapshot(models.Model):
+    """One published version of a service definition, frozen as submitted."""
+
+    code = models.CharField(max_length=80)
+    version = models.PositiveIntegerField()
+    definition = models.JSONField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="one_snapshot_per_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class OfficerMembership(models.Model):
+    """Who may work an agency's queue, and as what."""
+
+    class Role(models.TextChoices):
+        OFFICER = "officer", _("officer")
+        SUPERVISOR = "supervisor", _("supervisor")
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    agency = models.CharField(max_length=80)
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.OFFICER)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "agency", "role"], name="one_role_per_agency"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency}:{self.role}"
+
+
+class Application(models.Model):
+    class Payment(models.TextChoices):
+        NOT_REQUIRED = "not_required", _("no fee")
+        AWAITING = "awaiting", _("awaiting payment")
+        PAID = "paid", _("paid")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=20, unique=True, null=True, blank=True)
+    service = models.ForeignKey(ServiceSnapshot, on_delete=models.PROTECT, related_name="+")
+    agency = models.CharField(max_length=80, db_index=True)
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
+    )
+    person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    state = models.CharField(max_length=40, db_index=True)  # "draft" before submission
+    form_data = EncryptedTextField(default="{}")  # JSON, encrypted: it holds personal data
+    correction_fields = models.JSONField(default=list, blank=True)
+    fee_tiyn = models.BigIntegerField(default=0)
+    payment = models.CharField(max_length=16, choices=Payment.choices, default=Payment.NOT_REQUIRED)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_applications",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    signed_at = models.DateTimeField(null=True, blank=True)
+    due_date = models.DateField(null=True, blank=True, db_index=True)
+    state_due_date = models.DateField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=16, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    lock_version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["agency", "outcome", "due_date"]),
+            models.Index(fields=["applicant", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"draft {self.id}"
+
+
+class ApplicationEvent(models.Model):
+    """One row per transition: who, on whose behalf, when, why, and what changed."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="events")
+    transition = models.CharField(max_length=60)
+    from_state = models.CharField(max_length=40)
+    to_state = models.CharField(max_length=40)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_role = models.CharField(max_length=16)
+    on_behalf_of = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    comment = models.TextField(blank=True)
+    grounds = models.CharField(max_length=80, blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.transition}: {self.from_state} → {self.to_state}"
+
+
+class SubmissionKey(models.Model):
+    """An Idempotency-Key already used by an account: a retried submit returns the same
+    application instead of making a second one."""
+
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=100)
+    request_hash = models.CharField(max_length=64)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "key"], name="one_use_per_idempotency_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"SubmissionKey #{self.pk}"
+
+
+class Signature(models.Model):
+    """How the applicant signed: by SMS code (the code's use and a hash of the signed content,
+    never the code) or by certificate (the detached CMS, verified on receipt)."""
+
+    class Method(models.TextChoices):
+        SMS = "sms", _("SMS code")
+        CERTIFICATE = "certificate", _("certificate")
+
+    application = models.OneToOneField(
+        Application, on_delete=models.CASCADE, related_name="signature"
+    )
+    method = models.CharField(max_length=16, choices=Method.choices)
+    content_sha256 = models.CharField(max_length=64)
+    code = models.ForeignKey(
+        "identity.OneTimeCode", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    certificate_serial = models.CharField(max_length=64, blank=True)
+    cms = models.BinaryField(blank=True, default=b"")
+    signed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(method="sms", code__isnull=False)
+                | Q(method="certificate", certificate_serial__gt=""),
+                name="signature_has_its_proof",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Signature #{self.pk}"

@@ -1,0 +1,52 @@
+"""Values that service definitions read from state registries by dotted path (`person.age`).
+
+Only the population registry is connected so far; a path into a registry that is not connected
+yet answers UNKNOWN, and a check on an unknown value never passes, so such an application goes
+to an officer instead of being decided automatically on missing data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from qyzmet.core.calendar import local_today
+from qyzmet.identity.models import Person
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Final = _Unknown()
+
+
+def _age(birth_date: date, today: date) -> int:
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+def registry_value(*, person: Person, source: str, today: date | None = None) -> Any:
+    registry, _, field = source.partition(".")
+    if registry != "person":
+        return UNKNOWN
+    today = today or local_today()
+    values: dict[str, Any] = {
+        "iin": person.iin,
+        "full_name": person.full_name,
+        "birth_date": person.birth_date,
+        "age": _age(person.birth_date, today),
+        "sex": person.sex,
+        "citizenship": person.citizenship,
+        "region": person.region,
+        "status": person.status,
+        "registered_address": ", ".join(p for p in (person.settlement, person.street) if p),
+    }
+    return values.get(field, UNKNOWN)
