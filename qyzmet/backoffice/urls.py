@@ -1,10 +1,12 @@
 from django.urls import path
 
-from qyzmet.backoffice import views
+from qyzmet.backoffice import views, views_applications
 
 app_name = "backoffice"
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("people/", views.person_lookup, name="person-lookup"),
+    path("queue/", views_applications.queue, name="queue"),
+    path("applications/<str:application_id>/", views_applications.decide, name="application"),
 ]

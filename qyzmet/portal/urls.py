@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qyzmet.portal import views, views_auth, views_catalogue, views_me
+from qyzmet.portal import views, views_applications, views_auth, views_catalogue, views_me
 
 app_name = "portal"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views_catalogue.catalogue, name="catalogue"),
     path("services/<slug:code>/", views_catalogue.passport, name="service"),
+    path("services/<slug:code>/apply", views_applications.apply, name="apply"),
+    path("applications/", views_applications.my_applications, name="applications"),
+    path(
+        "applications/<str:application_id>/",
+        views_applications.application_page,
+        name="application",
+    ),
     path("signin/", views_auth.signin, name="signin"),
     path("signin/certificate/", views_auth.signin_certificate_page, name="signin-certificate"),
     path("signin/qr/", views_auth.signin_qr, name="signin-qr"),

@@ -1,0 +1,210 @@
+"""The citizen's applications: apply, fill in (saved as you go), sign, submit, track."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from qyzmet.applications.actions import (
+    access_application_by_id,
+    application_draft_save,
+    application_sign_sms_start,
+    application_start,
+    application_submit,
+    application_transition,
+    definition_of,
+)
+from qyzmet.applications.engine import transitions_for
+from qyzmet.applications.forms import visible_fields
+from qyzmet.applications.models import Application
+from qyzmet.applications.registries import UNKNOWN, registry_value
+from qyzmet.applications.selectors import (
+    application_history,
+    application_list_for_citizen,
+    working_days_left,
+)
+from qyzmet.core.errors import NotFound, QyzmetError
+from qyzmet.core.mci import format_tenge
+from qyzmet.identity.models import Account
+from qyzmet.identity.phones import phone_mask
+
+SIGNING = "qyzmet_signing"
+
+
+def _account(request: HttpRequest) -> Account:
+    account = request.user
+    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
+    return account
+
+
+def _client(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _mine(request: HttpRequest, application_id: str) -> Application:
+    try:
+        return access_application_by_id(account=_account(request), application_id=application_id)
+    except NotFound as exc:
+        raise Http404 from exc
+
+
+@login_required
+@require_POST
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    try:
+        application = application_start(account=_account(request), service_code=code)
+    except NotFound as exc:
+        raise Http404 from exc
+    except QyzmetError as exc:
+        problems = exc.details.get("problems", []) if isinstance(exc.details, dict) else []
+        messages.error(request, " ".join([str(exc.message), *problems]))
+        return redirect("portal:service", code=code)
+    return redirect("portal:application", application_id=application.pk)
+
+
+@never_cache
+@login_required
+def my_applications(request: HttpRequest) -> HttpResponse:
+    language = get_language()
+    rows = []
+    for application in application_list_for_citizen(account=_account(request)):
+        definition = definition_of(application)
+        state = definition.workflow.states.get(application.state)
+        rows.append(
+            {
+                "application": application,
+                "service": definition.name.get(language),
+                "state": state.label.get(language) if state else _("Draft"),
+                "days_left": working_days_left(application),
+            }
+        )
+    return render(request, "portal/applications.html", {"rows": rows})
+
+
+def _detail_context(request: HttpRequest, application: Application) -> dict[str, Any]:
+    language = get_language()
+    definition = definition_of(application)
+    answers = json.loads(application.form_data or "{}")
+    state = definition.workflow.states.get(application.state)
+    editable = application.state == "draft" or bool(
+        state and state.citizen_action and not application.outcome
+    )
+    fields = [
+        {
+            "field": f,
+            "label": f.label.get(language),
+            "help": f.help.get(language) if f.help else "",
+            "value": answers.get(f.key, ""),
+            "options": [(o.value, o.label.get(language)) for o in f.options],
+            "marked": f.key in application.correction_fields,
+        }
+        for f in visible_fields(definition, answers)
+    ]
+    prefill = []
+    for item in definition.prefill:
+        value = registry_value(person=application.person, source=item.source)
+        prefill.append((item.label.get(language), "—" if value is UNKNOWN else value))
+    steps = transitions_for(definition, application.state, "citizen") if state else []
+    return {
+        "application": application,
+        "service": definition,
+        "service_name": definition.name.get(language),
+        "state_label": state.label.get(language) if state else _("Draft"),
+        "waiting_for_you": bool(state and state.citizen_action),
+        "fields": fields,
+        "prefill": prefill,
+        "editable": editable,
+        "fee_text": format_tenge(application.fee_tiyn, language) if application.fee_tiyn else "",
+        "days_left": working_days_left(application),
+        "history": [
+            (
+                e,
+                definition.workflow.states[e.to_state].label.get(language)
+                if e.to_state in definition.workflow.states
+                else e.to_state,
+            )
+            for e in application_history(application=application)
+        ],
+        "steps": [(t.name, t.label.get(language)) for t in steps if t.name not in ("resubmit",)],
+        "can_resubmit": any(t.name == "resubmit" for t in steps),
+        "signing": request.session.get(SIGNING, {}).get(str(application.pk)),
+        "idempotency_key": uuid.uuid4().hex,
+    }
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
+    application = _mine(request, application_id)
+    status = 200
+    errors: dict[str, str] = {}
+    error = ""
+    if request.method == "POST":
+        action = request.POST.get("action", "save")
+        definition = definition_of(application)
+        answers = {
+            f.key: (request.POST.get(f.key) == "on") if f.type == "boolean" else
+            request.POST.get(f.key, "")
+            for f in definition.form
+            if f.key in request.POST or f.type == "boolean"
+        }  # fmt: skip
+        try:
+            if action in ("save", "sign") or action == "resubmit":
+                application, errors = application_draft_save(
+                    account=_account(request), application_id=application_id, answers=answers
+                )
+            if errors:
+                error = _("Some fields are not filled in correctly.")
+                status = 422
+            elif action == "sign":
+                issued = application_sign_sms_start(
+                    account=_account(request), application_id=application_id,
+                    client=_client(request), language=get_language(),
+                )  # fmt: skip
+                signing = request.session.get(SIGNING, {})
+                signing[str(application.pk)] = {
+                    "code_id": issued.id,
+                    "phone": phone_mask(issued.phone_e164),
+                }
+                request.session[SIGNING] = signing
+                return redirect("portal:application", application_id=application_id)
+            elif action == "submit":
+                held = request.session.get(SIGNING, {}).get(str(application.pk), {})
+                application_submit(
+                    account=_account(request), application_id=application_id,
+                    idempotency_key=request.POST.get("idempotency_key", ""),
+                    client=_client(request), code_id=held.get("code_id", ""),
+                    code=request.POST.get("code", ""),
+                )  # fmt: skip
+                request.session.get(SIGNING, {}).pop(str(application.pk), None)
+                request.session.modified = True
+                messages.success(request, _("Your application is submitted."))
+                return redirect("portal:application", application_id=application_id)
+            elif action == "save":
+                messages.success(request, _("Saved."))
+                return redirect("portal:application", application_id=application_id)
+            else:
+                application_transition(
+                    actor=_account(request), application_id=application_id, name=action,
+                    role="citizen",
+                )  # fmt: skip
+                return redirect("portal:application", application_id=application_id)
+        except QyzmetError as exc:
+            error, status = str(exc.message), exc.status
+            if isinstance(exc.details, dict):
+                for item in exc.details.get("fields", []):
+                    errors[item.get("field", "")] = item.get("message", "")
+        application.refresh_from_db()
+    context = _detail_context(request, application) | {"errors": errors, "error": error}
+    return render(request, "portal/application.html", context, status=status)
