@@ -30,7 +30,8 @@ messages: $(STAMP)
 run: setup
 	@mkdir -p var
 	QYZMET_DEMO=1 $(PY) manage.py migrate --noinput -v 0
-	QYZMET_DEMO=1 $(PY) manage.py demo_load 
+	QYZMET_DEMO=1 $(PY) manage.py demo_load
+	QYZMET_DEMO=1 $(PY) manage.py deadlines_sweep --schedule
 	QYZMET_DEMO=1 $(PY) manage.py collectstatic --noinput -v 0
 	@echo
 	@echo "  Qyzmet (demo mode) is starting:"

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_info
 from ninja import NinjaAPI, Status
 
-from qyzmet.api import applications, auth, catalogue, errors, me, registry
+from qyzmet.api import applications, auth, catalogue, dashboard, errors, me, registry
 from qyzmet.api.schemas import HealthOut, MetaOut
 from qyzmet.core.selectors import health_check
 
@@ -28,6 +28,7 @@ api.add_router("/registry", registry.router)
 api.add_router("/services", catalogue.router)
 api.add_router("/applications", applications.router)
 api.add_router("/office", applications.office)
+api.add_router("/deadlines", dashboard.router)
 
 
 @api.get("/meta", response=MetaOut, tags=["meta"], summary="Platform name, version, languages")

@@ -6,6 +6,9 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
 
 from qyzmet.catalogue.loader import SERVICES_DIR, Catalogue, load_catalogue
 from qyzmet.catalogue.schema import ServiceDefinition
@@ -15,10 +18,15 @@ from qyzmet.core.mci import fee_tiyn
 
 
 @functools.cache
+def _catalogue_at(directory: Path) -> Catalogue:
+    return load_catalogue(directory)
+
+
 def catalogue_get() -> Catalogue:
-    """The catalogue in `services/`; raises DefinitionError if it has any fault. Cached for the
-    life of the process: publishing a change means a restart (after `services_check`)."""
-    return load_catalogue(SERVICES_DIR)
+    """The catalogue in `QYZMET_SERVICES_DIR` (default `services/`); raises DefinitionError if it
+    has any fault. Cached for the life of the process: publishing a change means a restart (after
+    `services_check`)."""
+    return _catalogue_at(Path(getattr(settings, "QYZMET_SERVICES_DIR", "") or SERVICES_DIR))
 
 
 def service_get(*, code: str) -> ServiceDefinition:

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from qyzmet.portal import views, views_applications, views_auth, views_catalogue, views_me
+from qyzmet.portal import (
+    views,
+    views_applications,
+    views_auth,
+    views_catalogue,
+    views_dashboard,
+    views_me,
+)
 
 app_name = "portal"
 
@@ -15,6 +22,7 @@ urlpatterns = [
         views_applications.application_page,
         name="application",
     ),
+    path("deadlines/", views_dashboard.deadlines, name="deadlines"),
     path("signin/", views_auth.signin, name="signin"),
     path("signin/certificate/", views_auth.signin_certificate_page, name="signin-certificate"),
     path("signin/qr/", views_auth.signin_qr, name="signin-qr"),
