@@ -395,6 +395,52 @@ def _state_due(definition: ServiceDefinition, state: str) -> Any:
     return working_calendar().add_working_days(local_today(), days)
 
 
+def application_offer(*, person: Person, service_code: str) -> Application:
+    """A proactive service: the state offers it to the person (e.g. on a birth in the registry)
+    and the citizen only accepts and completes it. Idempotent per person and service version."""
+    definition = service_get(code=service_code)
+    if "proactive" not in definition.channels:
+        raise ValidationFailed(_("This service is not provided proactively."), code="not_proactive")
+    account = Account.objects.filter(person=person, is_active=True).first()
+    if account is None:
+        raise ValidationFailed(
+            _("The person has no account to receive the offer."), code="no_account"
+        )
+    snapshot = snapshot_for(definition)
+    initial = definition.workflow.initial
+    existing = Application.objects.filter(
+        person=person, service=snapshot, state=initial, outcome=""
+    ).first()
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    today = local_today()
+    with transaction.atomic():
+        application = Application(
+            service=snapshot,
+            agency=definition.agency,
+            applicant=account,
+            person=person,
+            state=initial,
+            submitted_at=now,
+            due_date=working_calendar().add_working_days(today, definition.term.working_days),
+            state_due_date=_state_due(definition, initial),
+        )
+        application.number = f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}"
+        application.save(force_insert=True)
+        ApplicationEvent.objects.create(
+            application=application,
+            transition="offer",
+            from_state=DRAFT,
+            to_state=initial,
+            actor_role="system",
+            on_behalf_of=person,
+            created_at=now,
+        )
+        _notify_after_commit(application, definition, initial)
+    return application
+
+
 # --- Transitions -------------------------------------------------------------------------------
 
 
@@ -489,8 +535,9 @@ def application_transition(
             code="transition_not_allowed",
         )
     _requirements(definition, transition, role, comment, grounds, fields)
-    if role == "citizen" and "fields" in transition.requires:
-        form_require_valid(definition, _answers(application))  # the corrected form is complete
+    moves_on = not definition.workflow.states[transition.to].final
+    if role == "citizen" and ("fields" in transition.requires or moves_on):
+        form_require_valid(definition, _answers(application))  # what goes on must be complete
     with transaction.atomic():
         _move(
             application, definition, transition, actor=actor, role=role, comment=comment,

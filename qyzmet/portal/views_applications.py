@@ -91,6 +91,14 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/applications.html", {"rows": rows})
 
 
+def _editable(application: Application) -> bool:
+    definition = definition_of(application)
+    state = definition.workflow.states.get(application.state)
+    return application.state == "draft" or bool(
+        state and state.citizen_action and not application.outcome
+    )
+
+
 def _detail_context(request: HttpRequest, application: Application) -> dict[str, Any]:
     language = get_language()
     definition = definition_of(application)
@@ -160,7 +168,9 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
             if f.key in request.POST or f.type == "boolean"
         }  # fmt: skip
         try:
-            if action in ("save", "sign") or action == "resubmit":
+            if action in ("save", "sign", "resubmit") or (
+                action not in ("submit", "withdraw", "decline") and _editable(application)
+            ):
                 application, errors = application_draft_save(
                     account=_account(request), application_id=application_id, answers=answers
                 )

@@ -301,3 +301,29 @@ def test_a_due_date_across_nauryz_and_a_weekend(
     # Received Friday 20 March 2026; Nauryz (Sat 21 – Mon 23) with its weekend days moved to
     # Tue 24 and Wed 25; five working days: 26, 27, 30, 31 March, 1 April.
     assert done["due_date"] == "2026-04-01"
+
+
+def test_a_proactive_service_is_offered_then_accepted_by_the_citizen(
+    api_client: CommittingClient,
+) -> None:
+    from django.core.management import call_command
+
+    account = citizen_create(phone="+77019998877", birth_date=date(1993, 3, 3), sex="F")
+    auth = bearer(sign_in(api_client, account.person.iin, phone="+77019998877")["access_token"])
+
+    call_command("services_offer", "birth-registration", "--iin", account.person.iin)
+    call_command("services_offer", "birth-registration", "--iin", account.person.iin)  # once only
+
+    offers = api_client.get("/api/v1/applications", **auth).json()
+    assert len(offers) == 1
+    offer = offers[0]
+    assert offer["state"] == "offered" and offer["waiting_for_you"] is True
+    assert {s["name"] for s in offer["next_steps"]} >= {"accept", "decline"}
+    incomplete = api_client.post_json(
+        f"/api/v1/applications/{offer['id']}/steps", {"name": "accept"}, **auth
+    )
+    assert incomplete.status_code == 422  # the child's name is still to be given
+    declined = api_client.post_json(
+        f"/api/v1/applications/{offer['id']}/steps", {"name": "decline"}, **auth
+    )
+    assert declined.json()["outcome"] == "withdrawn"
