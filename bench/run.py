@@ -20,6 +20,7 @@ def main() -> None:
         ["population_import.py", "--rows", "200000" if quick else "1000000"],
         ["signin.py", "--citizens", "50" if quick else "200"],
         ["signin.py", "--citizens", "50" if quick else "200", "--postgres"],
+        ["applications.py", *(["--citizens", "60", "--seconds", "5"] if quick else [])],
     ]
     for script, *args in runs:
         print(f"\n=== {script} {' '.join(args)} ===", flush=True)

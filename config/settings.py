@@ -65,6 +65,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "qyzmet.core.overload.OverloadGuardMiddleware",  # first: a refusal does no other work
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -77,6 +78,12 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+
+# Overload guard (qyzmet/core/overload.py): requests one web process runs at once; more get
+# 503 + Retry-After: 1 at once. Under gunicorn's gthread worker only --threads requests reach
+# Django, so `manage.py serve` runs gunicorn with four times as many threads as this.
+QYZMET_MAX_INFLIGHT = env_int("QYZMET_MAX_INFLIGHT", env_int("WEB_THREADS", 4))
+QYZMET_OVERLOAD_EXEMPT_PATHS = ["/healthz"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

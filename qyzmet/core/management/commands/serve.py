@@ -18,7 +18,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default=os.environ.get("QYZMET_BIND", "127.0.0.1:8000"))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("WEB_THREADS", "4")))
+        # More threads than the overload guard admits: the extra ones only answer 503 at once
+        # (see qyzmet/core/overload.py) instead of leaving requests queued in gunicorn.
+        parser.add_argument(
+            "--threads", type=int, default=4 * int(os.environ.get("WEB_THREADS", "4"))
+        )
 
     def handle(self, *args: Any, bind: str, workers: int, threads: int, **opts: Any) -> None:
         python = sys.executable
