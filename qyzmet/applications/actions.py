@@ -13,7 +13,6 @@ import hashlib
 import json
 import logging
 import uuid
-from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -66,15 +65,18 @@ def snapshot_for(definition: ServiceDefinition) -> ServiceSnapshot:
     return snapshot
 
 
-@lru_cache(maxsize=256)
-def _definition(snapshot_id: int, sha256: str, raw: str) -> ServiceDefinition:
-    return ServiceDefinition.model_validate(json.loads(raw))
+# Parsed definitions by (snapshot id, hash): few services × versions, so kept for the process.
+_PARSED: dict[tuple[int, str], ServiceDefinition] = {}
 
 
 def definition_of(application: Application) -> ServiceDefinition:
     """The definition the application was submitted under, whatever the catalogue says now."""
     snapshot = application.service
-    return _definition(snapshot.pk, snapshot.sha256, json.dumps(snapshot.definition))
+    key = (snapshot.pk, snapshot.sha256)
+    definition = _PARSED.get(key)
+    if definition is None:
+        definition = _PARSED[key] = ServiceDefinition.model_validate(snapshot.definition)
+    return definition
 
 
 def _value_of(person: Person) -> Any:
