@@ -139,7 +139,7 @@ def access_token_authenticate(*, token: str) -> AuthSession:
     except (signing.BadSignature, KeyError, ValueError, TypeError) as exc:
         raise refused from exc
     session = (
-        AuthSession.objects.select_related("account", "account__person")
+        AuthSession.objects.select_related("account")  # the person (decrypted) only on demand
         .filter(pk=session_id, account_id=data.get("a"))
         .first()
     )
