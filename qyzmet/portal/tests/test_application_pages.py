@@ -113,3 +113,22 @@ def test_an_officer_works_the_queue_and_decides_on_the_pages() -> None:
 
     assert Application.objects.get().outcome == "approved"
     assert "Certificate issued" in citizen.get(url).content.decode()
+
+
+def test_a_proactive_offer_is_completed_and_accepted_on_its_page() -> None:
+    from django.core.management import call_command
+
+    web = _signed_in()
+    iin = Application._meta.apps.get_model("identity", "Person").objects.get().iin
+    call_command("services_offer", "birth-registration", "--iin", iin)
+    offer = Application.objects.get()
+    url = f"/applications/{offer.pk}/"
+
+    page = web.get(url).content.decode()
+    assert 'value="accept"' in page and 'value="decline"' in page
+    incomplete = web.post(url, {"action": "accept"})
+    assert incomplete.status_code == 422
+    declined = web.post(url, {"action": "decline"})
+
+    assert declined.status_code == 302
+    assert Application.objects.get().outcome == "withdrawn"
