@@ -34,6 +34,7 @@ from qyzmet.applications.selectors import (
     application_view_for_officer,
     working_days_left,
 )
+from qyzmet.core.calendar import WorkingCalendar, working_calendar
 from qyzmet.identity.phones import phone_mask
 
 router = Router(tags=["applications"], auth=AccessToken())
@@ -118,7 +119,9 @@ class StepIn(Schema):
     expected_version: int | None = None
 
 
-def application_out(application: Application, role: str = "citizen") -> dict[str, Any]:
+def application_out(
+    application: Application, role: str = "citizen", calendar: WorkingCalendar | None = None
+) -> dict[str, Any]:
     language = get_language()
     definition = definition_of(application)
     states = definition.workflow.states
@@ -143,7 +146,7 @@ def application_out(application: Application, role: str = "citizen") -> dict[str
         "payment": application.payment,
         "submitted_at": application.submitted_at,
         "due_date": application.due_date,
-        "working_days_left": working_days_left(application),
+        "working_days_left": working_days_left(application, calendar=calendar),
         "next_steps": [
             {"name": t.name, "label": t.label.get(language), "requires": list(t.requires)}
             for t in steps
@@ -172,8 +175,10 @@ def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
 
 @router.get("", response=list[ApplicationOut], summary="My applications")
 def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
+    calendar = working_calendar()
     return [
-        application_out(a) for a in application_list_for_citizen(account=current_account(request))
+        application_out(a, calendar=calendar)
+        for a in application_list_for_citizen(account=current_account(request))
     ]
 
 
@@ -266,7 +271,11 @@ def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dic
 @office.get("/queue", response=list[ApplicationOut], summary="An agency's open applications")
 def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
     account = current_account(request)
-    return [application_out(a, "officer") for a in agency_queue(account=account, agency=agency)]
+    calendar = working_calendar()
+    return [
+        application_out(a, "officer", calendar)
+        for a in agency_queue(account=account, agency=agency)
+    ]
 
 
 @office.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},

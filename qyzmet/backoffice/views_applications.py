@@ -24,6 +24,7 @@ from qyzmet.applications.selectors import (
     working_days_left,
 )
 from qyzmet.catalogue.selectors import catalogue_get
+from qyzmet.core.calendar import working_calendar
 from qyzmet.core.errors import NotFound, QyzmetError
 from qyzmet.identity.models import Account
 
@@ -46,11 +47,12 @@ def queue(request: HttpRequest) -> HttpResponse:
         raise Http404
     agency = request.GET.get("agency") or agencies[0]
     names = catalogue_get().agencies
+    calendar = working_calendar()
     rows = [
         {
             "application": a,
             "service": definition_of(a).name.get(language),
-            "days_left": working_days_left(a),
+            "days_left": working_days_left(a, calendar=calendar),
         }
         for a in agency_queue(account=account, agency=agency)
     ]

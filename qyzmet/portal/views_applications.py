@@ -33,6 +33,7 @@ from qyzmet.applications.selectors import (
     application_list_for_citizen,
     working_days_left,
 )
+from qyzmet.core.calendar import working_calendar
 from qyzmet.core.errors import NotFound, QyzmetError
 from qyzmet.core.mci import format_tenge
 from qyzmet.identity.models import Account
@@ -76,6 +77,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def my_applications(request: HttpRequest) -> HttpResponse:
     language = get_language()
+    calendar = working_calendar()
     rows = []
     for application in application_list_for_citizen(account=_account(request)):
         definition = definition_of(application)
@@ -85,7 +87,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
                 "application": application,
                 "service": definition.name.get(language),
                 "state": state.label.get(language) if state else _("Draft"),
-                "days_left": working_days_left(application),
+                "days_left": working_days_left(application, calendar=calendar),
             }
         )
     return render(request, "portal/applications.html", {"rows": rows})

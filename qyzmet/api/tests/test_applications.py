@@ -327,3 +327,25 @@ def test_a_proactive_service_is_offered_then_accepted_by_the_citizen(
         f"/api/v1/applications/{offer['id']}/steps", {"name": "decline"}, **auth
     )
     assert declined.json()["outcome"] == "withdrawn"
+
+
+def test_listing_costs_the_same_queries_for_one_application_or_many(
+    api_client: CommittingClient, citizen: dict[str, str]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert api_client.get("/api/v1/applications", **citizen).status_code == 200
+        return len(queries)
+
+    with _later():
+        _submitted(api_client, citizen, key="a")
+    one = count()
+    for n, key in enumerate(("b", "c", "d"), start=2):
+        with _later(61 * n):
+            _submitted(api_client, citizen, key=key)
+    many = count()
+
+    assert many == one
