@@ -2,6 +2,7 @@
 and tracked."""
 
 import shutil
+from io import StringIO
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -89,7 +90,13 @@ def test_a_broken_definition_is_refused_with_file_path_and_reason(
     broken = FISHING.replace("to: granted, role: officer", "to: graned, role: officer")
     (catalogue_with_fishing / "amateur-fishing-permit.yaml").write_text(broken, encoding="utf-8")
 
+    out = StringIO()
     with pytest.raises(CommandError) as failure:
-        call_command("services_check", str(catalogue_with_fishing))
+        call_command("services_check", str(catalogue_with_fishing), stdout=out)
 
-    assert "1 fault" in str(failure.value) or "fault" in str(failure.value)
+    file = catalogue_with_fishing / "amateur-fishing-permit.yaml"
+    assert str(failure.value) == "2 faults in 1 file."
+    assert out.getvalue().splitlines() == [
+        f"{file}: workflow.transitions[0].to: unknown state 'graned'",
+        f"{file}: workflow.states.granted: unreachable from the initial state 'submitted'",
+    ]
