@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
 from qyzmet.api.security import AccessToken, client_address, current_account
 from qyzmet.applications.actions import (
     access_application_by_id,
@@ -35,7 +35,6 @@ from qyzmet.applications.selectors import (
     working_days_left,
 )
 from qyzmet.core.calendar import WorkingCalendar, working_calendar
-from qyzmet.identity.phones import phone_mask
 
 router = Router(tags=["applications"], auth=AccessToken())
 office = Router(tags=["office"], auth=AccessToken())
@@ -92,12 +91,6 @@ class DraftIn(Schema):
 class DraftOut(Schema):
     application: ApplicationOut
     errors: dict[str, str]
-
-
-class CodeSentOut(Schema):
-    code_id: str
-    phone_masked: str
-    expires_at: datetime
 
 
 class SubmitIn(Schema):
@@ -209,21 +202,14 @@ def content(request: HttpRequest, application_id: str) -> dict[str, str]:
 
 @router.post("/{application_id}/sign/sms", response={202: CodeSentOut, **ERRORS},
              summary="Send a code to sign by SMS")  # fmt: skip
-def sign_sms(request: HttpRequest, application_id: str) -> Status[dict[str, Any]]:
+def sign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
     issued = application_sign_sms_start(
         account=current_account(request),
         application_id=application_id,
         client=client_address(request),
         language=get_language(),
     )
-    return Status(
-        202,
-        {
-            "code_id": issued.id,
-            "phone_masked": phone_mask(issued.phone_e164),
-            "expires_at": issued.expires_at,
-        },
-    )
+    return Status(202, code_sent_out(issued))
 
 
 IDEMPOTENCY_HEADER = {

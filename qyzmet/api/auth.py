@@ -8,9 +8,8 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
 from qyzmet.api.security import AccessToken, client_address, current_account, current_session
-from qyzmet.identity.actions.otp import IssuedCode
 from qyzmet.identity.actions.qr import qr_signin_approve
 from qyzmet.identity.actions.sessions import (
     TokenPair,
@@ -28,19 +27,11 @@ from qyzmet.identity.actions.signin import (
     signin_password,
 )
 from qyzmet.identity.models import AuthSession
-from qyzmet.identity.phones import phone_mask
 
 router = Router(tags=["auth"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 IIN = Field(..., min_length=1, max_length=20, examples=["791028302728"])
-
-
-class CodeSentOut(Schema):
-    code_id: str
-    phone_masked: str
-    expires_at: datetime
-    resend_after: int = Field(description="Seconds before another code may be requested")
 
 
 class TokensOut(Schema):
@@ -57,15 +48,6 @@ class StepOut(Schema):
     tokens: TokensOut | None = None
 
 
-def _code_out(issued: IssuedCode) -> CodeSentOut:
-    return CodeSentOut(
-        code_id=issued.id,
-        phone_masked=phone_mask(issued.phone_e164),
-        expires_at=issued.expires_at,
-        resend_after=issued.resend_after,
-    )
-
-
 def _tokens_out(pair: TokenPair) -> TokensOut:
     return TokensOut(
         access_token=pair.access_token,
@@ -77,7 +59,7 @@ def _tokens_out(pair: TokenPair) -> TokensOut:
 
 def _step_out(request: HttpRequest, step: SignInStep, device: str) -> StepOut:
     if step.code is not None:
-        return StepOut(next="code", code=_code_out(step.code))
+        return StepOut(next="code", code=code_sent_out(step.code))
     pair = app_sign_in(
         account=step.account,
         method=AuthSession.Method.CERTIFICATE,
@@ -141,7 +123,7 @@ def register_start(request: HttpRequest, body: RegisterStartIn) -> Status[CodeSe
     issued = registration_start(
         iin=body.iin, phone=body.phone, client=client_address(request), language=get_language()
     )
-    return Status(202, _code_out(issued))
+    return Status(202, code_sent_out(issued))
 
 
 @router.post("/register/complete", response={201: TokensOut, **ERRORS},

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
 from qyzmet.api.security import AccessToken, client_address, current_account, current_session
 from qyzmet.core.errors import NotFound
 from qyzmet.core.iin import iin_mask
@@ -71,13 +71,6 @@ class PhoneStartIn(Schema):
 class PhoneConfirmIn(Schema):
     code_id: str
     code: str = Field(..., max_length=12)
-
-
-class CodeSentOut(Schema):
-    code_id: str
-    phone_masked: str
-    expires_at: datetime
-    resend_after: int
 
 
 class SessionOut(Schema):
@@ -156,15 +149,7 @@ def phone_start(request: HttpRequest, body: PhoneStartIn) -> Status[CodeSentOut]
         certificate_iin=certificate_iin,
         client=client_address(request),
     )
-    return Status(
-        202,
-        CodeSentOut(
-            code_id=issued.id,
-            phone_masked=phone_mask(issued.phone_e164),
-            expires_at=issued.expires_at,
-            resend_after=issued.resend_after,
-        ),
-    )
+    return Status(202, code_sent_out(issued))
 
 
 @router.post("/phone/confirm", response={200: BindingOut, **ERRORS},

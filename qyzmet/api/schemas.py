@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
+
+from qyzmet.identity.actions.otp import IssuedCode
+from qyzmet.identity.phones import phone_mask
 
 
 class ErrorOut(Schema):
@@ -31,3 +35,21 @@ class HealthOut(Schema):
     status: str
     database: dict[str, Any]
     worker: dict[str, Any]
+
+
+class CodeSentOut(Schema):
+    """A one-time code was sent by SMS (sign-in, registration, a new number, signing)."""
+
+    code_id: str
+    phone_masked: str
+    expires_at: datetime
+    resend_after: int = Field(description="Seconds before another code may be requested")
+
+
+def code_sent_out(issued: IssuedCode) -> CodeSentOut:
+    return CodeSentOut(
+        code_id=issued.id,
+        phone_masked=phone_mask(issued.phone_e164),
+        expires_at=issued.expires_at,
+        resend_after=issued.resend_after,
+    )

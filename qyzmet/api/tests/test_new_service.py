@@ -2,8 +2,8 @@
 and tracked."""
 
 import shutil
-from io import StringIO
 from datetime import date, timedelta
+from io import StringIO
 from pathlib import Path
 
 import pytest
