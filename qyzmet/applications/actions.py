@@ -12,7 +12,6 @@ import binascii
 import hashlib
 import json
 import logging
-import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -35,6 +34,7 @@ from qyzmet.catalogue.schema import ServiceDefinition, Transition
 from qyzmet.catalogue.selectors import service_get
 from qyzmet.core.calendar import local_today, working_calendar
 from qyzmet.core.errors import Conflict, NotFound, QyzmetError, ValidationFailed
+from qyzmet.core.ids import uuid_or_none
 from qyzmet.core.mci import fee_tiyn
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.models import Account, OneTimeCode, Person
@@ -88,7 +88,7 @@ def _value_of(person: Person) -> Any:
 
 def access_application_by_id(*, account: Account, application_id: str) -> Application:
     """The citizen's own application; anyone else's is indistinguishable from none."""
-    key = _uuid(application_id)
+    key = uuid_or_none(application_id)
     application = (
         Application.objects.select_related("service", "person")
         .filter(pk=key, applicant=account)
@@ -110,13 +110,6 @@ def officer_role(*, account: Account, agency: str) -> str | None:
     if OfficerMembership.Role.SUPERVISOR in roles:
         return "supervisor"
     return "officer" if roles else None
-
-
-def _uuid(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
 
 
 # --- Drafts ------------------------------------------------------------------------------------
@@ -577,7 +570,7 @@ def _requirements(
 
 def access_application_for_officer(*, account: Account, application_id: str) -> Application:
     """An application of an agency the officer works for; others look like none."""
-    key = _uuid(application_id)
+    key = uuid_or_none(application_id)
     application = (
         Application.objects.select_related("service", "person").filter(pk=key).first()
         if key

@@ -10,7 +10,6 @@ from __future__ import annotations
 import base64
 import binascii
 import secrets
-import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -24,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
+from qyzmet.core.ids import uuid_or_none
 from qyzmet.identity.actions.otp import IssuedCode, client_fingerprint, otp_issue, otp_verify
 from qyzmet.identity.actions.phone import phone_bind, sim_change_check
 from qyzmet.identity.models import (
@@ -263,7 +263,7 @@ def _challenge_consume(challenge_id: str) -> SignInChallenge:
         _("The sign-in request has expired. Reload the page and sign again."),
         code="challenge_expired",
     )
-    key = _uuid_or_none(challenge_id)
+    key = uuid_or_none(challenge_id)
     with transaction.atomic():
         challenge = (
             SignInChallenge.objects.select_for_update().filter(pk=key).first() if key else None
@@ -273,13 +273,6 @@ def _challenge_consume(challenge_id: str) -> SignInChallenge:
         challenge.used_at = timezone.now()
         challenge.save(update_fields=["used_at"])
     return challenge
-
-
-def _uuid_or_none(value: str) -> str | None:
-    try:
-        return str(uuid.UUID(str(value)))
-    except ValueError:
-        return None
 
 
 def certificate_signature_iin(*, challenge_id: str, signature_b64: str) -> str:
