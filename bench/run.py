@@ -21,6 +21,8 @@ def main() -> None:
         ["signin.py", "--citizens", "50" if quick else "200"],
         ["signin.py", "--citizens", "50" if quick else "200", "--postgres"],
         ["applications.py", *(["--citizens", "60", "--seconds", "5"] if quick else [])],
+        ["payments.py", *(["--seconds", "5"] if quick else [])],
+        ["notifications.py", *(["--messages", "500"] if quick else [])],
     ]
     for script, *args in runs:
         print(f"\n=== {script} {' '.join(args)} ===", flush=True)

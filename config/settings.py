@@ -54,9 +54,12 @@ INSTALLED_APPS = [
     "qyzmet.core",
     "qyzmet.notifications",
     "qyzmet.signatures",
+    "qyzmet.documents",
     "qyzmet.identity",
     "qyzmet.trust",
     "qyzmet.catalogue",
+    "qyzmet.payments",
+    "qyzmet.wallet",
     "qyzmet.applications",
     "qyzmet.portal",
     "qyzmet.backoffice",
@@ -84,6 +87,9 @@ MIDDLEWARE = [
 # Django, so `manage.py serve` runs gunicorn with four times as many threads as this.
 QYZMET_MAX_INFLIGHT = env_int("QYZMET_MAX_INFLIGHT", env_int("WEB_THREADS", 4))
 QYZMET_OVERLOAD_EXEMPT_PATHS = ["/healthz"]
+# How long a process trusts its working-day calendar before checking the overrides table again
+# (changes made in the same process are seen at once).
+QYZMET_CALENDAR_RECHECK_SECONDS = env_int("QYZMET_CALENDAR_RECHECK_SECONDS", 5)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -99,6 +105,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "qyzmet.portal.context_processors.inbox_unread",
                 "qyzmet.portal.context.portal",
             ],
         },
@@ -199,10 +206,30 @@ QYZMET_CHALLENGE_TTL_SECONDS = env_int("QYZMET_CHALLENGE_TTL_SECONDS", 300)
 # Since 2025 certificate sign-in also asks for an SMS code.
 QYZMET_CERT_SIGNIN_SMS = env_bool("QYZMET_CERT_SIGNIN_SMS", True)
 QYZMET_TRUST_ROOT_FILES = env_list("QYZMET_TRUST_ROOT_FILES", [])
+# PKI (qyzmet/signatures, docs/documents.md): PEM files or directories of them holding the real
+# national root CAs to trust, in addition to the demo root in demo mode (and instead of it
+# otherwise). QYZMET_TRUST_ROOT_FILES above is its older name and is still read.
+QYZMET_PKI_TRUST_ROOTS = env_list("QYZMET_PKI_TRUST_ROOTS", [])
+# The portal's public address (scheme and host, no trailing slash): result documents' QR codes
+# lead to its verification page, and certificates name its CRL and OCSP addresses. Empty: QR
+# codes hold a relative address and certificates name no revocation location.
+QYZMET_PUBLIC_URL = env_str("QYZMET_PUBLIC_URL", "http://localhost:8000" if QYZMET_DEMO else "")
 # The cookie lives as long as the absolute timeout; the idle timeout is enforced server-side on
 # the AuthSession, so that it is recorded and visible on "my sessions".
 SESSION_COOKIE_AGE = QYZMET_SESSION_ABSOLUTE_HOURS * 3600
 LOGIN_URL = "/signin/"
+
+# --- Wallet: shares and offline verification tokens (qyzmet/wallet, docs/wallet.md) ----------
+# How long a single-use share code (and its QR code) works.
+QYZMET_WALLET_SHARE_SECONDS = env_int("QYZMET_WALLET_SHARE_SECONDS", 300)
+# Wrong or expired codes one client address may enter per hour before it is refused for a while.
+QYZMET_WALLET_CHECK_FAILURES_PER_HOUR = env_int("QYZMET_WALLET_CHECK_FAILURES_PER_HOUR", 10)
+# Default lifetime of an offline token, and the longest a holder may ask for (a retired signing
+# key stays published this long).
+QYZMET_WALLET_TOKEN_SECONDS = env_int("QYZMET_WALLET_TOKEN_SECONDS", 600)
+QYZMET_WALLET_TOKEN_MAX_SECONDS = env_int("QYZMET_WALLET_TOKEN_MAX_SECONDS", 86400)
+# How long a downloaded revocation list counts as current for offline verifiers.
+QYZMET_WALLET_REVOCATIONS_SECONDS = env_int("QYZMET_WALLET_REVOCATIONS_SECONDS", 86400)
 
 # --- Languages ----------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("QYZMET_DEFAULT_LANGUAGE", "kk")
@@ -255,9 +282,60 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Payments ------------------------------------------------------------------------------------
+# The gateway new payments go through (a name registered in qyzmet/payments/providers/gateway.py);
+# the sandbox plays the bank offline and is the demo default.
+QYZMET_PAYMENT_GATEWAY = env_str("QYZMET_PAYMENT_GATEWAY", "sandbox" if QYZMET_DEMO else "")
+# The sandbox's shared webhook secret (HMAC-SHA256); demo mode makes its own.
+QYZMET_PAYMENT_SANDBOX_SECRET = env_str("QYZMET_PAYMENT_SANDBOX_SECRET") or (
+    demo_secret(VAR_DIR, "QYZMET_PAYMENT_SANDBOX_SECRET") if QYZMET_DEMO else ""
+)
+# How long after the delayed test card the sandbox settles and notifies.
+QYZMET_PAYMENT_SANDBOX_DELAY_SECONDS = env_int("QYZMET_PAYMENT_SANDBOX_DELAY_SECONDS", 30)
+# Webhooks signed longer ago than this (or this far in the future) are refused as replays.
+QYZMET_PAYMENT_WEBHOOK_TOLERANCE_SECONDS = env_int("QYZMET_PAYMENT_WEBHOOK_TOLERANCE_SECONDS", 300)
+# A payment pending longer than this is asked about at the gateway by the periodic sweep…
+QYZMET_PAYMENT_REFRESH_AFTER_SECONDS = env_int("QYZMET_PAYMENT_REFRESH_AFTER_SECONDS", 300)
+# …and one still open after this many minutes is marked expired (a late success still counts).
+QYZMET_PAYMENT_EXPIRE_MINUTES = env_int("QYZMET_PAYMENT_EXPIRE_MINUTES", 60)
+
 # --- Messages (SMS, e-mail) ---------------------------------------------------------------------
 # Demo mode sends everything to the database sink readable at /dev/outbox.
-QYZMET_SMS_PROVIDERS = env_list("QYZMET_SMS_PROVIDERS", ["sink"] if QYZMET_DEMO else [])
+# SMS providers by priority; demo mode has two sinks so that failover can be watched.
+QYZMET_SMS_PROVIDERS = env_list(
+    "QYZMET_SMS_PROVIDERS", ["sink", "sink-reserve"] if QYZMET_DEMO else []
+)
+# A provider with more errors than this within a minute is rested (traffic fails over)...
+QYZMET_SMS_PROVIDER_MAX_ERRORS_PER_MINUTE = env_int("QYZMET_SMS_PROVIDER_MAX_ERRORS_PER_MINUTE", 5)
+# ...for this many seconds.
+QYZMET_SMS_PROVIDER_REST_SECONDS = env_int("QYZMET_SMS_PROVIDER_REST_SECONDS", 300)
+# The generic HTTP JSON gateway provider ("http"): its URL, bearer token, receipt-signing secret.
+QYZMET_SMS_HTTP_URL = env_str("QYZMET_SMS_HTTP_URL", "")
+QYZMET_SMS_HTTP_TOKEN = env_str("QYZMET_SMS_HTTP_TOKEN", "")
+QYZMET_SMS_HTTP_RECEIPT_SECRET = env_str("QYZMET_SMS_HTTP_RECEIPT_SECRET", "")
+# Demo sinks answer this many milliseconds late (to watch, and test, a crash mid-send).
+QYZMET_DEMO_SINK_DELAY_MS = env_int("QYZMET_DEMO_SINK_DELAY_MS", 0)
+# Non-urgent SMS and push wait out these local (Asia/Almaty) hours; "off" for none.
+QYZMET_NOTIFY_QUIET_HOURS = env_str("QYZMET_NOTIFY_QUIET_HOURS", "22:00-08:00")
+# Non-urgent messages per recipient, channel and hour; more fail as recipient_limit.
+QYZMET_NOTIFY_LIMIT_PER_HOUR = env_int("QYZMET_NOTIFY_LIMIT_PER_HOUR", 20)
+# Delivery attempts before a message fails, and the retry backoff (doubling, capped).
+QYZMET_NOTIFY_MAX_ATTEMPTS = env_int("QYZMET_NOTIFY_MAX_ATTEMPTS", 8)
+QYZMET_NOTIFY_RETRY_BASE_SECONDS = env_int("QYZMET_NOTIFY_RETRY_BASE_SECONDS", 30)
+QYZMET_NOTIFY_RETRY_MAX_SECONDS = env_int("QYZMET_NOTIFY_RETRY_MAX_SECONDS", 3600)
+# How long a sender holds a message it is sending; a dead sender's messages are resent after.
+QYZMET_NOTIFY_LEASE_SECONDS = env_int("QYZMET_NOTIFY_LEASE_SECONDS", 60)
+# How often the sweep looks for due and abandoned messages.
+QYZMET_NOTIFY_SWEEP_SECONDS = env_int("QYZMET_NOTIFY_SWEEP_SECONDS", 30)
+# The worker sends a code itself if the requesting process has not within this many seconds.
+QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS = env_int("QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS", 10)
+# Non-urgent messages not delivered within this many hours fail as expired.
+QYZMET_NOTIFY_EXPIRY_HOURS = env_int("QYZMET_NOTIFY_EXPIRY_HOURS", 72)
+# Web Push VAPID keys (base64url; `manage.py vapid_keys` makes a pair) and contact subject.
+# Unset in demo mode: a pair is made once and kept under the var dir.
+QYZMET_VAPID_PRIVATE_KEY = env_str("QYZMET_VAPID_PRIVATE_KEY", "")
+QYZMET_VAPID_PUBLIC_KEY = env_str("QYZMET_VAPID_PUBLIC_KEY", "")
+QYZMET_VAPID_SUBJECT = env_str("QYZMET_VAPID_SUBJECT", "mailto:support@qyzmet.local")
 EMAIL_BACKEND = env_str(
     "QYZMET_EMAIL_BACKEND",
     "qyzmet.notifications.providers.email.SinkEmailBackend"

@@ -9,6 +9,8 @@ os.environ.setdefault("QYZMET_DEMO", "1")
 os.environ.setdefault("QYZMET_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
 os.environ.setdefault("QYZMET_VAR_DIR", tempfile.mkdtemp(prefix="qyzmet-test-"))
 os.environ.setdefault("QYZMET_LOG_LEVEL", "WARNING")
+# Tests roll back the overrides they write: check the calendar's version on every call.
+os.environ.setdefault("QYZMET_CALENDAR_RECHECK_SECONDS", "0")
 # Fixed test keys (32 bytes each, URL-safe base64); never used outside the test suite.
 os.environ.setdefault("QYZMET_FIELD_KEYS", "1:" + "A" * 42 + "Q")
 os.environ.setdefault("QYZMET_BLIND_INDEX_KEY", "B" * 42 + "Q")

@@ -7,7 +7,19 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_info
 from ninja import NinjaAPI, Status
 
-from qyzmet.api import applications, auth, catalogue, dashboard, errors, me, registry
+from qyzmet.api import (
+    applications,
+    auth,
+    catalogue,
+    dashboard,
+    documents,
+    errors,
+    inbox,
+    me,
+    payments,
+    registry,
+    wallet,
+)
 from qyzmet.api.schemas import HealthOut, MetaOut
 from qyzmet.core.selectors import health_check
 
@@ -29,6 +41,11 @@ api.add_router("/services", catalogue.router)
 api.add_router("/applications", applications.router)
 api.add_router("/office", applications.office)
 api.add_router("/deadlines", dashboard.router)
+api.add_router("/inbox", inbox.router)
+api.add_router("/notifications", inbox.notifications)
+api.add_router("/payments", payments.router)
+api.add_router("/documents", documents.router)
+api.add_router("/wallet", wallet.router)
 
 
 @api.get("/meta", response=MetaOut, tags=["meta"], summary="Platform name, version, languages")

@@ -8,7 +8,7 @@ import json
 from datetime import date, datetime
 from typing import Any
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
@@ -34,7 +34,7 @@ from qyzmet.applications.selectors import (
     application_view_for_officer,
     working_days_left,
 )
-from qyzmet.core.calendar import WorkingCalendar, working_calendar
+from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 
 router = Router(tags=["applications"], auth=AccessToken())
 office = Router(tags=["office"], auth=AccessToken())
@@ -175,10 +175,24 @@ def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
     ]
 
 
-@router.get("/{application_id}", response={200: ApplicationOut, **ERRORS}, summary="One of mine")
-def mine(request: HttpRequest, application_id: str) -> dict[str, Any]:
+@router.get(
+    "/{application_id}",
+    response={200: ApplicationOut, 304: None, **ERRORS},
+    summary="One of mine (send If-None-Match with the last ETag: 304 when nothing changed)",
+)
+def mine(request: HttpRequest, response: HttpResponse, application_id: str) -> Any:
     account = current_account(request)
-    return application_out(access_application_by_id(account=account, application_id=application_id))
+    application = access_application_by_id(account=account, application_id=application_id)
+    # What the answer depends on: the row (every change bumps the version or the time), the day
+    # (the countdown) and the language.
+    changed = int(application.updated_at.timestamp() * 1_000_000)
+    version = application.lock_version
+    tag = f'"{application.pk.hex}.{version}.{changed}.{local_today()}.{get_language()}"'
+    response["ETag"] = tag
+    response["Cache-Control"] = "private, no-cache"
+    if tag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
+        return Status(304, None)
+    return application_out(application)
 
 
 @router.patch("/{application_id}", response={200: DraftOut, **ERRORS},

@@ -33,13 +33,17 @@ from qyzmet.applications.registries import registry_value
 from qyzmet.catalogue.schema import ServiceDefinition, Transition
 from qyzmet.catalogue.selectors import service_get
 from qyzmet.core.calendar import local_today, working_calendar
-from qyzmet.core.errors import Conflict, NotFound, QyzmetError, ValidationFailed
+from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
 from qyzmet.core.mci import fee_tiyn
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.models import Account, OneTimeCode, Person
-from qyzmet.identity.selectors import phone_binding_active
-from qyzmet.notifications.actions import sms_send
+from qyzmet.identity.selectors import notification_recipient, phone_binding_active
+from qyzmet.notifications.actions import notify
+from qyzmet.payments.actions import invoice_cancel, invoice_create
+from qyzmet.payments.hooks import on_paid
+from qyzmet.payments.models import Invoice
+from qyzmet.payments.selectors import invoice_for_ref
 from qyzmet.signatures.selectors import SignatureRejected, signin_signature_verify
 
 logger = logging.getLogger(__name__)
@@ -90,15 +94,19 @@ def access_application_by_id(*, account: Account, application_id: str) -> Applic
     """The citizen's own application; anyone else's is indistinguishable from none."""
     key = uuid_or_none(application_id)
     application = (
-        Application.objects.select_related("service", "person")
-        .filter(pk=key, applicant=account)
-        .first()
+        _with_snapshot(Application.objects.filter(pk=key, applicant=account)).first()
         if key
         else None
     )
     if application is None:
         raise NotFound()
     return application
+
+
+def _with_snapshot(queryset: Any) -> Any:
+    """The snapshot's identity without its (large) definition, which `definition_of` parses once
+    per process; the person (decrypted) is loaded only by the steps that need it."""
+    return queryset.select_related("service").defer("service__definition")
 
 
 def officer_role(*, account: Account, agency: str) -> str | None:
@@ -214,6 +222,7 @@ def application_sign_sms_start(
     application = access_application_by_id(account=account, application_id=application_id)
     if application.state != DRAFT:
         raise Conflict(_("This application was already submitted."), code="already_submitted")
+    _signing_allowed(definition_of(application), "sms")
     binding = phone_binding_active(person=application.person)
     if binding is None:
         raise ValidationFailed(
@@ -267,6 +276,7 @@ def application_submit(
     application = access_application_by_id(account=account, application_id=application_id)
     if application.state != DRAFT:
         raise Conflict(_("This application was already submitted."), code="already_submitted")
+    _signing_allowed(definition_of(application), method)
     content = signing_content(application)
     digest = hashlib.sha256(content).hexdigest()
     signature = _signature(application, content, digest, client, code_id, code, signature_b64)
@@ -283,6 +293,13 @@ def application_submit(
         if earlier is None:
             raise
         return earlier.application
+
+
+def _signing_allowed(definition: ServiceDefinition, method: str) -> None:
+    if method not in definition.signing:
+        raise ValidationFailed(
+            _("This service cannot be signed this way."), code="signing_method_not_allowed"
+        )
 
 
 def _signature(
@@ -341,27 +358,29 @@ def _submit(
     calendar = working_calendar()
     fee = fee_tiyn(mci_multiple=definition.fee.mci_for(answers), on=today)
     initial = definition.workflow.initial
-    updated = Application.objects.filter(pk=application.pk, state=DRAFT).update(
-        state=initial,
-        number=f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}",
-        fee_tiyn=fee,
-        payment=(
+    values: dict[str, Any] = {
+        "state": initial,
+        "number": f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}",
+        "fee_tiyn": fee,
+        "payment": (
             Application.Payment.AWAITING
             if fee and definition.payment != "none"
             else Application.Payment.NOT_REQUIRED
         ),
-        submitted_at=now,
-        signed_at=now,
-        updated_at=now,
-        due_date=calendar.add_working_days(
+        "submitted_at": now,
+        "signed_at": now,
+        "updated_at": now,
+        "due_date": calendar.add_working_days(
             today, definition.term.working_days, count_start=definition.term.receipt_day_counted
         ),
-        state_due_date=_state_due(definition, initial),
-        lock_version=F("lock_version") + 1,
-    )
-    if not updated:
-        raise Conflict(_("This application was already submitted."), code="already_submitted")
-    application.refresh_from_db()
+        "state_due_date": _state_due(definition, initial),
+    }
+    _update_checked(
+        application, values, Conflict(_("This application was already submitted."),
+                                      code="already_submitted"),
+    )  # fmt: skip
+    if application.payment == Application.Payment.AWAITING:
+        _duty_invoice(application, definition, answers)
     signature.application = application
     signature.save()
     SubmissionKey.objects.create(
@@ -374,7 +393,7 @@ def _submit(
         to_state=initial,
         actor=account,
         actor_role="citizen",
-        on_behalf_of=application.person,
+        on_behalf_of_id=application.person_id,
         changes={"signature": signature.method, "fee_tiyn": fee},
         created_at=now,
     )
@@ -441,7 +460,7 @@ def application_offer(*, person: Person, service_code: str) -> Application:
 
 def _run_automatic_steps(application: Application, definition: ServiceDefinition) -> None:
     if application.payment == Application.Payment.AWAITING:
-        return  # waits, visibly, for the payment (payments arrive with their own issue)
+        return  # waits, visibly, for the duty: `_duty_paid` runs the steps when it arrives
     for _step in range(len(definition.workflow.states)):
         transition = auto_transition(definition, application.state, _value_of(application.person))
         if transition is None:
@@ -467,37 +486,56 @@ def _move(
         "state": transition.to,
         "updated_at": now,
         "state_due_date": _state_due(definition, transition.to),
-        "lock_version": F("lock_version") + 1,
     }
     if fields is not None:
         values["correction_fields"] = fields
         changes["correction_fields"] = fields
     if target.final:
         values.update(decided_at=now, outcome=target.outcome or "")
-    updated = Application.objects.filter(
-        pk=application.pk, state=application.state, lock_version=application.lock_version
-    ).update(**values)
-    if not updated:
-        raise Conflict(
+    from_state = application.state
+    _update_checked(
+        application,
+        values,
+        Conflict(
             _("Someone else has just acted on this application. Reload it to see its state."),
             code="decided_elsewhere",
-        )
+        ),
+    )
     ApplicationEvent.objects.create(
         application=application,
         transition=transition.name,
-        from_state=application.state,
+        from_state=from_state,
         to_state=transition.to,
         actor=actor,
         actor_role=role,
-        on_behalf_of=application.person,
+        on_behalf_of_id=application.person_id,
         comment=comment,
         grounds=grounds,
         changes=changes,
         created_at=now,
     )
-    application.refresh_from_db()
+    if target.final:
+        _duty_settle(application, definition, target.outcome or "")
+        if target.outcome == "approved" and definition.result.document is not None:
+            from qyzmet.applications.tasks import result_document_task
+
+            # rendering and signing take a while: a task, enqueued in this transaction
+            result_document_task.enqueue(str(application.pk))
     if target.notify:
         _notify_after_commit(application, definition, transition.to)
+
+
+def _update_checked(application: Application, values: dict[str, Any], conflict: Conflict) -> None:
+    """Write `values` only if the row is still in the state and version this process read, and
+    bump the version; then the instance holds what the row holds, with no second read."""
+    updated = Application.objects.filter(
+        pk=application.pk, state=application.state, lock_version=application.lock_version
+    ).update(**values, lock_version=F("lock_version") + 1)
+    if not updated:
+        raise conflict
+    for name, value in values.items():
+        setattr(application, name, value)
+    application.lock_version += 1
 
 
 def application_transition(
@@ -521,6 +559,11 @@ def application_transition(
         raise Conflict(
             _("Someone else has just acted on this application. Reload it to see its state."),
             code="decided_elsewhere",
+        )
+    if role != "citizen" and application.payment == Application.Payment.AWAITING:
+        raise Conflict(
+            _("The state duty for this application has not been paid yet."),
+            code="awaiting_payment",
         )
     definition = definition_of(application)
     transition = transition_named(definition, application.state, name, role)
@@ -571,11 +614,7 @@ def _requirements(
 def access_application_for_officer(*, account: Account, application_id: str) -> Application:
     """An application of an agency the officer works for; others look like none."""
     key = uuid_or_none(application_id)
-    application = (
-        Application.objects.select_related("service", "person").filter(pk=key).first()
-        if key
-        else None
-    )
+    application = _with_snapshot(Application.objects.filter(pk=key)).first() if key else None
     if (
         application is None
         or application.state == DRAFT
@@ -596,27 +635,160 @@ def application_claim(*, actor: Account, application_id: str) -> Application:
     return application
 
 
+# --- The state duty ------------------------------------------------------------------------------
+# A service with a fee and `payment` other than `none` waits, after submission, for its duty: an
+# invoice is written in the submission's transaction; the payment's credit (payments app) calls
+# `_duty_paid` in its own transaction, which starts the legal term and the automatic steps. A
+# final outcome listed in the fee's `refund_on` returns a paid duty (by a task, since it talks to
+# the gateway); any other end cancels an unpaid one.
+
+
+def _duty_ref(application: Application) -> str:
+    return f"application:{application.pk}"
+
+
+def _duty_invoice(
+    application: Application, definition: ServiceDefinition, answers: dict[str, Any]
+) -> Invoice:
+    languages = ("kk", "ru", "en")
+    return invoice_create(
+        payer=application.person,
+        kind=Invoice.Kind.DUTY,
+        purpose_ref=_duty_ref(application),
+        description={
+            lang: f"{definition.name.get(lang)} — {application.number}" for lang in languages
+        },
+        mci_multiple=definition.fee.mci_for(answers),
+        refundable=bool(definition.fee.refund_on),
+    )
+
+
+@on_paid("application:")
+def _duty_paid(invoice: Invoice) -> None:
+    key = uuid_or_none(invoice.purpose_ref.removeprefix("application:"))
+    application = _with_snapshot(Application.objects.filter(pk=key)).first() if key else None
+    if application is None or application.payment != Application.Payment.AWAITING:
+        return  # paid again, or after the application ended: the credit stands, nothing moves
+    definition = definition_of(application)
+    now = timezone.now()
+    today = local_today()
+    term = definition.term
+    _update_checked(
+        application,
+        {
+            "payment": Application.Payment.PAID,
+            "fee_tiyn": invoice.paid_tiyn or application.fee_tiyn,
+            "updated_at": now,
+            # the legal term runs from the day the application is complete, duty included
+            "due_date": working_calendar().add_working_days(
+                today, term.working_days, count_start=term.receipt_day_counted
+            ),
+        },
+        Conflict(_("The application changed while the payment was credited."), code="retry"),
+    )
+    ApplicationEvent.objects.create(
+        application=application,
+        transition="pay",
+        from_state=application.state,
+        to_state=application.state,
+        actor_role="system",
+        on_behalf_of_id=application.person_id,
+        changes={"paid_tiyn": invoice.paid_tiyn, "invoice": str(invoice.pk)},
+        created_at=now,
+    )
+    _run_automatic_steps(application, definition)
+
+
+def _duty_settle(application: Application, definition: ServiceDefinition, outcome: str) -> None:
+    """On a final state: refund a paid duty where the definition says so; cancel an unpaid one."""
+    if application.payment == Application.Payment.AWAITING:
+        invoice = invoice_for_ref(_duty_ref(application))
+        if invoice is not None and invoice.status == Invoice.Status.UNPAID:
+            invoice_cancel(invoice_id=str(invoice.pk))
+    elif application.payment == Application.Payment.PAID and outcome in definition.fee.refund_on:
+        from qyzmet.applications.tasks import duty_refund_task
+
+        duty_refund_task.enqueue(str(application.pk))  # in this transaction: never lost
+
+
+def application_duty_refund(*, application_id: str) -> None:
+    """Return the paid duty of an ended application through the gateway (run by a task)."""
+    from qyzmet.payments.actions import invoice_refund
+
+    key = uuid_or_none(application_id)
+    application = Application.objects.filter(pk=key).first() if key else None
+    if application is None or application.payment != Application.Payment.PAID:
+        return  # refunded already: a retried task does nothing
+    invoice = invoice_for_ref(_duty_ref(application))
+    if invoice is None or invoice.status != Invoice.Status.PAID:
+        return
+    with transaction.atomic():
+        refund = invoice_refund(invoice_id=str(invoice.pk), reason=application.outcome)
+        Application.objects.filter(pk=application.pk).update(
+            payment=Application.Payment.REFUNDED, updated_at=timezone.now(),
+            lock_version=F("lock_version") + 1,
+        )  # fmt: skip
+        ApplicationEvent.objects.create(
+            application=application,
+            transition="refund",
+            from_state=application.state,
+            to_state=application.state,
+            actor_role="system",
+            on_behalf_of_id=application.person_id,
+            changes={"refunded_tiyn": refund.amount_tiyn},
+        )
+
+
+def application_result_issue(*, application_id: str) -> None:
+    """Issue the signed result document of an approved application (run by a task; a retried
+    task issues nothing more)."""
+    from qyzmet.documents.actions import document_issue
+    from qyzmet.documents.models import Document
+
+    key = uuid_or_none(application_id)
+    application = (
+        Application.objects.select_related("person", "applicant").filter(pk=key).first()
+        if key
+        else None
+    )
+    if application is None or application.outcome != "approved":
+        return
+    if Document.objects.filter(application_id=str(application.pk)).exists():
+        return
+    definition = definition_of(application)
+    document = document_issue(
+        holder=application.person,
+        service_code=definition.code,
+        application_id=str(application.pk),
+        answers=_answers(application),
+        language=application.applicant.language or None,
+    )
+    ApplicationEvent.objects.create(
+        application=application,
+        transition="document",
+        from_state=application.state,
+        to_state=application.state,
+        actor_role="system",
+        on_behalf_of_id=application.person_id,
+        changes={"document": document.number},
+    )
+
+
 # --- Telling the citizen -----------------------------------------------------------------------
 
 
 def _notify_after_commit(
     application: Application, definition: ServiceDefinition, state: str
 ) -> None:
-    binding = phone_binding_active(person=application.person)
-    if binding is None:
-        return
-    language = application.applicant.language or "kk"
-    with translation.override(language):
-        text = _("Qyzmet: application %(number)s — %(state)s.") % {
+    # The outbox rows are written in this transaction; the worker sends them after commit.
+    label = definition.workflow.states[state].label
+    notify(
+        recipient=notification_recipient(account=application.applicant, person=application.person),
+        event="application.status_changed",
+        context={
             "number": application.number,
-            "state": definition.workflow.states[state].label.get(language),
-        }
-    phone = binding.phone
-    transaction.on_commit(lambda: _send(phone, text))
-
-
-def _send(phone: str, text: str) -> None:
-    try:
-        sms_send(to=phone, text=text)
-    except QyzmetError:
-        logger.exception("status SMS not sent")
+            "state": {language: label.get(language) for language in ("kk", "ru", "en")},
+            "application_id": str(application.pk),
+        },
+        dedupe_key=f"application:{application.pk}:{application.lock_version}:{state}",
+    )

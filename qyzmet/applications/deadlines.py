@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -23,7 +23,6 @@ from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from qyzmet.applications.actions import DRAFT, definition_of, officer_role
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
@@ -31,8 +30,8 @@ from qyzmet.catalogue.schema import I18n
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import ALMATY, local_today
 from qyzmet.identity.models import Account
-from qyzmet.identity.selectors import phone_binding_active
-from qyzmet.notifications.actions import sms_send
+from qyzmet.identity.selectors import notification_recipient
+from qyzmet.notifications.actions import notify
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +62,12 @@ class AgencyStats:
 
 
 def _open() -> QuerySet[Application]:
-    return Application.objects.filter(outcome="").exclude(state=DRAFT)
+    # An application waiting for its duty is not yet the agency's: its term starts on payment.
+    return (
+        Application.objects.filter(outcome="")
+        .exclude(state=DRAFT)
+        .exclude(payment=Application.Payment.AWAITING)
+    )
 
 
 def _overdue(today: date) -> QuerySet[Application]:
@@ -172,15 +176,13 @@ def _breach_comment(application: Application, breached: dict[str, str]) -> str:
 
 
 def _tell_citizen(application: Application) -> None:
-    binding = phone_binding_active(person=application.person)
-    if binding is None:
-        return
-    with translation.override(application.applicant.language or "kk"):
-        text = _(
-            "Qyzmet: the deadline for application %(number)s has passed; "
-            "the agency's supervisor has been told."
-        ) % {"number": application.number}
-    _send_after_commit(binding.phone, text)
+    # Called inside the chunk's transaction: the outbox row commits with the escalation.
+    notify(
+        recipient=notification_recipient(account=application.applicant, person=application.person),
+        event="application.deadline_passed",
+        context={"number": application.number, "application_id": str(application.pk)},
+        dedupe_key=f"application:{application.pk}:deadline_passed",
+    )
 
 
 def _tell_supervisors(counts: Counter[str], oldest: dict[str, str]) -> None:
@@ -192,40 +194,32 @@ def _tell_supervisors(counts: Counter[str], oldest: dict[str, str]) -> None:
     memberships = OfficerMembership.objects.filter(
         agency__in=list(counts), role=OfficerMembership.Role.SUPERVISOR
     ).select_related("account__person")
+    today = local_today().isoformat()
     for membership in memberships:
         account = membership.account
         if account.person is None or not account.is_active:
             continue
-        binding = phone_binding_active(person=account.person)
-        if binding is None:
-            continue
         agency = agencies.get(membership.agency)
-        language = account.language or "kk"
-        with translation.override(language):
-            name = (agency.short_name or agency.name).get(language) if agency else membership.agency
-            count = counts[membership.agency]
-            text = ngettext(
-                "Qyzmet: application %(number)s of %(agency)s has passed its deadline; "
-                "it is in your escalated queue.",
-                "Qyzmet: %(count)s applications of %(agency)s have passed their deadlines, "
-                "the oldest %(number)s; they are in your escalated queue.",
-                count,
-            ) % {"count": count, "agency": name, "number": oldest[membership.agency]}
-        _send_after_commit(binding.phone, text)
-
-
-def _send_after_commit(phone: str, text: str) -> None:
-    transaction.on_commit(_sender(phone, text))
-
-
-def _sender(phone: str, text: str) -> Callable[[], None]:
-    def send() -> None:
+        names = agency.short_name or agency.name if agency else None
         try:
-            sms_send(to=phone, text=text)
+            notify(
+                recipient=notification_recipient(account=account),
+                event="deadline.escalated",
+                context={
+                    "count": counts[membership.agency],
+                    "agency": {
+                        language: names.get(language) if names else membership.agency
+                        for language in ("kk", "ru", "en")
+                    },
+                    "number": oldest[membership.agency],
+                },
+                dedupe_key=(
+                    f"deadline:{account.pk}:{membership.agency}:{today}:"
+                    f"{oldest[membership.agency]}:{counts[membership.agency]}"
+                ),
+            )
         except Exception:  # one failed message must not stop the others, nor the sweep
-            logger.exception("deadline SMS not sent")
-
-    return send
+            logger.exception("deadline message not written")
 
 
 # --- Reads -------------------------------------------------------------------------------------
@@ -280,5 +274,6 @@ def escalated_queue(*, account: Account, agency: str) -> list[Application]:
         _open()
         .filter(agency=agency, escalated_at__isnull=False)
         .select_related("service", "assignee")
+        .defer("service__definition")
         .order_by("due_date", "submitted_at", "pk")[:500]
     )

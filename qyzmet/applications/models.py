@@ -64,6 +64,7 @@ class Application(models.Model):
         NOT_REQUIRED = "not_required", _("no fee")
         AWAITING = "awaiting", _("awaiting payment")
         PAID = "paid", _("paid")
+        REFUNDED = "refunded", _("refunded")
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)

@@ -21,6 +21,7 @@ def application_list_for_citizen(*, account: Account) -> list[Application]:
     return list(
         Application.objects.filter(applicant=account)
         .select_related("service")
+        .defer("service__definition")
         .prefetch_related(_WITH_HISTORY)
         .order_by("-created_at")[:200]
     )
@@ -42,7 +43,10 @@ def working_days_left(
 
 
 def application_history(*, application: Application) -> list[ApplicationEvent]:
-    """In order (the model's ordering); uses the events prefetched by the list selectors."""
+    """In order (the model's ordering); uses the events prefetched by the list selectors. A
+    draft has none (its history starts at submission), so it costs no query."""
+    if application.state == DRAFT and not application.submitted_at:
+        return []
     return list(application.events.all())
 
 
@@ -53,7 +57,9 @@ def agency_queue(*, account: Account, agency: str) -> list[Application]:
     return list(
         Application.objects.filter(agency=agency, outcome="")
         .exclude(state=DRAFT)
+        .exclude(payment=Application.Payment.AWAITING)  # not the agency's until the duty is paid
         .select_related("service", "assignee")
+        .defer("service__definition")
         .prefetch_related(_WITH_HISTORY)
         .order_by("due_date", "submitted_at")[:500]
     )

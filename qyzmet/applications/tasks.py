@@ -30,6 +30,22 @@ _SCHEDULE_LOCK = zlib.crc32(b"qyzmet.applications.deadlines_sweep")
 
 
 @task()
+def duty_refund_task(application_id: str) -> None:
+    """Return an ended application's paid duty (enqueued by the step that ended it)."""
+    from qyzmet.applications.actions import application_duty_refund
+
+    application_duty_refund(application_id=application_id)
+
+
+@task()
+def result_document_task(application_id: str) -> None:
+    """Render, sign and store an approved application's result document."""
+    from qyzmet.applications.actions import application_result_issue
+
+    application_result_issue(application_id=application_id)
+
+
+@task()
 def deadlines_sweep_task() -> dict[str, int]:
     # The next run first: a run that fails, or whose worker dies, must not end the chain. A run
     # that overlaps the next is harmless (locked rows are skipped, escalation is conditional).

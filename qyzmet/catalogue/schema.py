@@ -192,10 +192,12 @@ class FeeRule(Model):
 
 class Fee(Model):
     """The state duty as a multiple of the MCI in force on the payment date. The first rule whose
-    condition matches the form wins; otherwise `mci` applies (0 = free)."""
+    condition matches the form wins; otherwise `mci` applies (0 = free). `refund_on` lists the
+    outcomes after which a paid duty is returned (e.g. `[refused]`)."""
 
     mci: Mci = Decimal(0)
     conditions: list[FeeRule] = []
+    refund_on: list[Literal["refused", "withdrawn"]] = []
 
     def mci_for(self, answers: Mapping[str, Any]) -> Decimal:
         for rule in self.conditions:

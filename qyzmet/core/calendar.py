@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import bisect
 import logging
+import math
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -28,6 +30,7 @@ import yaml
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Count, Max
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 from qyzmet.core.models import CalendarOverride
@@ -217,18 +220,25 @@ class WorkingCalendar:
 # --- the current calendar, with the operators' overrides -------------------------------------
 
 _current: tuple[tuple[int, Any], WorkingCalendar] | None = None
+_checked_at = -math.inf  # time.monotonic() of the last version check
 
 
 def working_calendar() -> WorkingCalendar:
     """The calendar with the operators' overrides, rebuilt only when an override changed.
 
-    Each call costs one aggregate query (count and latest change of the overrides), which is how
-    a change made by another process is noticed; in a sweep, call it once and reuse the result.
+    A change made in this process is seen at once (saving or deleting an override forgets the
+    calendar); one made by another process is noticed by a version check (one aggregate query:
+    count and latest change of the overrides) made at most every
+    `QYZMET_CALENDAR_RECHECK_SECONDS`, so a busy server does not ask on every request.
     """
-    global _current
+    global _current, _checked_at
+    current = _current
+    now = time.monotonic()
+    if current is not None and now - _checked_at < settings.QYZMET_CALENDAR_RECHECK_SECONDS:
+        return current[1]
     stats = CalendarOverride.objects.aggregate(count=Count("pk"), last=Max("updated_at"))
     version = (stats["count"], stats["last"])
-    current = _current
+    _checked_at = now
     if current is not None and current[0] == version:
         return current[1]
     # Read after the version: a change in between only makes the next call rebuild again.
@@ -239,6 +249,19 @@ def working_calendar() -> WorkingCalendar:
     calendar = WorkingCalendar(overrides=overrides)
     _current = (version, calendar)
     return calendar
+
+
+def working_calendar_forget(**_kwargs: Any) -> None:
+    """Drop the calendar of this process (connected to overrides' save and delete)."""
+    global _current, _checked_at
+    _current = None
+    _checked_at = -math.inf
+
+
+post_save.connect(working_calendar_forget, sender=CalendarOverride, dispatch_uid="calendar-save")
+post_delete.connect(
+    working_calendar_forget, sender=CalendarOverride, dispatch_uid="calendar-delete"
+)
 
 
 # --- building a year ---------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from qyzmet.applications.models import OfficerMembership
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.demo import accounts
 from qyzmet.demo.accounts import DemoAccount
+from qyzmet.demo.applications import demo_applications_load
 from qyzmet.identity.actions.phone import phone_bind
 from qyzmet.identity.demo_people import demo_population_rows
 from qyzmet.identity.models import Account, Person, PhoneBinding
@@ -61,14 +62,19 @@ def demo_data_load() -> None:
     demo_ca_ensure()
     iins = _adults(len(accounts.CITIZEN_PHONES) + 1)
     with transaction.atomic():
-        for iin, phone in zip(iins, accounts.CITIZEN_PHONES, strict=False):
-            _citizen(iin, phone)
-        _citizen(iins[-1], accounts.OFFICER_PHONE, staff=True)
+        people = [
+            _citizen(iin, phone) for iin, phone in zip(iins, accounts.CITIZEN_PHONES, strict=False)
+        ]
+        officer = _citizen(iins[-1], accounts.OFFICER_PHONE, staff=True)
         admin = Account.objects.filter(login=accounts.ADMIN.login).first()
         if admin is None:
             Account.objects.create_superuser(
                 login=accounts.ADMIN.login, password=accounts.ADMIN.password
             )
+    demo_applications_load(
+        citizens=[Account.objects.get(person=person) for person in people],
+        officer=Account.objects.get(person=officer),
+    )
 
 
 def demo_account_list() -> list[DemoAccount]:

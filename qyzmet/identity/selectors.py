@@ -10,6 +10,7 @@ from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.core.iin import IinError, iin_check
 from qyzmet.identity.models import Account, Person, PhoneBinding
+from qyzmet.notifications.recipients import Recipient
 from qyzmet.trust.actions import data_access_record
 
 PERSON_FIELDS = (
@@ -52,6 +53,34 @@ def account_login_for_iin(iin: str) -> str:
 
 def phone_binding_active(*, person: Person) -> PhoneBinding | None:
     return PhoneBinding.objects.filter(person=person, active=True).first()
+
+
+def notification_ref(*, account_id: int) -> str:
+    """How the notifications layer names an account (its inbox, preferences, limits)."""
+    return f"account:{account_id}"
+
+
+def notification_recipient(*, account: Account, person: Person | None = None) -> Recipient:
+    """The account as a message recipient: its language and the active number of `person`
+    (by default the account's own person), if any."""
+    person = person if person is not None else account.person
+    binding = phone_binding_active(person=person) if person is not None else None
+    return Recipient(
+        ref=notification_ref(account_id=account.pk),
+        language=account.language or "kk",
+        phone=binding.phone if binding else "",
+    )
+
+
+def phone_recipient(*, phone: str, language: str, account_id: int | None = None) -> Recipient:
+    """A number as a recipient: for codes, which go to the number they were asked for (maybe
+    not bound to anyone yet)."""
+    ref = (
+        notification_ref(account_id=account_id)
+        if account_id is not None
+        else "phone:" + blind_index(phone, purpose="phone")[:48]
+    )
+    return Recipient(ref=ref, language=language, phone=phone)
 
 
 def phone_binding_history(*, person: Person) -> list[PhoneBinding]:

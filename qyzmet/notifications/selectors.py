@@ -3,7 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from qyzmet.core.crypto import blind_index
-from qyzmet.notifications.models import SinkMessage
+from qyzmet.notifications.failover import provider_status_list as provider_status_list
+from qyzmet.notifications.models import Notification, NotificationPreference, SinkMessage
 
 
 def sink_message_list(*, limit: int = 100, recipient: str | None = None) -> list[dict[str, Any]]:
@@ -23,3 +24,46 @@ def sink_message_list(*, limit: int = 100, recipient: str | None = None) -> list
         }
         for message in queryset[:limit]
     ]
+
+
+def outbox_list(*, limit: int = 100) -> list[dict[str, Any]]:
+    """The outbox, newest first: what was asked to be sent, its status and provider. The text
+    is not shown (it may hold a code); the demo sink's page shows what was delivered."""
+    return [
+        {
+            "id": str(n.pk),
+            "channel": n.channel,
+            "event": n.event,
+            "status": n.status,
+            "reason": n.reason,
+            "provider": n.provider,
+            "attempts": n.attempts,
+            "urgent": n.urgent,
+            "time": n.created_at.isoformat(),
+            "not_before": n.not_before.isoformat() if n.not_before else None,
+        }
+        for n in Notification.objects.exclude(channel=Notification.Channel.INBOX)
+        .defer("address", "subject", "text")
+        .order_by("-created_at")[:limit]
+    ]
+
+
+def inbox_unread_count(*, recipient_ref: str) -> int:
+    return Notification.objects.filter(
+        recipient_ref=recipient_ref, channel=Notification.Channel.INBOX, read_at__isnull=True
+    ).count()
+
+
+def inbox_list(*, recipient_ref: str, limit: int = 50, offset: int = 0) -> list[Notification]:
+    return list(
+        Notification.objects.filter(
+            recipient_ref=recipient_ref, channel=Notification.Channel.INBOX
+        ).order_by("-created_at")[offset : offset + limit]
+    )
+
+
+def preferences_get(*, recipient_ref: str) -> NotificationPreference:
+    """The recipient's preferences (defaults, unsaved, when they never set any)."""
+    return NotificationPreference.objects.filter(
+        recipient_ref=recipient_ref
+    ).first() or NotificationPreference(recipient_ref=recipient_ref)

@@ -2,15 +2,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from qyzmet.core.errors import NotFound, QyzmetError
 from qyzmet.core.selectors import health_check
 from qyzmet.identity.selectors import iin_validated, person_get_by_iin
-from qyzmet.notifications.selectors import sink_message_list
+from qyzmet.notifications.actions import provider_demo_failing_set
+from qyzmet.notifications.selectors import outbox_list, provider_status_list, sink_message_list
 from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
 
 
@@ -37,7 +38,22 @@ def _demo_only() -> None:
 @require_GET
 def dev_outbox(request: HttpRequest) -> HttpResponse:
     _demo_only()
-    return render(request, "portal/dev_outbox.html", {"messages_": sink_message_list(limit=200)})
+    context = {
+        "messages_": sink_message_list(limit=200),
+        "outbox": outbox_list(limit=100),
+        "providers": provider_status_list(),
+    }
+    return render(request, "portal/dev_outbox.html", context)
+
+
+@require_POST
+def dev_outbox_provider(request: HttpRequest) -> HttpResponse:
+    """Demo: make a demo SMS provider fail (or work again), to watch failover."""
+    _demo_only()
+    name = request.POST.get("provider", "")
+    if name in {p["name"] for p in provider_status_list()} and name.startswith("sink"):
+        provider_demo_failing_set(name=name, failing=request.POST.get("failing") == "1")
+    return redirect("portal:dev-outbox")
 
 
 @never_cache
@@ -49,7 +65,12 @@ def dev_outbox_json(request: HttpRequest) -> JsonResponse:
     recipient = request.GET.get("to", "").strip() or None
     if recipient and recipient.isdigit():  # an unescaped "+" in a query string arrives as " "
         recipient = "+" + recipient
-    return JsonResponse({"messages": sink_message_list(limit=limit, recipient=recipient)})
+    return JsonResponse(
+        {
+            "messages": sink_message_list(limit=limit, recipient=recipient),
+            "outbox": outbox_list(limit=limit) if recipient is None else [],
+        }
+    )
 
 
 @never_cache

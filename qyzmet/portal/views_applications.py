@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import uuid
 from typing import Any
@@ -10,7 +12,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,6 +27,7 @@ from qyzmet.applications.actions import (
     application_submit,
     application_transition,
     definition_of,
+    signing_content,
 )
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.forms import visible_fields
@@ -34,12 +39,44 @@ from qyzmet.applications.selectors import (
     working_days_left,
 )
 from qyzmet.core.calendar import working_calendar
-from qyzmet.core.errors import NotFound, QyzmetError
+from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.mci import format_tenge
 from qyzmet.identity.models import Account
 from qyzmet.identity.phones import phone_mask
 
 SIGNING = "qyzmet_signing"
+# The certificate step is a view of the saved draft (?sign=certificate), not session state: what
+# the browser signs is always rendered from the draft as it is in the database at that moment.
+SIGN_PARAMETER = "sign"
+CERTIFICATE = "certificate"
+# Shown under the certificate file field: the page's own words for what went wrong (the
+# verifier's messages speak of sign-in).
+CERTIFICATE_ERRORS: dict[str, Promise] = {
+    "certificate_mismatch": gettext_lazy(
+        "This certificate belongs to another person. Sign with your own certificate."
+    ),
+    "certificate_revoked": gettext_lazy(
+        "This certificate has been revoked. Get a new one to sign the application."
+    ),
+    "certificate_expired": gettext_lazy("This certificate has expired or is not valid yet."),
+    "certificate_untrusted": gettext_lazy(
+        "This certificate was not issued by a certification authority we trust, or it cannot "
+        "be used to sign."
+    ),
+    "certificate_no_iin": gettext_lazy(
+        "This certificate does not name an IIN, so it cannot be used to sign."
+    ),
+    "signature_invalid": gettext_lazy(
+        "The signature does not match this application. Check the answers and sign again."
+    ),
+    "content_changed": gettext_lazy(
+        "The application changed after this page was opened. Check the answers and sign again."
+    ),
+}
+SIGNED_WITH: dict[str, Promise] = {
+    "sms": gettext_lazy("signed by SMS code"),
+    "certificate": gettext_lazy("signed with a certificate"),
+}
 
 
 def _account(request: HttpRequest) -> Account:
@@ -142,13 +179,45 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
                 definition.workflow.states[e.to_state].label.get(language)
                 if e.to_state in definition.workflow.states
                 else e.to_state,
+                SIGNED_WITH.get(str((e.changes or {}).get("signature", "")), ""),
             )
             for e in application_history(application=application)
         ],
         "steps": [(t.name, t.label.get(language)) for t in steps if t.name not in ("resubmit",)],
         "can_resubmit": any(t.name == "resubmit" for t in steps),
         "signing": request.session.get(SIGNING, {}).get(str(application.pk)),
+        "sign_by_sms": "sms" in definition.signing,
+        "sign_by_certificate": CERTIFICATE in definition.signing,
         "idempotency_key": uuid.uuid4().hex,
+    }
+
+
+def _certificate_step(application: Application) -> dict[str, Any] | None:
+    """What the certificate step signs: the saved draft's canonical content, or None when the
+    draft cannot be signed (not a draft, not complete, or the service takes no certificates)."""
+    definition = definition_of(application)
+    if application.state != "draft" or CERTIFICATE not in definition.signing:
+        return None
+    try:
+        content = signing_content(application)
+    except QyzmetError:
+        return None
+    language = get_language()
+    answers = json.loads(application.form_data or "{}")
+    summary = []
+    for f in visible_fields(definition, answers):
+        value = answers.get(f.key, "")
+        if f.type == "boolean":
+            shown = _("Yes") if value else _("No")
+        elif f.options:
+            shown = next((o.label.get(language) for o in f.options if o.value == value), value)
+        else:
+            shown = str(value) if value not in ("", None) else "—"
+        summary.append((f.label.get(language), shown))
+    return {
+        "content": base64.b64encode(content).decode(),
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "summary": summary,
     }
 
 
@@ -160,8 +229,11 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
     status = 200
     errors: dict[str, str] = {}
     error = ""
+    certificate_step = request.GET.get(SIGN_PARAMETER) == CERTIFICATE
     if request.method == "POST":
         action = request.POST.get("action", "save")
+        if action == "submit_certificate":
+            return _submit_with_certificate(request, application)
         definition = definition_of(application)
         answers = {
             f.key: (request.POST.get(f.key) == "on") if f.type == "boolean" else
@@ -170,7 +242,7 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
             if f.key in request.POST or f.type == "boolean"
         }  # fmt: skip
         try:
-            if action in ("save", "sign", "resubmit") or (
+            if action in ("save", "sign", "sign_certificate", "resubmit") or (
                 action not in ("submit", "withdraw", "decline") and _editable(application)
             ):
                 application, errors = application_draft_save(
@@ -191,6 +263,9 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
                 }
                 request.session[SIGNING] = signing
                 return redirect("portal:application", application_id=application_id)
+            elif action == "sign_certificate":
+                signing_content(application)  # complete? (raises with the field errors)
+                return _to_certificate_step(application)
             elif action == "submit":
                 held = request.session.get(SIGNING, {}).get(str(application.pk), {})
                 application_submit(
@@ -218,5 +293,57 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
                 for item in exc.details.get("fields", []):
                     errors[item.get("field", "")] = item.get("message", "")
         application.refresh_from_db()
+        certificate_step = False
+    return _render(request, application, errors=errors, error=error, status=status,
+                   certificate_step=certificate_step)  # fmt: skip
+
+
+def _to_certificate_step(application: Application) -> HttpResponse:
+    url = reverse("portal:application", kwargs={"application_id": application.pk})
+    return redirect(f"{url}?{SIGN_PARAMETER}={CERTIFICATE}")
+
+
+def _render(
+    request: HttpRequest,
+    application: Application,
+    *,
+    errors: dict[str, str],
+    error: str,
+    status: int,
+    certificate_step: bool,
+) -> HttpResponse:
     context = _detail_context(request, application) | {"errors": errors, "error": error}
+    context["certificate"] = _certificate_step(application) if certificate_step else None
     return render(request, "portal/application.html", context, status=status)
+
+
+def _submit_with_certificate(request: HttpRequest, application: Application) -> HttpResponse:
+    """The certificate step's post: a detached CMS the browser made over the content it was
+    shown. The draft is not touched, so a refusal loses nothing."""
+    try:
+        if application.state == "draft":
+            signed = request.POST.get("content_sha256", "")
+            if signed != hashlib.sha256(signing_content(application)).hexdigest():
+                raise ValidationFailed(
+                    CERTIFICATE_ERRORS["content_changed"], code="content_changed"
+                )
+        application_submit(
+            account=_account(request), application_id=str(application.pk),
+            idempotency_key=request.POST.get("idempotency_key", ""),
+            client=_client(request), signature_b64=request.POST.get("signature", ""),
+        )  # fmt: skip
+    except QyzmetError as exc:
+        field_errors = {}
+        if isinstance(exc.details, dict):
+            for item in exc.details.get("fields", []):
+                field_errors[item.get("field", "")] = item.get("message", "")
+        if field_errors:  # the saved draft is incomplete: back to the form
+            return _render(request, application, errors=field_errors, error=str(exc.message),
+                           status=exc.status, certificate_step=False)  # fmt: skip
+        known = CERTIFICATE_ERRORS.get(exc.code)
+        message = str(known) if known is not None else str(exc.message)
+        application.refresh_from_db()
+        return _render(request, application, errors={"certificate": message}, error=message,
+                       status=exc.status, certificate_step=True)  # fmt: skip
+    messages.success(request, _("Your application is submitted."))
+    return redirect("portal:application", application_id=application.pk)

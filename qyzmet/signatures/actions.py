@@ -8,15 +8,18 @@ import logging
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.signatures import issuance
 from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
-from qyzmet.signatures.subject import citizen_subject, iin_is_valid
+from qyzmet.signatures.pades import pdf_sign
+from qyzmet.signatures.subject import agency_subject, citizen_subject, iin_is_valid
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +30,13 @@ INTERMEDIATE_VALID_DAYS = 10 * 365
 CRL_LIFETIME = dt.timedelta(hours=24)
 MAX_CITIZEN_VALID_DAYS = 3 * 365
 COMMON_NAME_MAX = 64  # ub-common-name, RFC 5280
+AGENCY_VALID_DAYS = 2 * 365
+# An agency certificate is replaced this long before it expires, so that a document signed
+# today is not signed by a certificate that runs out tomorrow.
+AGENCY_RENEW_BEFORE = dt.timedelta(days=30)
+AGENCY_HOLDER_PREFIX = "agency:"
 
-_REASON_FLAGS: dict[str, x509.ReasonFlags | None] = {
+REASON_FLAGS: dict[str, x509.ReasonFlags | None] = {
     IssuedCertificate.RevocationReason.UNSPECIFIED: None,
     IssuedCertificate.RevocationReason.KEY_COMPROMISE: x509.ReasonFlags.key_compromise,
     IssuedCertificate.RevocationReason.AFFILIATION_CHANGED: x509.ReasonFlags.affiliation_changed,
@@ -75,7 +83,7 @@ def _ca_ensure(*, name: str, parent: CertificateAuthority | None) -> Certificate
         certificate = issuance.ca_certificate_build(
             subject=issuance.ca_name(name),
             key=key,
-            issuer=_ca_signer(parent),
+            issuer=ca_signer(parent),
             path_length=0,
             now=now,
             valid_days=INTERMEDIATE_VALID_DAYS,
@@ -99,7 +107,7 @@ def _ca_ensure(*, name: str, parent: CertificateAuthority | None) -> Certificate
     return ca
 
 
-def _ca_signer(
+def ca_signer(
     ca: CertificateAuthority,
 ) -> tuple[x509.Certificate, CertificateIssuerPrivateKeyTypes]:
     return issuance.certificate_load(ca.certificate_pem), issuance.private_key_load(
@@ -129,7 +137,7 @@ def citizen_certificate_issue(
         raise ValidationFailed(details=errors)
 
     root, intermediate = demo_ca_ensure()
-    issuer_cert, issuer_key = _ca_signer(intermediate)
+    issuer_cert, issuer_key = ca_signer(intermediate)
     key = issuance.rsa_key_generate(bits=issuance.CITIZEN_KEY_BITS)
     now = timezone.now()
     certificate = issuance.end_entity_certificate_build(
@@ -139,6 +147,7 @@ def citizen_certificate_issue(
         issuer_key=issuer_key,
         not_before=now - issuance.CLOCK_SKEW,
         not_after=now + dt.timedelta(days=valid_days),
+        locations=revocation_locations(intermediate),
     )
     with transaction.atomic():
         issued = IssuedCertificate.objects.create(
@@ -198,7 +207,7 @@ def crl_build(*, ca: CertificateAuthority) -> bytes:
 
     (Revoked CA certificates are not tracked yet, so a root's CRL is empty.)
     """
-    issuer_cert, issuer_key = _ca_signer(ca)
+    issuer_cert, issuer_key = ca_signer(ca)
     revoked = IssuedCertificate.objects.filter(ca=ca, revoked_at__isnull=False).values_list(
         "serial", "revoked_at", "revocation_reason"
     )
@@ -209,7 +218,7 @@ def crl_build(*, ca: CertificateAuthority) -> bytes:
             issuance.Revocation(
                 serial_number=int(serial, 16),
                 revoked_at=revoked_at,
-                reason=_REASON_FLAGS.get(reason),
+                reason=REASON_FLAGS.get(reason),
             )
             for serial, revoked_at, reason in revoked
             if revoked_at is not None
@@ -217,3 +226,106 @@ def crl_build(*, ca: CertificateAuthority) -> bytes:
         now=timezone.now(),
         lifetime=CRL_LIFETIME,
     )
+
+
+def ca_slug(ca: CertificateAuthority) -> str:
+    """The name a CA's CRL is published under: `/pki/crl/<slug>.crl`."""
+    return slugify(ca.name)
+
+
+def revocation_locations(ca: CertificateAuthority) -> issuance.RevocationLocations | None:
+    """The public CRL and OCSP addresses for certificates `ca` issues; None when
+    `QYZMET_PUBLIC_URL` is not set (the certificates then name no location)."""
+    base = str(getattr(settings, "QYZMET_PUBLIC_URL", "")).rstrip("/")
+    if not base:
+        return None
+    return issuance.RevocationLocations(
+        crl_url=f"{base}/pki/crl/{ca_slug(ca)}.crl", ocsp_url=f"{base}/pki/ocsp"
+    )
+
+
+def agency_certificate_ensure(*, agency_code: str, name: str) -> IssuedCertificate:
+    """The agency's current document-signing certificate, issued from the demo intermediate CA
+    when it has none that is unrevoked and valid for `AGENCY_RENEW_BEFORE` more.
+
+    The agency's private key is kept as AES-GCM ciphertext with the certificate: the platform
+    signs result documents on the agency's behalf (a hardware module would hold it in
+    production, behind the same action).
+    """
+    if not agency_code or len(agency_code) > 80:
+        raise ValidationFailed(details={"agency": str(_("Unknown agency."))})
+    holder = AGENCY_HOLDER_PREFIX + agency_code
+    current = _agency_current(holder)
+    if current is not None:
+        return current
+    _root, intermediate = demo_ca_ensure()
+    key = issuance.rsa_key_generate(bits=issuance.AGENCY_KEY_BITS)
+    with transaction.atomic():
+        # One issuer at a time per CA: a concurrent caller waits here and then finds ours.
+        CertificateAuthority.objects.select_for_update().get(pk=intermediate.pk)
+        current = _agency_current(holder)
+        if current is not None:
+            return current
+        issuer_cert, issuer_key = ca_signer(intermediate)
+        now = timezone.now()
+        certificate = issuance.end_entity_certificate_build(
+            subject=agency_subject(code=agency_code, name=name),
+            public_key=key.public_key(),
+            issuer_cert=issuer_cert,
+            issuer_key=issuer_key,
+            not_before=now - issuance.CLOCK_SKEW,
+            not_after=now + dt.timedelta(days=AGENCY_VALID_DAYS),
+            extended_key_usage=None,
+            locations=revocation_locations(intermediate),
+        )
+        issued = IssuedCertificate.objects.create(
+            serial=issuance.serial_hex(certificate.serial_number),
+            ca=intermediate,
+            kind=IssuedCertificate.Kind.AGENCY,
+            subject_iin_index="",
+            holder_key=holder,
+            certificate_pem=issuance.certificate_pem(certificate),
+            private_key_pem=issuance.private_key_pem(key),
+            not_before=certificate.not_valid_before_utc,
+            not_after=certificate.not_valid_after_utc,
+            created_at=now,
+        )
+    logger.info("agency certificate issued", extra={"serial": issued.serial, "agency": agency_code})
+    return issued
+
+
+def _agency_current(holder: str) -> IssuedCertificate | None:
+    now = timezone.now()
+    return (
+        IssuedCertificate.objects.filter(
+            holder_key=holder,
+            revoked_at__isnull=True,
+            not_before__lte=now,
+            not_after__gt=now + AGENCY_RENEW_BEFORE,
+        )
+        .select_related("ca")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+
+
+def agency_pdf_sign(
+    *, agency_code: str, agency_name: str, pdf: bytes, reason: str, location: str
+) -> tuple[bytes, IssuedCertificate]:
+    """`pdf` with the agency's PAdES signature (B-B, SHA-256, covering the whole file), and the
+    certificate it was signed with."""
+    certificate = agency_certificate_ensure(agency_code=agency_code, name=agency_name)
+    chain: list[x509.Certificate] = []
+    ca: CertificateAuthority | None = certificate.ca
+    while ca is not None:
+        chain.append(issuance.certificate_load(ca.certificate_pem))
+        ca = ca.parent
+    signed = pdf_sign(
+        pdf=pdf,
+        certificate=issuance.certificate_load(certificate.certificate_pem),
+        key=issuance.private_key_load(certificate.private_key_pem),
+        chain=chain,
+        reason=reason,
+        location=location,
+    )
+    return signed, certificate

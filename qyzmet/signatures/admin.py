@@ -29,7 +29,15 @@ class CertificateAuthorityAdmin(ReadOnlyAdmin):
 
 @admin.register(IssuedCertificate)
 class IssuedCertificateAdmin(ReadOnlyAdmin):
-    list_display = ("serial", "kind", "ca", "not_after", "revoked_at", "revocation_reason")
+    list_display = (
+        "serial",
+        "kind",
+        "holder_key",
+        "ca",
+        "not_after",
+        "revoked_at",
+        "revocation_reason",
+    )
     list_filter = ("kind", "ca")
     search_fields = ("serial",)
     fields = (

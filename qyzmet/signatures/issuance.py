@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.types import (
     PrivateKeyTypes,
 )
 from cryptography.hazmat.primitives.serialization import pkcs12
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from cryptography.x509.oid import AuthorityInformationAccessOID, ExtendedKeyUsageOID, NameOID
 
 CA_KEY_BITS = 3072
 CITIZEN_KEY_BITS = 2048
@@ -29,6 +29,16 @@ CITIZEN_KEY_BITS = 2048
 CLOCK_SKEW = dt.timedelta(minutes=5)
 # PKCS#12 parameters every tool we care about opens: OpenSSL 3, browsers' node-forge, Windows.
 P12_KDF_ROUNDS = 20_000
+CITIZEN_PURPOSES = (ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION)
+AGENCY_KEY_BITS = 3072
+
+
+@dataclass(frozen=True)
+class RevocationLocations:
+    """Where relying parties find a certificate's revocation status (absolute URLs)."""
+
+    crl_url: str
+    ocsp_url: str
 
 
 @dataclass(frozen=True)
@@ -131,9 +141,14 @@ def end_entity_certificate_build(
     issuer_key: CertificateIssuerPrivateKeyTypes,
     not_before: dt.datetime,
     not_after: dt.datetime,
+    extended_key_usage: Sequence[x509.ObjectIdentifier] | None = CITIZEN_PURPOSES,
+    locations: RevocationLocations | None = None,
 ) -> x509.Certificate:
-    """A signing and sign-in certificate (digitalSignature, nonRepudiation; clientAuth)."""
-    return (
+    """A signing certificate (digitalSignature, nonRepudiation). Citizens' also carry the
+    clientAuth purpose that sign-in requires; an agency's document-signing certificate carries
+    no extended key usage (`extended_key_usage=None`). `locations` adds the CRL distribution
+    point and the OCSP responder address that relying parties outside the platform fetch."""
+    builder = (
         x509.CertificateBuilder()
         .subject_name(subject)
         .issuer_name(issuer_cert.subject)
@@ -143,16 +158,38 @@ def end_entity_certificate_build(
         .not_valid_after(not_after)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(_key_usage(digital_signature=True, content_commitment=True), critical=True)
-        .add_extension(
-            x509.ExtendedKeyUsage(
-                [ExtendedKeyUsageOID.CLIENT_AUTH, ExtendedKeyUsageOID.EMAIL_PROTECTION]
+        .add_extension(_ski(public_key), critical=False)
+        .add_extension(_aki(issuer_cert), critical=False)
+    )
+    if extended_key_usage:
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage(list(extended_key_usage)), critical=False
+        )
+    if locations is not None:
+        builder = builder.add_extension(
+            x509.CRLDistributionPoints(
+                [
+                    x509.DistributionPoint(
+                        full_name=[x509.UniformResourceIdentifier(locations.crl_url)],
+                        relative_name=None,
+                        reasons=None,
+                        crl_issuer=None,
+                    )
+                ]
+            ),
+            critical=False,
+        ).add_extension(
+            x509.AuthorityInformationAccess(
+                [
+                    x509.AccessDescription(
+                        AuthorityInformationAccessOID.OCSP,
+                        x509.UniformResourceIdentifier(locations.ocsp_url),
+                    )
+                ]
             ),
             critical=False,
         )
-        .add_extension(_ski(public_key), critical=False)
-        .add_extension(_aki(issuer_cert), critical=False)
-        .sign(issuer_key, hashes.SHA256())
-    )
+    return builder.sign(issuer_key, hashes.SHA256())
 
 
 def _key_usage(

@@ -56,7 +56,12 @@ class IssuedCertificate(models.Model):
     ca = models.ForeignKey(CertificateAuthority, on_delete=models.PROTECT, related_name="issued")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     subject_iin_index = models.CharField(max_length=64, db_index=True)
+    # Whose signing key this is when the platform itself holds the key ("agency:<code>");
+    # empty for citizens, whose keys we never see.
+    holder_key = models.CharField(max_length=100, blank=True, default="", db_index=True)
     certificate_pem = models.TextField()
+    # Only for certificates whose key the platform signs with (agencies), as AES-GCM ciphertext.
+    private_key_pem = EncryptedTextField(blank=True, default="")
     not_before = models.DateTimeField()
     not_after = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
 from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.notifications.testing import deliver_due
 from qyzmet.trust.models import DataAccessEvent
 
 pytestmark = pytest.mark.django_db
@@ -151,6 +152,7 @@ def test_an_officer_decides_and_the_citizen_is_told(
     mine = api_client.get(f"/api/v1/applications/{application['id']}", **citizen).json()
     assert mine["state"] == "issued"
     assert mine["working_days_left"] is None
+    deliver_due()  # status messages go through the worker
     texts = [
         m["text"] for m in api_client.get("/dev/outbox.json", {"to": PHONE}).json()["messages"]
     ]
@@ -349,3 +351,49 @@ def test_listing_costs_the_same_queries_for_one_application_or_many(
     many = count()
 
     assert many == one
+
+
+def test_a_polling_phone_gets_304_until_the_application_changes(
+    api_client: CommittingClient, citizen: dict[str, str]
+) -> None:
+    with _later():
+        application = _submitted(api_client, citizen)
+    url = f"/api/v1/applications/{application['id']}"
+    first = api_client.get(url, **citizen)
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and first.json()["state"] == "in_review"
+
+    again = api_client.get(url, HTTP_IF_NONE_MATCH=tag, **citizen)
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["ETag"] == tag
+    other_language = api_client.get(
+        url, HTTP_IF_NONE_MATCH=tag, HTTP_ACCEPT_LANGUAGE="ru", **citizen
+    )
+    assert other_language.status_code == 200  # labels differ by language
+
+    officer = _officer(api_client)
+    api_client.post(f"/api/v1/office/applications/{application['id']}/claim", **officer)
+    api_client.post_json(f"{url.replace('/applications/', '/office/applications/')}/steps",
+                         {"name": "issue"}, **officer)  # fmt: skip
+    changed = api_client.get(url, HTTP_IF_NONE_MATCH=tag, **citizen)
+    assert changed.status_code == 200
+    assert changed.json()["state"] == "issued"
+    assert changed.headers["ETag"] != tag
+    # and another citizen's tag never reveals anything: the application is simply not found
+    stranger = bearer(sign_in(api_client, citizen_create(phone="+77019998877").person.iin,
+                              phone="+77019998877")["access_token"])  # fmt: skip
+    assert api_client.get(url, HTTP_IF_NONE_MATCH=tag, **stranger).status_code == 404
+
+
+def test_a_draft_changes_its_etag_when_answers_are_saved(
+    api_client: CommittingClient, citizen: dict[str, str]
+) -> None:
+    draft = api_client.post_json("/api/v1/applications", {"service": CRIMINAL_RECORD}, **citizen)
+    url = f"/api/v1/applications/{draft.json()['id']}"
+    tag = api_client.get(url, **citizen).headers["ETag"]
+    api_client.patch(url, data='{"answers": {"purpose": "employment"}}',
+                     content_type="application/json", **citizen)  # fmt: skip
+    fresh = api_client.get(url, HTTP_IF_NONE_MATCH=tag, **citizen)
+    assert fresh.status_code == 200
+    assert fresh.json()["answers"] == {"purpose": "employment"}

@@ -100,3 +100,29 @@ def test_a_broken_definition_is_refused_with_file_path_and_reason(
         f"{file}: workflow.transitions[0].to: unknown state 'graned'",
         f"{file}: workflow.states.granted: unreachable from the initial state 'submitted'",
     ]
+
+
+def test_a_service_signed_only_by_certificate_refuses_an_sms_code(
+    api_client: CommittingClient, catalogue_with_fishing: Path
+) -> None:
+    path = catalogue_with_fishing / "amateur-fishing-permit.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "signing: [sms]" in text
+    path.write_text(text.replace("signing: [sms]", "signing: [certificate]"), "utf-8")
+    citizen = bearer(sign_in(api_client, citizen_create().person.iin)["access_token"])
+    draft = api_client.post_json(
+        "/api/v1/applications", {"service": "amateur-fishing-permit"}, **citizen
+    ).json()
+    api_client.patch(f"/api/v1/applications/{draft['id']}", data='{"answers": {"lake": "Балқаш"}}',
+                     content_type="application/json", **citizen)  # fmt: skip
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        refused = api_client.post(f"/api/v1/applications/{draft['id']}/sign/sms", **citizen)
+        submit = api_client.post_json(
+            f"/api/v1/applications/{draft['id']}/submit", {"code_id": "x", "code": "123456"},
+            HTTP_IDEMPOTENCY_KEY="k-1", **citizen,
+        )  # fmt: skip
+
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "signing_method_not_allowed"
+    assert submit.status_code == 422
+    assert submit.json()["code"] == "signing_method_not_allowed"

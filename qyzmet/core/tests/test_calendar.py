@@ -4,6 +4,7 @@ import logging
 from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -285,6 +286,34 @@ def test_the_calendar_is_reused_while_nothing_changes(
     with django_assert_num_queries(1):  # the version check, nothing more
         again = working_calendar()
     assert again is first
+
+
+@pytest.mark.django_db
+def test_a_busy_process_checks_the_overrides_only_every_few_seconds(
+    settings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    settings.QYZMET_CALENDAR_RECHECK_SECONDS = 5
+    clock = [1000.0]
+    monkeypatch.setattr(calendar_module.time, "monotonic", lambda: clock[0])
+    calendar_module.working_calendar_forget()
+    first = working_calendar()
+    with django_assert_num_queries(0):
+        assert working_calendar() is first
+    # another process adds an override (no signal reaches this one): seen after the recheck time
+    CalendarOverride.objects.bulk_create(
+        [CalendarOverride(date=D(2026, 6, 1), working=False, reason="Decree No. 2")]
+    )
+    clock[0] += 4.9
+    assert working_calendar().is_working_day(D(2026, 6, 1))
+    clock[0] += 0.2
+    assert not working_calendar().is_working_day(D(2026, 6, 1))
+    # a change made in this process is seen at once, whatever the clock says
+    CalendarOverride.objects.create(date=D(2026, 6, 2), working=False, reason="Decree No. 3")
+    assert not working_calendar().is_working_day(D(2026, 6, 2))
+    CalendarOverride.objects.filter(date=D(2026, 6, 2)).delete()
+    assert working_calendar().is_working_day(D(2026, 6, 2))
 
 
 @pytest.mark.django_db

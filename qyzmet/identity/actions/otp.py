@@ -19,14 +19,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qyzmet.core.crypto import blind_index, keyed_hash
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited
 from qyzmet.identity.models import OneTimeCode, OtpEvent
-from qyzmet.notifications.actions import sms_send
+from qyzmet.identity.selectors import phone_recipient
+from qyzmet.notifications.actions import notify
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
 
 Purpose = OneTimeCode.Purpose
 
@@ -53,20 +58,12 @@ def _code_hash(code_id: str, code: str) -> str:
     return keyed_hash(f"{code_id}:{code}", purpose="otp")
 
 
-def _sms_text(purpose: str, code: str, language: str, what: str = "") -> str:
-    with translation.override(language):
-        if purpose == Purpose.REGISTER:
-            text = _("Qyzmet registration code: %(code)s. Do not tell it to anyone.")
-        elif purpose == Purpose.SIGN:
-            text = _(
-                "Qyzmet code to sign application %(what)s: %(code)s. Do not tell it to anyone."
-            )
-            return text % {"code": code, "what": what}
-        elif purpose == Purpose.BIND_PHONE:
-            text = _("Qyzmet code to bind this number: %(code)s. Do not tell it to anyone.")
-        else:
-            text = _("Qyzmet sign-in code: %(code)s. Do not tell it to anyone, not even staff.")
-        return text % {"code": code}
+# The texts are the notifications layer's events (sent urgently, never held or limited).
+_CODE_EVENTS: dict[str, str] = {
+    Purpose.REGISTER: "code.register",
+    Purpose.SIGN: "code.sign",
+    Purpose.BIND_PHONE: "code.bind_phone",
+}
 
 
 def _retry_message(seconds: int) -> str:
@@ -80,32 +77,39 @@ def _retry_message(seconds: int) -> str:
     }
 
 
+_COLUMNS = {"phone": "phone_index", "iin": "iin_index", "client": "client_hash"}
+
+
 def _check_limits(*, now: datetime, keys: dict[str, str]) -> None:
-    """Raise RateLimited with the seconds until the earliest window frees a slot."""
+    """Raise RateLimited with the seconds until the earliest window frees a slot.
+
+    One query: the codes issued in the last day to this number, this IIN or this client,
+    newest first, at most as many as the daily limits add up to. If that many come back, one
+    scope has reached its daily limit (every row counts for at least one scope), so the refusal
+    is right even when rows of another scope were cut off."""
+    scopes = {scope: value for scope, value in keys.items() if value and scope in _COLUMNS}
+    limits = settings.QYZMET_OTP_LIMITS
+    match = Q()
+    for scope, value in scopes.items():
+        match |= Q(**{_COLUMNS[scope]: value})
+    rows = list(
+        OtpEvent.objects.filter(match, kind=OtpEvent.Kind.ISSUED, created_at__gt=now - DAY)
+        .order_by("-created_at")
+        .values_list("created_at", *(_COLUMNS[scope] for scope in scopes))[
+            : sum(limits[scope][1] for scope in scopes if scope in limits)
+        ]
+    )
     waits: list[int] = []
     resend = settings.QYZMET_OTP_RESEND_SECONDS
-    last = (
-        OtpEvent.objects.filter(kind=OtpEvent.Kind.ISSUED, phone_index=keys["phone"])
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)
-        .first()
-    )
-    if last is not None and (now - last).total_seconds() < resend:
-        waits.append(math.ceil(resend - (now - last).total_seconds()))
-    for scope, (per_hour, per_day) in settings.QYZMET_OTP_LIMITS.items():
-        value = keys.get(scope)
-        if not value:
+    for position, scope in enumerate(scopes, start=1):
+        times = [row[0] for row in rows if row[position] == scopes[scope]]
+        if scope == "phone" and times and (now - times[0]).total_seconds() < resend:
+            waits.append(math.ceil(resend - (now - times[0]).total_seconds()))
+        if scope not in limits:
             continue
-        for limit, window in ((per_hour, timedelta(hours=1)), (per_day, timedelta(days=1))):
-            recent = list(
-                OtpEvent.objects.filter(
-                    kind=OtpEvent.Kind.ISSUED,
-                    created_at__gt=now - window,
-                    **{f"{scope}_index" if scope != "client" else "client_hash": value},
-                )
-                .order_by("-created_at")
-                .values_list("created_at", flat=True)[:limit]
-            )
+        per_hour, per_day = limits[scope]
+        for limit, window in ((per_hour, HOUR), (per_day, DAY)):
+            recent = [t for t in times if t > now - window][:limit]
             if len(recent) >= limit:
                 waits.append(math.ceil((recent[-1] + window - now).total_seconds()))
     if waits:
@@ -155,8 +159,14 @@ def otp_issue(
                 client_hash=keys["client"],
                 created_at=now,
             )
-            text = _sms_text(purpose, code, language, (payload or {}).get("what", ""))
-            transaction.on_commit(lambda: sms_send(to=phone, text=text))
+            notify(
+                recipient=phone_recipient(phone=phone, language=language, account_id=account_id),
+                event=_CODE_EVENTS.get(purpose, "code.signin"),
+                context={"code": code, "what": (payload or {}).get("what", "")},
+                dedupe_key=f"otp:{row.id}",
+                now=now,
+                expires_at=row.expires_at,
+            )
     except RateLimited:
         OtpEvent.objects.create(
             kind=OtpEvent.Kind.THROTTLED,

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from qyzmet.demo.loading import demo_data_load
+from qyzmet.payments.demo import payments_demo_load
 
 
 class Command(BaseCommand):
@@ -17,3 +18,4 @@ class Command(BaseCommand):
         if not settings.QYZMET_DEMO:
             raise CommandError("Demo data is loaded only in demo mode (QYZMET_DEMO=1).")
         demo_data_load()
+        payments_demo_load()

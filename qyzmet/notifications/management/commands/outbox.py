@@ -1,4 +1,4 @@
-"""Print what the demo sink received (newest first)."""
+"""Print the outbox (status, provider) or what the demo sink received; start the sweep."""
 
 from __future__ import annotations
 
@@ -7,18 +7,57 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from qyzmet.notifications.selectors import sink_message_list
+from qyzmet.notifications.selectors import outbox_list, sink_message_list
 
 
 class Command(BaseCommand):
-    help = "Show SMS and e-mail that the demo sink received, newest first."
+    help = (
+        "Show SMS and e-mail that the demo sink received, newest first; with --status, the "
+        "outbox (every message's status, reason and provider); with --schedule, start the "
+        "worker's periodic outbox sweep."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--limit", type=int, default=20)
         parser.add_argument("--to", default=None, help="Only messages to this recipient.")
         parser.add_argument("--json", action="store_true", help="Print JSON.")
+        parser.add_argument("--status", action="store_true", help="Show the outbox's statuses.")
+        parser.add_argument("--schedule", action="store_true", help="Start the outbox sweep.")
 
-    def handle(self, *args: Any, limit: int, to: str | None, json: bool, **opts: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        limit: int,
+        to: str | None,
+        json: bool,
+        status: bool,
+        schedule: bool,
+        **opts: Any,
+    ) -> None:
+        if schedule:
+            from datetime import timedelta
+
+            from qyzmet.notifications.tasks import schedule_next_sweep
+
+            started = schedule_next_sweep(delay=timedelta(0))
+            self.stdout.write(
+                "Outbox sweep scheduled." if started else "An outbox sweep is already scheduled."
+            )
+            return
+        if status:
+            rows = outbox_list(limit=limit)
+            if json:
+                self.stdout.write(_dumps(rows))
+                return
+            if not rows:
+                self.stdout.write("The outbox is empty.")
+            for row in rows:
+                reason = f" ({row['reason']})" if row["reason"] else ""
+                self.stdout.write(
+                    f"{row['time']}  {row['channel']:5}  {row['event']:28}  "
+                    f"{row['status']}{reason}  {row['provider'] or '-'}  x{row['attempts']}"
+                )
+            return
         messages = sink_message_list(limit=limit, recipient=to)
         if json:
             self.stdout.write(_dumps(messages))
@@ -27,8 +66,8 @@ class Command(BaseCommand):
             self.stdout.write("The outbox is empty.")
         for message in messages:
             self.stdout.write(
-                f"{message['time']}  {message['channel']:5}  {message['recipient']}\n"
-                f"    {message['text']}"
+                f"{message['time']}  {message['channel']:5}  {message['provider']:12}  "
+                f"{message['recipient']}\n    {message['text']}"
             )
 
 

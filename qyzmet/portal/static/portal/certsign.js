@@ -18,6 +18,13 @@
  *                                                 without it cannot post the password)
  *   </form>
  *
+ * data-challenge holds the exact bytes to sign, base64: a sign-in nonce, or an application's
+ * canonical content. Errors go to the box for the field they concern when the form has one
+ * (data-certsign-error="file" under the file input, ="password" under the password), else to
+ * the plain data-certsign-error box; the field is marked aria-invalid and its .field wrapper
+ * has-error. A box the server filled (e.g. "this certificate belongs to another person") is
+ * cleared when the citizen tries again.
+ *
  * Needs vendor/forge.min.js loaded before it.
  */
 (function (root) {
@@ -146,19 +153,50 @@
     return "";
   }
 
+  // Which input a kind of failure concerns.
+  var FIELD_OF = { "no-file": "file", "bad-file": "file", "bad-password": "password" };
+
+  function inputFor(form, field) {
+    if (field === "file") return form.querySelector('input[type="file"]');
+    if (field === "password") return form.querySelector('input[type="password"]');
+    return null;
+  }
+
+  function errorBox(form, field) {
+    return (
+      (field && form.querySelector('[data-certsign-error="' + field + '"]')) ||
+      form.querySelector('[data-certsign-error=""]') ||
+      form.querySelector("[data-certsign-error]")
+    );
+  }
+
+  function markField(input, invalid) {
+    if (!input) return;
+    if (invalid) {
+      input.setAttribute("aria-invalid", "true");
+    } else {
+      input.removeAttribute("aria-invalid");
+    }
+    var wrapper = input.closest ? input.closest(".field") : null;
+    if (wrapper) wrapper.classList.toggle("has-error", invalid);
+  }
+
   function showError(form, kind) {
-    var box = form.querySelector("[data-certsign-error]");
+    var field = FIELD_OF[kind] || "";
+    var box = errorBox(form, field);
     if (!box) return;
     box.textContent = message(form, kind);
     box.hidden = false;
+    markField(inputFor(form, field), true);
   }
 
   function clearError(form) {
-    var box = form.querySelector("[data-certsign-error]");
-    if (box) {
+    form.querySelectorAll("[data-certsign-error]").forEach(function (box) {
       box.textContent = "";
       box.hidden = true;
-    }
+    });
+    markField(inputFor(form, "file"), false);
+    markField(inputFor(form, "password"), false);
   }
 
   function setBusy(form, busy) {

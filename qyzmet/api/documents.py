@@ -1,0 +1,167 @@
+"""/api/v1/documents: checking a result document (public: by number and IIN, or by its PDF),
+and the holder's own documents (list, PDF)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import File, Query, Router, Schema
+from ninja.files import UploadedFile
+
+from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.security import AccessToken, current_account
+from qyzmet.core.errors import ValidationFailed
+from qyzmet.documents.numbering import number_display
+from qyzmet.documents.selectors import (
+    DocumentCheck,
+    access_document_by_id,
+    document_check,
+    document_list_for_holder,
+    document_pdf_bytes,
+    document_pdf_check,
+)
+from qyzmet.signatures.pades import MAX_PDF_BYTES
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+
+
+class DocumentCheckOut(Schema):
+    number: str
+    title: str
+    service_code: str
+    issuer: str
+    issued_at: datetime
+    valid_until: date | None
+    status: str
+    status_label: str
+    status_changed_at: datetime | None
+    superseded_by: str
+    holder_masked: str
+
+
+class PdfCheckOut(Schema):
+    code: str
+    valid: bool
+    message: str
+    document: DocumentCheckOut | None
+    signer: str
+    signer_serial: str
+    signed_at: datetime | None
+
+
+class VerifyQuery(Schema):
+    number: str
+    iin: str
+
+
+class MyDocumentOut(Schema):
+    id: str
+    number: str
+    title: str
+    service_code: str
+    application_id: str
+    issued_at: datetime
+    valid_until: date | None
+    status: str
+    status_label: str
+    superseded_by: str
+    pdf_url: str
+
+
+def _check_out(check: DocumentCheck) -> DocumentCheckOut:
+    return DocumentCheckOut(**check.__dict__)
+
+
+def build_router() -> Router:
+    """A fresh router (the API mounts one; a router belongs to one API)."""
+    router = Router(tags=["documents"])
+
+    @router.get(
+        "/verify",
+        response={200: DocumentCheckOut, **ERRORS},
+        summary="Check a document by its number and the holder's IIN (public)",
+        description=(
+            "A wrong IIN and an unknown number both answer 404 `document_not_found`: the check "
+            "never tells who holds a document."
+        ),
+    )
+    def verify(request: HttpRequest, query: Query[VerifyQuery]) -> DocumentCheckOut:
+        return _check_out(document_check(number=query.number, iin=query.iin))
+
+    @router.post(
+        "/verify-pdf",
+        response={200: PdfCheckOut, **ERRORS},
+        summary="Check a document's PDF file: signature, trust, revocation, status (public)",
+        description=(
+            "Always 200 for a readable upload: `code` is `valid`, `revoked`, `superseded`, "
+            "`not_found`, `not_pdf`, `not_signed`, `tampered`, `modified_after_signing`, "
+            "`untrusted`, `certificate_revoked` or `certificate_expired`."
+        ),
+    )
+    def verify_pdf(request: HttpRequest, file: File[UploadedFile]) -> PdfCheckOut:
+        if file.size is not None and file.size > MAX_PDF_BYTES:
+            raise ValidationFailed(
+                details={"fields": [{"field": "file", "message": _("The file is too large.")}]},
+                code="file_too_large",
+            )
+        check = document_pdf_check(pdf=file.read(MAX_PDF_BYTES + 1))
+        return PdfCheckOut(
+            code=check.code,
+            valid=check.ok,
+            message=check.message,
+            document=_check_out(check.document) if check.document else None,
+            signer=check.signer_subject,
+            signer_serial=check.signer_serial,
+            signed_at=check.signed_at,
+        )
+
+    @router.get(
+        "/",
+        auth=AccessToken(),
+        response={200: list[MyDocumentOut], **ERRORS},
+        summary="My documents, newest first",
+    )
+    def my_documents(request: HttpRequest) -> list[MyDocumentOut]:
+        account = current_account(request)
+        return [
+            MyDocumentOut(
+                id=str(document.pk),
+                number=number_display(document.number),
+                title=document.title,
+                service_code=document.service_code,
+                application_id=document.application_id,
+                issued_at=document.issued_at,
+                valid_until=document.valid_until,
+                status=document.status,
+                status_label=str(document.get_status_display()),
+                superseded_by=(
+                    number_display(document.superseded_by.number) if document.superseded_by else ""
+                ),
+                pdf_url=f"{request.path.rstrip('/')}/{document.pk}/pdf",
+            )
+            for document in document_list_for_holder(person_id=account.person_id)
+        ]
+
+    @router.get(
+        "/{document_id}/pdf",
+        auth=AccessToken(),
+        response={200: None, **ERRORS},
+        summary="The signed PDF of one of my documents",
+        openapi_extra={
+            "responses": {200: {"content": {"application/pdf": {}}, "description": "The PDF"}}
+        },
+    )
+    def my_document_pdf(request: HttpRequest, document_id: str) -> HttpResponse:
+        account = current_account(request)
+        document = access_document_by_id(person_id=account.person_id, document_id=document_id)
+        response = HttpResponse(document_pdf_bytes(document), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{document.number}.pdf"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+    return router
+
+
+router = build_router()

@@ -1,0 +1,43 @@
+"""An approved application gets its signed result document, in the citizen's documents and
+verifiable by number and IIN; a refused one gets none."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import CommittingClient, bearer, sign_in
+from qyzmet.api.tests.test_applications import _later, _officer, _submitted
+from qyzmet.applications.models import ApplicationEvent
+from qyzmet.documents.models import Document
+from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.payments.tests.conftest import run_tasks
+
+pytestmark = pytest.mark.django_db
+
+
+def test_an_approved_application_gets_a_signed_document(api_client: CommittingClient) -> None:
+    account = citizen_create()
+    citizen = bearer(sign_in(api_client, account.person.iin)["access_token"])
+    with _later():
+        application = _submitted(api_client, citizen)
+    officer = _officer(api_client)
+    steps = f"/api/v1/office/applications/{application['id']}/steps"
+    assert api_client.post_json(steps, {"name": "issue"}, **officer).status_code == 200
+    assert Document.objects.count() == 0  # made by the worker, not in the officer's request
+
+    run_tasks()
+    run_tasks()  # a second run issues nothing more
+
+    document = Document.objects.get()
+    assert document.application_id == application["id"]
+    assert document.holder_id == account.person_id
+    history = api_client.get(f"/api/v1/applications/{application['id']}", **citizen).json()
+    assert [e["transition"] for e in history["history"]].count("document") == 1
+    mine = api_client.get("/api/v1/documents/", **citizen).json()
+    assert len(mine) == 1 and mine[0]["status"] == "valid"
+    checked = api_client.get(
+        "/api/v1/documents/verify", {"number": document.number, "iin": account.person.iin}
+    )
+    assert checked.status_code == 200, checked.json()
+    assert checked.json()["status"] == "valid"
+    assert ApplicationEvent.objects.filter(transition="document").count() == 1

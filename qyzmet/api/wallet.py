@@ -1,0 +1,327 @@
+"""/api/v1/wallet: the citizen's digital documents, single-use shares, offline tokens, and the
+public endpoints verifiers use (redeem a code, the published keys, the revocation list, a token
+check)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, Router, Schema, Status
+
+from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.security import AccessToken, client_address, current_account
+from qyzmet.identity.actions.sessions import access_token_authenticate
+from qyzmet.identity.models import Account
+from qyzmet.wallet.actions import (
+    offline_key_ensure,
+    offline_token_issue,
+    revocation_list_sign,
+    share_create,
+    share_redeem,
+)
+from qyzmet.wallet.links import offline_verify_url, qr_svg, share_check_url
+from qyzmet.wallet.models import Share
+from qyzmet.wallet.providers.entries import PRESENTATION_LABELS, WalletEntry, provider_list
+from qyzmet.wallet.selectors import (
+    entry_list,
+    published_keys,
+    revoked_ids,
+    share_history,
+    token_check,
+)
+
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 410: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+KEYS_MAX_AGE = 3600  # keys change rarely: a verifier may cache them for an hour
+REVOCATIONS_MAX_AGE = 300
+
+
+class FieldOut(Schema):
+    name: str
+    label: str
+    value: str
+
+
+class PresentationOut(Schema):
+    name: str
+    label: str
+
+
+class EntryOut(Schema):
+    kind: str
+    ref: str
+    title: str
+    number: str
+    status: str
+    status_label: str
+    issuer: str
+    issued_on: date | None
+    valid_until: date | None
+    fields: list[FieldOut]
+    presentations: list[PresentationOut]
+
+
+class KindOut(Schema):
+    kind: str
+    label: str
+    connected: bool
+
+
+class WalletOut(Schema):
+    entries: list[EntryOut]
+    kinds: list[KindOut]
+
+
+class EntryRef(Schema):
+    kind: str = Field(max_length=40)
+    ref: str = Field(max_length=64)
+
+
+class ShareOut(Schema):
+    id: str
+    code: str = Field(description="8 digits; shown once, stored only as a keyed hash")
+    expires_at: datetime
+    check_url: str
+    qr_svg: str
+
+
+class RedeemIn(Schema):
+    code: str = Field(max_length=40)
+
+
+class RedemptionOut(Schema):
+    checked_at: datetime
+    entry: EntryOut
+
+
+class CheckOut(Schema):
+    at: datetime
+    outcome: str
+    outcome_label: str
+    by_signed_in_user: bool
+    verifier: str = Field(description="A short fingerprint of the verifier's device address")
+
+
+class HistoryOut(Schema):
+    id: str
+    kind: str
+    title: str
+    created_at: datetime
+    expires_at: datetime
+    redeemed_at: datetime | None
+    checks: list[CheckOut]
+
+
+class TokenIn(EntryRef):
+    presentation: str = Field(max_length=40)
+    ttl_seconds: int | None = None
+
+
+class TokenOut(Schema):
+    token: str
+    presentation: str
+    claims: dict[str, Any]
+    expires_at: datetime
+    verify_url: str
+    qr_svg: str
+
+
+class VerifyIn(Schema):
+    token: str = Field(max_length=4000)
+
+
+class VerifyOut(Schema):
+    code: str
+    valid: bool
+    message: str
+    claims: dict[str, Any]
+
+
+class RevocationsOut(Schema):
+    token: str = Field(description="The list as an ES256 JWS, typ qyzmet-revocations+jwt")
+    revoked: list[str]
+
+
+def entry_out(entry: WalletEntry) -> EntryOut:
+    return EntryOut(
+        kind=entry.kind,
+        ref=entry.ref,
+        title=entry.title,
+        number=entry.number,
+        status=entry.status,
+        status_label=entry.status_label,
+        issuer=entry.issuer,
+        issued_on=entry.issued_on,
+        valid_until=entry.valid_until,
+        fields=[FieldOut(name=f.name, label=f.label, value=f.value) for f in entry.fields],
+        presentations=[
+            PresentationOut(name=name, label=str(PRESENTATION_LABELS[name]))
+            for name in entry.presentations
+        ],
+    )
+
+
+def history_out(share: Share) -> HistoryOut:
+    return HistoryOut(
+        id=str(share.pk),
+        kind=share.kind,
+        title=share.title,
+        created_at=share.created_at,
+        expires_at=share.expires_at,
+        redeemed_at=share.redeemed_at,
+        checks=[
+            CheckOut(
+                at=check.created_at,
+                outcome=check.outcome,
+                outcome_label=str(check.get_outcome_display()),
+                by_signed_in_user=check.account_id is not None,
+                verifier=check.client_hash[:8],
+            )
+            for check in share.checks.all()
+        ],
+    )
+
+
+def _optional_account(request: HttpRequest) -> Account | None:
+    """The signed-in verifier, if the request carries a bearer token (a wrong one is refused,
+    not ignored)."""
+    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
+    if not header.lower().startswith("bearer "):
+        return None
+    return access_token_authenticate(token=header[7:].strip()).account
+
+
+def build_router() -> Router:
+    """A fresh router (the API mounts one; a router belongs to one API)."""
+    router = Router(tags=["wallet"])
+
+    @router.get("/", auth=AccessToken(), response={200: WalletOut, **ERRORS}, summary="My wallet")
+    def wallet(request: HttpRequest) -> WalletOut:
+        account = current_account(request)
+        person = account.person
+        entries = entry_list(person=person) if person is not None else []
+        return WalletOut(
+            entries=[entry_out(e) for e in entries],
+            kinds=[
+                KindOut(kind=p.kind, label=str(p.label), connected=p.connected)
+                for p in provider_list()
+            ],
+        )
+
+    @router.post(
+        "/shares",
+        auth=AccessToken(),
+        response={201: ShareOut, **ERRORS},
+        summary="Share one entry: a single-use code and its QR code, valid a few minutes",
+    )
+    def share(request: HttpRequest, body: EntryRef) -> Status[ShareOut]:
+        issued = share_create(account=current_account(request), kind=body.kind, ref=body.ref)
+        url = share_check_url(issued.code)
+        return Status(
+            201,
+            ShareOut(
+                id=str(issued.share.pk),
+                code=issued.code,
+                expires_at=issued.share.expires_at,
+                check_url=url,
+                qr_svg=qr_svg(url),
+            ),
+        )
+
+    @router.post(
+        "/shares/redeem",
+        response={200: RedemptionOut, **ERRORS},
+        summary="See the document shared with a code, once (public; a bearer token optional)",
+        description=(
+            "The document as the registry has it now (a revoked document shows `revoked`). "
+            "A code works once: a second use answers 410 `share_used`, an expired one 410 "
+            "`share_expired`, an unknown one 404 `share_not_found`; too many wrong codes from "
+            "one address answer 429."
+        ),
+    )
+    def redeem(request: HttpRequest, body: RedeemIn) -> RedemptionOut:
+        redemption = share_redeem(
+            code=body.code,
+            client=client_address(request),
+            account=_optional_account(request),
+            channel="api",
+        )
+        return RedemptionOut(checked_at=redemption.checked_at, entry=entry_out(redemption.entry))
+
+    @router.get(
+        "/history",
+        auth=AccessToken(),
+        response={200: list[HistoryOut], **ERRORS},
+        summary="My shares and who checked them, newest first",
+    )
+    def history(request: HttpRequest) -> list[HistoryOut]:
+        account = current_account(request)
+        return [history_out(s) for s in share_history(person_id=account.person_id)]
+
+    @router.post(
+        "/tokens",
+        auth=AccessToken(),
+        response={201: TokenOut, **ERRORS},
+        summary="An offline token proving one fact (e.g. age 18+, document valid)",
+    )
+    def token(request: HttpRequest, body: TokenIn) -> Status[TokenOut]:
+        issued = offline_token_issue(
+            account=current_account(request),
+            kind=body.kind,
+            ref=body.ref,
+            presentation=body.presentation,
+            ttl_seconds=body.ttl_seconds,
+        )
+        url = offline_verify_url(issued.token)
+        return Status(
+            201,
+            TokenOut(
+                token=issued.token,
+                presentation=issued.presentation,
+                claims=issued.claims,
+                expires_at=issued.expires_at,
+                verify_url=url,
+                qr_svg=qr_svg(url),
+            ),
+        )
+
+    @router.post(
+        "/tokens/verify",
+        response={200: VerifyOut, **ERRORS},
+        summary="Check an offline token on the server (public)",
+        description=(
+            "`code` is `valid`, `expired`, `not_yet_valid`, `revoked`, `altered`, "
+            "`unknown_key` or `malformed`, decided as the offline verifier decides."
+        ),
+    )
+    def verify(request: HttpRequest, body: VerifyIn) -> VerifyOut:
+        check = token_check(token=body.token)
+        return VerifyOut(
+            code=check.code, valid=check.ok, message=check.message, claims=check.claims
+        )
+
+    @router.get(
+        "/jwks.json",
+        summary="The public keys of offline tokens (JWK Set, public, cacheable)",
+        response={200: dict[str, Any]},
+    )
+    def jwks(request: HttpRequest, response: HttpResponse) -> dict[str, Any]:
+        offline_key_ensure()
+        response["Cache-Control"] = f"public, max-age={KEYS_MAX_AGE}"
+        return published_keys()
+
+    @router.get(
+        "/revocations.json",
+        summary="Revoked documents' ids, signed (public, cacheable for a few minutes)",
+        response={200: RevocationsOut},
+    )
+    def revocations(request: HttpRequest, response: HttpResponse) -> RevocationsOut:
+        revoked = revoked_ids()
+        response["Cache-Control"] = f"public, max-age={REVOCATIONS_MAX_AGE}"
+        return RevocationsOut(token=revocation_list_sign(revoked=revoked), revoked=sorted(revoked))
+
+    return router
+
+
+router = build_router()

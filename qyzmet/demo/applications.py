@@ -1,0 +1,63 @@
+"""Demo applications, made through the same actions the pages and the API call, so that the
+first `make run` shows every state: a decided application with its signed document, one
+waiting for its state duty, and one in an agency's queue."""
+
+from __future__ import annotations
+
+import base64
+import logging
+
+from qyzmet.applications.actions import (
+    application_claim,
+    application_draft_save,
+    application_start,
+    application_submit,
+    application_transition,
+    signing_content,
+)
+from qyzmet.applications.models import Application
+from qyzmet.identity.models import Account
+from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
+from qyzmet.signatures.client import cms_sign
+
+logger = logging.getLogger(__name__)
+
+
+def _submitted(account: Account, service: str, answers: dict[str, str]) -> Application:
+    """Fill in, sign with the citizen's demo certificate and submit, as the page does."""
+    person = account.person
+    assert person is not None  # noqa: S101 - demo citizens have a person
+    draft = application_start(account=account, service_code=service)
+    application_draft_save(account=account, application_id=str(draft.pk), answers=answers)
+    draft.refresh_from_db()
+    _certificate, p12 = citizen_certificate_issue(
+        iin=person.iin, surname=person.surname, given_name=person.given_name
+    )
+    signature = cms_sign(
+        content=signing_content(draft), p12=p12, password=demo_p12_password(person.iin)
+    )
+    return application_submit(
+        account=account,
+        application_id=str(draft.pk),
+        idempotency_key=f"demo-{draft.pk}",
+        client="127.0.0.1",
+        signature_b64=base64.b64encode(signature).decode(),
+    )
+
+
+def demo_applications_load(*, citizens: list[Account], officer: Account) -> None:
+    """Idempotent: citizens who already have applications are left alone."""
+    first, second = citizens[0], citizens[1]
+    if not Application.objects.filter(applicant=first).exists():
+        decided = _submitted(first, "criminal-record-certificate", {"purpose": "employment"})
+        application_claim(actor=officer, application_id=str(decided.pk))
+        application_transition(
+            actor=officer, application_id=str(decided.pk), name="issue", role="officer"
+        )  # the worker then issues its signed PDF
+        _submitted(
+            first,
+            "id-card-replacement",
+            {"reason": "expiry", "collection_centre": "Астана, Мәңгілік Ел 55"},
+        )  # waits for its duty on /payments/
+    if not Application.objects.filter(applicant=second).exists():
+        _submitted(second, "criminal-record-certificate", {"purpose": "travel"})

@@ -1,0 +1,150 @@
+"""Writes of result documents: issuing (render, sign, store) and revoking."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import override
+
+from qyzmet.catalogue.selectors import catalogue_get, service_get
+from qyzmet.core.calendar import local_today
+from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.documents import rendering
+from qyzmet.documents.models import Document
+from qyzmet.documents.numbering import number_display, number_make
+from qyzmet.documents.storage import pdf_seal
+from qyzmet.identity.models import Account, Person
+from qyzmet.signatures.actions import agency_pdf_sign
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ("kk", "ru", "en")
+MAX_REASON = 300
+
+
+def _language_of(holder: Person) -> str:
+    account = Account.objects.filter(person=holder).only("language").first()
+    language = account.language if account is not None else "kk"
+    return language if language in LANGUAGES else "kk"
+
+
+def document_issue(
+    *,
+    holder: Person,
+    service_code: str,
+    application_id: str = "",
+    answers: Mapping[str, Any] | None = None,
+    language: str | None = None,
+    supersedes: Document | None = None,
+) -> Document:
+    """Issue the result document of `service_code` to `holder`: render the PDF (in the holder's
+    language unless told), sign it with the agency's PAdES signature, store it, and record it.
+    A document it `supersedes` (the same holder's) turns "superseded" in the same transaction.
+
+    Rendering and signing happen before the transaction; a file whose row does not commit is
+    left unreferenced in storage (harmless, and found by its absent row).
+    """
+    definition = service_get(code=service_code)
+    if definition.result.document is None:
+        raise ValidationFailed(
+            _("This service issues no document."), code="service_issues_no_document"
+        )
+    if supersedes is not None and supersedes.holder_id != holder.pk:
+        raise ValidationFailed(_("A document can only replace the same holder's document."))
+    language = language if language in LANGUAGES else _language_of(holder)
+    agency = catalogue_get().agencies[definition.agency]
+    today = local_today()
+    valid_days = definition.result.document.valid_days
+    valid_until = today + dt.timedelta(days=valid_days) if valid_days else None
+    number = number_make(year=today.year)
+    facts = rendering.DocumentFacts(
+        number=number_display(number),
+        title=definition.result.document.title.get(language),
+        service_name=definition.name.get(language),
+        agency_name=agency.name.get(language),
+        holder_name=holder.full_name,
+        holder_iin=holder.iin,
+        issued_on=today,
+        valid_until=valid_until,
+        answers=rendering.answer_rows(definition, answers or {}, language),
+        verify_url=rendering.verify_url(number),
+    )
+    unsigned = rendering.pdf_render(
+        template=rendering.template_for(definition), facts=facts, language=language
+    )
+    with override(language):
+        reason = _("Result of the public service “%(service)s”") % {"service": facts.service_name}
+    signed, certificate = agency_pdf_sign(
+        agency_code=definition.agency,
+        agency_name=agency.name.get("ru"),
+        pdf=unsigned,
+        reason=reason,
+        location="KZ",
+    )
+    document = Document(
+        number=number,
+        holder=holder,
+        service_code=service_code,
+        agency_code=definition.agency,
+        application_id=application_id[:64],
+        language=language,
+        title=facts.title[:300],
+        issued_at=timezone.now(),
+        valid_until=valid_until,
+        sha256=hashlib.sha256(signed).hexdigest(),
+        signer_serial=certificate.serial,
+    )
+    document.pdf.save(f"{number}.pdf.enc", ContentFile(pdf_seal(signed, number=number)), save=False)
+    try:
+        with transaction.atomic():
+            document.save(force_insert=True)
+            if supersedes is not None:
+                _supersede(supersedes, by=document)
+    except IntegrityError as exc:  # a number collision: 10^13 per year makes it a freak event
+        raise Conflict(_("Please try again."), code="document_number_taken") from exc
+    logger.info(
+        "document issued",
+        extra={"number": number, "service": service_code, "signer": certificate.serial},
+    )
+    return document
+
+
+def _supersede(old: Document, *, by: Document) -> None:
+    locked = Document.objects.select_for_update().get(pk=old.pk)
+    if locked.status != Document.Status.VALID:
+        raise Conflict(_("Only a valid document can be replaced."), code="document_not_valid")
+    locked.status = Document.Status.SUPERSEDED
+    locked.superseded_by = by
+    locked.status_changed_at = timezone.now()
+    locked.save(update_fields=["status", "superseded_by", "status_changed_at"])
+
+
+def document_revoke(*, number: str, reason: str) -> Document:
+    """Revoke a document for good (an officer's decision, a court order, an error found).
+    Verification by number and by file says "revoked" from the next request on. Revoking a
+    revoked document changes nothing."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed(
+            details={"fields": [{"field": "reason", "message": _("Give the reason.")}]}
+        )
+    with transaction.atomic():
+        document = Document.objects.select_for_update().filter(number=number).first()
+        if document is None:
+            raise NotFound()
+        if document.status == Document.Status.REVOKED:
+            return document
+        document.status = Document.Status.REVOKED
+        document.revocation_reason = reason[:MAX_REASON]
+        document.status_changed_at = timezone.now()
+        document.save(update_fields=["status", "revocation_reason", "status_changed_at"])
+    logger.info("document revoked", extra={"number": number})
+    return document

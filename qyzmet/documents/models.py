@@ -1,0 +1,52 @@
+"""Result documents: the signed PDFs services issue, and their status for verification.
+
+The PDF lives in Django's default storage; the row keeps its SHA-256, so a copy handed to a
+verifier is matched to exactly the file we issued. The holder is found through the person's
+blind-indexed IIN; nothing here holds personal data in clear.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from qyzmet.identity.models import Person
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        VALID = "valid", pgettext_lazy("document status", "valid")
+        REVOKED = "revoked", pgettext_lazy("document status", "revoked")
+        SUPERSEDED = "superseded", pgettext_lazy("document status", "superseded")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    number = models.CharField(max_length=20, unique=True)  # 16 digits, see numbering.py
+    holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
+    service_code = models.CharField(max_length=80)
+    agency_code = models.CharField(max_length=80)
+    application_id = models.CharField(max_length=64, blank=True, db_index=True)
+    language = models.CharField(max_length=2)
+    title = models.CharField(max_length=300)
+    issued_at = models.DateTimeField(default=timezone.now)
+    valid_until = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALID)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    revocation_reason = models.CharField(max_length=300, blank=True)
+    superseded_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="supersedes"
+    )
+    pdf = models.FileField(upload_to="documents/%Y/%m/", max_length=200)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    signer_serial = models.CharField(max_length=40)  # the agency certificate, lowercase hex
+
+    class Meta:
+        verbose_name = _("result document")
+        verbose_name_plural = _("result documents")
+        indexes = [models.Index(fields=["holder", "issued_at"], name="documents_holder_idx")]
+
+    def __str__(self) -> str:
+        return f"Document {self.number}"

@@ -1,0 +1,75 @@
+"""Exactness when copies arrive at the same moment (PostgreSQL: real concurrent transactions)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection, connections
+
+from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.payments.actions import payment_create, webhook_receive
+from qyzmet.payments.models import Invoice, Payment, PaymentKey, Receipt, WebhookEvent
+from qyzmet.payments.providers import sandbox
+from qyzmet.payments.tests.conftest import duty
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="needs concurrent transactions (PostgreSQL)"
+    ),
+]
+
+
+def _at_once(count: int, job: Callable[[], Any]) -> list[Any]:
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(job())
+        except Exception as exc:  # collected, asserted by the test
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_the_same_webhook_at_the_same_moment_credits_once() -> None:
+    account = citizen_create()
+    payment = payment_create(
+        account=account, invoice_ids=[str(duty(account).pk)], idempotency_key="k"
+    )
+    sandbox.sandbox_card_submit(ref=payment.gateway_ref, card_number=sandbox.CARD_ACCEPT)
+    body = sandbox.notification(payment.gateway_ref)
+    headers = sandbox.sign(body)
+
+    results = _at_once(4, lambda: webhook_receive(provider="sandbox", body=body, headers=headers))
+
+    assert sorted(r.outcome for r in results) == ["duplicate", "duplicate", "duplicate", "moved"]
+    assert Payment.objects.get().state == "succeeded"
+    assert (Receipt.objects.count(), WebhookEvent.objects.count()) == (1, 1)
+    assert Invoice.objects.get().status == "paid"
+
+
+def test_the_same_idempotency_key_at_the_same_moment_makes_one_payment() -> None:
+    account = citizen_create()
+    invoice = duty(account)
+
+    results = _at_once(
+        4,
+        lambda: payment_create(account=account, invoice_ids=[str(invoice.pk)], idempotency_key="k"),
+    )
+
+    assert all(isinstance(r, Payment) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    assert (Payment.objects.count(), PaymentKey.objects.count()) == (1, 1)

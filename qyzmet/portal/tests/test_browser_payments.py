@@ -1,0 +1,74 @@
+"""Paying in a real browser at 360 px: the pages fit a phone, and the whole journey works."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Any
+
+import pytest
+from django.db import connections
+
+from conftest import PASSWORD, PHONE
+from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.payments.models import Payment
+from qyzmet.payments.providers.sandbox import CARD_DECLINE, sandbox_notify
+from qyzmet.payments.tests.conftest import duty
+from qyzmet.portal.tests.browser import chromium_page
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+SCREENSHOTS = os.environ.get("QYZMET_SCREENSHOTS_DIR", "")
+
+
+def _fits(page: Any, name: str = "") -> bool:
+    if SCREENSHOTS and name:
+        page.screenshot(path=f"{SCREENSHOTS}/payments-{name}.png", full_page=True)
+    return bool(page.evaluate("document.documentElement.scrollWidth") <= 360)
+
+
+def test_pay_on_the_pages_of_a_phone_in_kazakh(
+    live_server: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from qyzmet.notifications.selectors import sink_message_list
+
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # the test reads the database too
+
+    account = citizen_create()
+    duty(account, ref="application:1")
+    duty(account, ref="fine:1", mci="5")
+    with chromium_page(width=360, language="kk") as page:
+        page.goto(live_server.url + "/signin/")
+        page.fill("input[name=iin]", account.person.iin)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/signin/code/")
+        code = re.search(r"\b(\d{6})\b", sink_message_list(limit=1, recipient=PHONE)[0]["text"])
+        assert code is not None
+        page.fill("input[name=code]", code[1])
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/me/")
+
+        page.goto(live_server.url + "/payments/")
+        assert _fits(page, "list")
+        assert page.locator("input[name=invoice]:checked").count() == 2
+        page.click("main form button[type=submit] >> nth=0")
+        page.wait_for_url("**/sandbox/pay/**")
+        assert _fits(page, "bank")
+        page.fill("input[name=card_number]", CARD_DECLINE)
+        page.click("main form button[type=submit]")
+        page.wait_for_url("**/payments/p/**")
+        assert _fits(page)
+
+        sandbox_notify(Payment.objects.get().gateway_ref)  # what the worker would deliver
+        page.reload()
+        assert page.locator("form button[type=submit]").count() >= 1  # try again
+        assert _fits(page, "declined")
+
+        page.goto(live_server.url + "/receipts/?code=0000-0000-0000-0000")
+        assert _fits(page, "receipt")
+        assert page.locator("#code-error").is_visible()
+        # The reads above ran inside Playwright's loop, on a connection of that context: close
+        # it, or PostgreSQL cannot drop the test database.
+        connections.close_all()

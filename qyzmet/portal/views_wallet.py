@@ -1,0 +1,192 @@
+"""The wallet: my digital documents (share by a single-use code, or as an offline token), who
+checked them, the verifier's page for a code, and the offline token verifier."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from qyzmet.core.errors import QyzmetError
+from qyzmet.identity.models import Account
+from qyzmet.wallet.actions import offline_token_issue, share_create, share_redeem
+from qyzmet.wallet.links import offline_verify_url, qr_svg, share_check_url
+from qyzmet.wallet.providers.entries import PRESENTATION_LABELS, provider_list
+from qyzmet.wallet.selectors import TOKEN_MESSAGES, entry_list, share_history, token_check
+
+MAX_FIELD = 64
+# Where the offline verifier downloads what it checks with (the API's public endpoints).
+JWKS_URL = "/api/v1/wallet/jwks.json"
+REVOCATIONS_URL = "/api/v1/wallet/revocations.json"
+
+
+def _account(request: HttpRequest) -> Account:
+    account = request.user
+    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
+    return account
+
+
+def _client(request: HttpRequest) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def _wallet_context(account: Account) -> dict[str, Any]:
+    person = account.person
+    return {
+        "entries": entry_list(person=person) if person is not None else [],
+        "coming": [p for p in provider_list() if not p.connected],
+        "labels": {name: str(label) for name, label in PRESENTATION_LABELS.items()},
+        "section": "wallet",
+    }
+
+
+@never_cache
+@login_required
+@require_GET
+def wallet(request: HttpRequest) -> HttpResponse:
+    return render(request, "portal/wallet.html", _wallet_context(_account(request)))
+
+
+def _refused(request: HttpRequest, error: QyzmetError) -> HttpResponse:
+    context = _wallet_context(_account(request))
+    context["error"] = str(error.message)
+    return render(request, "portal/wallet.html", context, status=error.status)
+
+
+@never_cache
+@login_required
+@require_POST
+def wallet_share(request: HttpRequest) -> HttpResponse:
+    """A single-use code (and its QR code) for one entry, with a countdown."""
+    try:
+        issued = share_create(
+            account=_account(request),
+            kind=request.POST.get("kind", "")[:MAX_FIELD],
+            ref=request.POST.get("ref", "")[:MAX_FIELD],
+        )
+    except QyzmetError as exc:
+        return _refused(request, exc)
+    url = share_check_url(issued.code)
+    return render(
+        request,
+        "portal/wallet_share.html",
+        {
+            "issued": issued,
+            "share": issued.share,
+            "qr": qr_svg(url),
+            "check_url": url,
+            "seconds": int((issued.share.expires_at - issued.share.created_at).total_seconds()),
+            "section": "wallet",
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_POST
+def wallet_token(request: HttpRequest) -> HttpResponse:
+    """An offline token proving one fact, as a QR code the verifier scans."""
+    try:
+        issued = offline_token_issue(
+            account=_account(request),
+            kind=request.POST.get("kind", "")[:MAX_FIELD],
+            ref=request.POST.get("ref", "")[:MAX_FIELD],
+            presentation=request.POST.get("presentation", "")[:MAX_FIELD],
+        )
+    except QyzmetError as exc:
+        return _refused(request, exc)
+    url = offline_verify_url(issued.token)
+    return render(
+        request,
+        "portal/wallet_token.html",
+        {
+            "issued": issued,
+            "label": str(PRESENTATION_LABELS[issued.presentation]),
+            "qr": qr_svg(url),
+            "verify_url": url,
+            "section": "wallet",
+        },
+    )
+
+
+@never_cache
+@login_required
+@require_GET
+def wallet_history(request: HttpRequest) -> HttpResponse:
+    account = _account(request)
+    return render(
+        request,
+        "portal/wallet_history.html",
+        {
+            "shares": share_history(person_id=account.person_id),
+            "now": timezone.now(),
+            "section": "wallet",
+        },
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def wallet_check(request: HttpRequest) -> HttpResponse:
+    """The verifier's page: a code from the holder (typed, or from the QR code's address) shows
+    the document once, as the registry has it now."""
+    source = request.POST if request.method == "POST" else request.GET
+    code = source.get("code", "")[:40].strip()
+    context: dict[str, Any] = {"code": code, "redemption": None, "error": "", "error_code": ""}
+    status = 200
+    if request.method == "POST":
+        if not code:
+            context["error"], status = _("Enter the code the holder gave you."), 422
+        else:
+            try:
+                context["redemption"] = share_redeem(
+                    code=code,
+                    client=_client(request),
+                    account=_account(request) if request.user.is_authenticated else None,
+                    channel="system",
+                )
+                context["code"] = ""
+            except QyzmetError as exc:
+                context["error"], context["error_code"] = str(exc.message), exc.code
+                status = exc.status
+    return render(request, "portal/wallet_check.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def offline_verify(request: HttpRequest) -> HttpResponse:
+    """The offline verifier: the page downloads the public keys and the revocation list once
+    and checks tokens in the browser, with no network. Without JavaScript the form asks the
+    server instead."""
+    check = None
+    if request.method == "POST":
+        token = request.POST.get("token", "")[:4000].strip()
+        check = token_check(token=token)
+    return render(
+        request,
+        "portal/offline_verify.html",
+        {
+            "check": check,
+            "messages_json": {code: str(message) for code, message in TOKEN_MESSAGES.items()},
+            "labels_json": {name: str(label) for name, label in PRESENTATION_LABELS.items()},
+            "words_json": {
+                "yes": _("yes"),
+                "no": _("no"),
+                "expires": _("Expires"),
+                "keys_updated": _("Keys and revocation list updated:"),
+                "list_stale": _(
+                    "The revocation list on this device is out of date: connect to the "
+                    "internet and open this page again to update it."
+                ),
+                "keys_missing": _("This device has no keys yet. Open this page once while online."),
+            },
+            "jwks_url": JWKS_URL,
+            "revocations_url": REVOCATIONS_URL,
+        },
+    )

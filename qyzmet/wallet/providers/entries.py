@@ -1,0 +1,247 @@
+"""Where wallet entries come from: one provider per kind of document, found by kind in a registry.
+
+A provider draws its entries live from its registry every time they are listed or shown, so a
+verifier always sees the status of now. Adding a kind (a driving licence, a vehicle
+registration certificate) is one class with `@register`: its `kind`, its `label`, `entries()`
+and, if it can prove something on its own, `presentation()`. A kind whose registry is not
+connected yet (`connected = False`) lists nothing and is shown as "coming".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from qyzmet.core.calendar import local_today
+from qyzmet.documents.models import Document
+from qyzmet.documents.selectors import document_check_of, document_list_for_holder
+from qyzmet.identity.models import Person
+from qyzmet.wallet.tokens import revocation_id
+
+# Presentations: what a token can prove on its own, without the rest of the document.
+AGE_OVER_18 = "age_over_18"
+DOCUMENT_VALID = "document_valid"
+DRIVING_CATEGORY = "driving_category"  # claims {"category": "B", "valid": true}; see docs
+
+PRESENTATION_LABELS: dict[str, Promise] = {
+    AGE_OVER_18: _("Age 18 or over"),
+    DOCUMENT_VALID: _("The document is valid"),
+    DRIVING_CATEGORY: _("Driving category valid"),
+}
+
+
+@dataclass(frozen=True)
+class EntryField:
+    name: str  # stable, for the API and the data-access log
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class WalletEntry:
+    kind: str
+    ref: str  # the provider's own reference (a document id, "self" for the ID card)
+    title: str
+    number: str  # as displayed; empty when the registry gives none
+    status: str  # "valid", "revoked", "superseded", "not_valid"
+    status_label: str
+    issuer: str
+    issued_on: dt.date | None
+    valid_until: dt.date | None
+    fields: tuple[EntryField, ...]
+    presentations: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Presentation:
+    name: str
+    claims: dict[str, Any]
+    rid: str = ""  # the revocation id the verifier looks up; empty if nothing to revoke
+
+
+class WalletProvider:
+    kind: ClassVar[str]
+    label: ClassVar[Promise]
+    connected: ClassVar[bool] = True
+
+    def entries(self, person: Person) -> list[WalletEntry]:
+        return []
+
+    def entry(self, person: Person, ref: str) -> WalletEntry | None:
+        return next((e for e in self.entries(person) if e.ref == ref), None)
+
+    def presentation(self, person: Person, entry: WalletEntry, name: str) -> Presentation | None:
+        return None
+
+
+_REGISTRY: dict[str, WalletProvider] = {}
+
+
+def register(cls: type[WalletProvider]) -> type[WalletProvider]:
+    _REGISTRY[cls.kind] = cls()
+    return cls
+
+
+def provider_get(kind: str) -> WalletProvider | None:
+    return _REGISTRY.get(kind)
+
+
+def provider_list() -> list[WalletProvider]:
+    return list(_REGISTRY.values())
+
+
+def _age(birth_date: dt.date, today: dt.date) -> int:
+    return (
+        today.year
+        - birth_date.year
+        - ((today.month, today.day) < (birth_date.month, birth_date.day))
+    )
+
+
+@register
+class IdCardProvider(WalletProvider):
+    """The identity card as the population registry knows the person. (The registry holds no
+    card numbers yet: the entry shows the record the card is issued from.)"""
+
+    kind = "id_card"
+    label = _("Identity card")
+
+    def entries(self, person: Person) -> list[WalletEntry]:
+        living = person.status == Person.Status.LIVING
+        values: list[tuple[str, Promise, str]] = [
+            ("surname", _("Surname"), person.surname),
+            ("given_name", _("Given name"), person.given_name),
+            ("patronymic", _("Patronymic"), person.patronymic),
+            ("iin", _("IIN"), person.iin),
+            ("birth_date", _("Date of birth"), date_format(person.birth_date, "DATE_FORMAT")),
+            ("sex", _("Sex"), str(person.get_sex_display())),
+            ("citizenship", _("Citizenship"), person.citizenship),
+        ]
+        return [
+            WalletEntry(
+                kind=self.kind,
+                ref="self",
+                title=str(self.label),
+                number="",
+                status="valid" if living else "not_valid",
+                status_label=str(
+                    pgettext_lazy("document status", "valid")
+                    if living
+                    else pgettext_lazy("document status", "not valid")
+                ),
+                issuer=str(_("Population registry")),
+                issued_on=None,
+                valid_until=None,
+                fields=tuple(
+                    EntryField(name=name, label=str(label), value=value)
+                    for name, label, value in values
+                    if value
+                ),
+                presentations=(AGE_OVER_18,),
+            )
+        ]
+
+    def presentation(self, person: Person, entry: WalletEntry, name: str) -> Presentation | None:
+        if name != AGE_OVER_18:
+            return None
+        return Presentation(
+            name=name, claims={AGE_OVER_18: _age(person.birth_date, local_today()) >= 18}
+        )
+
+
+@register
+class ResultDocumentProvider(WalletProvider):
+    """The signed result documents of the person's services (qyzmet/documents)."""
+
+    kind = "result_document"
+    label = _("Result document")
+
+    def _entry(self, document: Document) -> WalletEntry:
+        check = document_check_of(document)
+        fields = [
+            EntryField(name="number", label=str(_("Number")), value=check.number),
+            EntryField(name="title", label=str(_("Document")), value=check.title),
+            EntryField(name="holder", label=str(_("Holder")), value=check.holder_masked),
+            EntryField(name="issuer", label=str(_("Issued by")), value=check.issuer),
+            EntryField(
+                name="issued_on",
+                label=str(_("Date of issue")),
+                value=date_format(timezone.localtime(check.issued_at).date(), "DATE_FORMAT"),
+            ),
+        ]
+        if check.valid_until:
+            fields.append(
+                EntryField(
+                    name="valid_until",
+                    label=str(_("Valid until")),
+                    value=date_format(check.valid_until, "DATE_FORMAT"),
+                )
+            )
+        return WalletEntry(
+            kind=self.kind,
+            ref=str(document.pk),
+            title=document.title,
+            number=check.number,
+            status=document.status,
+            status_label=check.status_label,
+            issuer=check.issuer,
+            issued_on=timezone.localtime(check.issued_at).date(),
+            valid_until=check.valid_until,
+            fields=tuple(fields),
+            presentations=(DOCUMENT_VALID,),
+        )
+
+    def entries(self, person: Person) -> list[WalletEntry]:
+        return [self._entry(d) for d in document_list_for_holder(person_id=person.pk)]
+
+    def presentation(self, person: Person, entry: WalletEntry, name: str) -> Presentation | None:
+        if name != DOCUMENT_VALID:
+            return None
+        today = local_today()
+        valid = entry.status == "valid" and (
+            entry.valid_until is None or entry.valid_until >= today
+        )
+        return Presentation(
+            name=name,
+            claims={
+                "valid": valid,
+                "document": {
+                    "number": entry.number,
+                    "title": entry.title,
+                    "issuer": entry.issuer,
+                    "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
+                },
+            },
+            rid=document_revocation_id(number=entry.number),
+        )
+
+
+def document_revocation_id(*, number: str) -> str:
+    return revocation_id(kind="document", ref=number.replace(" ", ""))
+
+
+@register
+class DrivingLicenceProvider(WalletProvider):
+    """The driving licence. Its registry is not connected yet: when it is, `entries()` reads
+    it and `presentation(DRIVING_CATEGORY)` proves one category, e.g.
+    `{"category": "B", "valid": true}`, with the licence's revocation id."""
+
+    kind = "driving_licence"
+    label = _("Driving licence")
+    connected = False
+
+
+@register
+class VehicleRegistrationProvider(WalletProvider):
+    """The vehicle registration certificate; its registry is not connected yet."""
+
+    kind = "vehicle_registration"
+    label = _("Vehicle registration certificate")
+    connected = False
