@@ -358,5 +358,8 @@ LOGGING = {
         # pyHanko logs certificate subjects (which hold IINs) on every rejected signature.
         "pyhanko": {"level": "ERROR"},
         "pyhanko_certvalidator": {"level": "ERROR"},
+        # WeasyPrint and fontTools narrate every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

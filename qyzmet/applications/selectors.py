@@ -34,9 +34,13 @@ def working_days_left(
     today: date | None = None,
 ) -> int | None:
     """The countdown the citizen sees: working days from today to the due date (negative when
-    overdue); None before submission and after the decision. Lists pass one `calendar` for all
-    rows (getting it costs a query)."""
-    if application.due_date is None or application.outcome:
+    overdue); None before submission, while the duty is unpaid and after the decision. Lists
+    pass one `calendar` for all rows (getting it costs a query)."""
+    if (
+        application.due_date is None
+        or application.outcome
+        or application.payment == Application.Payment.AWAITING  # the term starts on payment
+    ):
         return None
     calendar = calendar or working_calendar()
     return calendar.working_days_between(today or local_today(), application.due_date)

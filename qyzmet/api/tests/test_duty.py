@@ -82,6 +82,7 @@ def test_the_application_waits_for_its_duty_and_the_credit_moves_it_on(
     url = f"/api/v1/applications/{application['id']}"
     assert application["payment"] == "awaiting"
     assert application["fee_tiyn"] > 0
+    assert application["working_days_left"] is None  # the term starts when the duty is paid
     agency = Application.objects.get(pk=application["id"]).agency
     OfficerMembership.objects.filter(agency="migration-service").update(agency=agency)
     # not the agency's yet: not in its queue, and no officer step is possible
@@ -108,6 +109,7 @@ def test_the_application_waits_for_its_duty_and_the_credit_moves_it_on(
 
     paid = api_client.get(url, **citizen).json()
     assert paid["payment"] == "paid"
+    assert paid["working_days_left"] == 15
     inbox = api_client.get("/api/v1/inbox", **citizen).json()["items"]
     events = [m["event"] for m in inbox]
     assert events.count("payment.declined") == 1
