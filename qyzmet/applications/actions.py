@@ -762,6 +762,7 @@ def application_result_issue(*, application_id: str) -> None:
         application_id=str(application.pk),
         answers=_answers(application),
         language=application.applicant.language or None,
+        definition=definition,  # the version it was submitted under
     )
     ApplicationEvent.objects.create(
         application=application,

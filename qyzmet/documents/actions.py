@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
+from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import catalogue_get, service_get
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
@@ -44,6 +45,7 @@ def document_issue(
     answers: Mapping[str, Any] | None = None,
     language: str | None = None,
     supersedes: Document | None = None,
+    definition: ServiceDefinition | None = None,
 ) -> Document:
     """Issue the result document of `service_code` to `holder`: render the PDF (in the holder's
     language unless told), sign it with the agency's PAdES signature, store it, and record it.
@@ -51,8 +53,11 @@ def document_issue(
 
     Rendering and signing happen before the transaction; a file whose row does not commit is
     left unreferenced in storage (harmless, and found by its absent row).
+
+    `definition` is the version the application was submitted under (its template, title and
+    form labels); without it, the catalogue's current one.
     """
-    definition = service_get(code=service_code)
+    definition = definition or service_get(code=service_code)
     if definition.result.document is None:
         raise ValidationFailed(
             _("This service issues no document."), code="service_issues_no_document"

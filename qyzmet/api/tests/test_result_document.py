@@ -41,3 +41,25 @@ def test_an_approved_application_gets_a_signed_document(api_client: CommittingCl
     assert checked.status_code == 200, checked.json()
     assert checked.json()["status"] == "valid"
     assert ApplicationEvent.objects.filter(transition="document").count() == 1
+
+
+def test_the_document_follows_the_version_the_application_was_submitted_under(
+    api_client: CommittingClient,
+) -> None:
+    from qyzmet.applications.models import Application
+
+    account = citizen_create()
+    citizen = bearer(sign_in(api_client, account.person.iin)["access_token"])
+    with _later():
+        application = _submitted(api_client, citizen)
+    snapshot = Application.objects.get(pk=application["id"]).service
+    data = snapshot.definition
+    data["result"]["document"]["title"] = {lang: "Title of v1" for lang in ("kk", "ru", "en")}
+    snapshot.definition, snapshot.sha256 = data, "0" * 64  # as the version submitted said
+    snapshot.save()
+    officer = _officer(api_client)
+    steps = f"/api/v1/office/applications/{application['id']}/steps"
+    assert api_client.post_json(steps, {"name": "issue"}, **officer).status_code == 200
+    run_tasks()
+
+    assert Document.objects.get().title == "Title of v1"
