@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "qyzmet.signatures",
     "qyzmet.documents",
     "qyzmet.identity",
+    "qyzmet.registries",
     "qyzmet.trust",
     "qyzmet.catalogue",
     "qyzmet.payments",

@@ -1,8 +1,10 @@
 """Values that service definitions read from state registries by dotted path (`person.age`).
 
-Only the population registry is connected so far; a path into a registry that is not connected
-yet answers UNKNOWN, and a check on an unknown value never passes, so such an application goes
-to an officer instead of being decided automatically on missing data.
+Connected: the population registry (`person.*`) and the vehicle, driving-licence, medical and
+exam registries (`vehicle.*`, `licence.*`, `medical.*`, `exam.passed.<category>`, answered by
+`qyzmet.registries.selectors`). A path into a registry that is not connected answers UNKNOWN,
+and a check on an unknown value never passes, so such an application goes to an officer
+instead of being decided automatically on missing data.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any, Final
 
 from qyzmet.core.calendar import local_today
 from qyzmet.identity.models import Person
+from qyzmet.registries import selectors as reg
 
 
 class _Unknown:
@@ -35,9 +38,12 @@ def _age(birth_date: date, today: date) -> int:
 
 def registry_value(*, person: Person, source: str, today: date | None = None) -> Any:
     registry, _, field = source.partition(".")
+    today = today or local_today()
+    if registry in reg.REGISTRIES:  # vehicles, driving licences, medical certificates, exams
+        value = reg.registry_value(person=person, source=source, today=today)
+        return UNKNOWN if value is reg.UNKNOWN else value
     if registry != "person":
         return UNKNOWN
-    today = today or local_today()
     values: dict[str, Any] = {
         "iin": person.iin,
         "full_name": person.full_name,

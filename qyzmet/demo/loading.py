@@ -19,6 +19,7 @@ from qyzmet.identity.models import Account, Person, PhoneBinding
 from qyzmet.identity.phones import phone_parse
 from qyzmet.identity.population import demo_population_load
 from qyzmet.identity.selectors import account_login_for_iin, age_on, person_get_by_iin
+from qyzmet.registries.demo import registries_demo_load
 from qyzmet.signatures.actions import demo_ca_ensure
 
 
@@ -59,6 +60,7 @@ def _citizen(iin: str, phone: str, *, staff: bool = False) -> Person:
 
 def demo_data_load() -> None:
     demo_population_load()
+    registries_demo_load()
     demo_ca_ensure()
     iins = _adults(len(accounts.CITIZEN_PHONES) + 1)
     with transaction.atomic():

@@ -1,0 +1,174 @@
+"""Reads of the vehicle and driving-licence registries, and the values that service definitions
+read from them (`registry_value`)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Final
+
+from qyzmet.core.calendar import local_today
+from qyzmet.core.errors import NotFound, ValidationFailed
+from qyzmet.identity.models import Account, Person
+from qyzmet.registries import validation as rules
+from qyzmet.registries.models import (
+    DrivingLicence,
+    ExamResult,
+    MedicalCertificate,
+    Plate,
+    Vehicle,
+    VehicleRegistration,
+)
+from qyzmet.trust.actions import data_access_record
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Final = _Unknown()
+REGISTRIES: Final = ("vehicle", "licence", "medical", "exam")
+
+
+def vehicles_of(*, person: Person) -> list[VehicleRegistration]:
+    """The person's current registrations (one per vehicle they own), with vehicle and plate."""
+    return list(
+        VehicleRegistration.objects.select_related("vehicle", "plate")
+        .filter(owner=person, ended_on=None)
+        .order_by("started_on", "id")
+    )
+
+
+def vehicle_by_vin(*, vin: str) -> Vehicle | None:
+    return Vehicle.objects.filter(vin=rules.vin_normalise(vin)).first()
+
+
+def vehicle_by_plate(*, plate: str) -> Vehicle | None:
+    """The vehicle that has this plate now (None for a free, retired or unknown plate)."""
+    try:
+        number = str(rules.plate_parse(plate))
+    except rules.RuleError:
+        return None
+    current = (
+        VehicleRegistration.objects.select_related("vehicle")
+        .filter(plate__number=number, ended_on=None)
+        .first()
+    )
+    return current.vehicle if current is not None else None
+
+
+def vehicle_current_registration(*, vehicle: Vehicle) -> VehicleRegistration | None:
+    return (
+        VehicleRegistration.objects.select_related("owner", "plate")
+        .filter(vehicle=vehicle, ended_on=None)
+        .first()
+    )
+
+
+def vehicle_history(*, vehicle: Vehicle) -> list[VehicleRegistration]:
+    """Every registration of the vehicle, oldest first: the history of owners and plates."""
+    return list(
+        VehicleRegistration.objects.select_related("plate")
+        .filter(vehicle=vehicle)
+        .order_by("started_on", "id")
+    )
+
+
+def vehicle_record_read(
+    *,
+    vin: str,
+    purpose: str,
+    channel: str,
+    actor: Account | None = None,
+    actor_system: str = "",
+) -> list[VehicleRegistration]:
+    """A vehicle's history read by an officer or another system: every owner in it gets a
+    data-access event (who, when, why) in the same call, as `identity.person_read` does."""
+    if not purpose.strip():
+        raise ValidationFailed(details={"field": "purpose"}, code="purpose_required")
+    vehicle = vehicle_by_vin(vin=vin)
+    if vehicle is None:
+        raise NotFound()
+    history = vehicle_history(vehicle=vehicle)
+    for owner_id in dict.fromkeys(r.owner_id for r in history):
+        data_access_record(
+            person_id=owner_id,
+            actor_id=actor.pk if actor else None,
+            actor_system=actor_system,
+            channel=channel,
+            fields=["vehicle_registrations"],
+            purpose=purpose.strip(),
+        )
+    return history
+
+
+def plates_free(*, region: str, increased_demand: bool = False) -> int:
+    return Plate.objects.filter(
+        region=region, status=Plate.Status.FREE, increased_demand=increased_demand
+    ).count()
+
+
+def licence_of(*, person: Person, on: date | None = None) -> DrivingLicence | None:
+    """The person's valid licence (valid status and not past its expiry on `on`)."""
+    today = on or local_today()
+    return DrivingLicence.objects.filter(
+        holder=person, status=DrivingLicence.Status.VALID, expires__gte=today
+    ).first()
+
+
+def licence_latest(*, person: Person) -> DrivingLicence | None:
+    """The newest licence of any status (an expired one can still be replaced)."""
+    return DrivingLicence.objects.filter(holder=person).order_by("-issued", "-id").first()
+
+
+def medical_valid(*, person: Person, on: date | None = None) -> MedicalCertificate | None:
+    today = on or local_today()
+    return (
+        MedicalCertificate.objects.filter(person=person, issued__lte=today, expires__gte=today)
+        .order_by("-expires")
+        .first()
+    )
+
+
+def exams_passed(*, person: Person, category: str) -> bool:
+    """Both the theory and the driving exam of the category passed."""
+    kinds = set(
+        ExamResult.objects.filter(person=person, category=category, passed=True).values_list(
+            "kind", flat=True
+        )
+    )
+    return {ExamResult.Kind.THEORY, ExamResult.Kind.PRACTICE} <= kinds
+
+
+def registry_value(*, person: Person, source: str, today: date | None = None) -> Any:
+    """The value a service definition reads by dotted path: `vehicle.count`, `vehicle.vins`,
+    `licence.valid`, `licence.categories`, `licence.expires`, `licence.number`,
+    `medical.valid`, `exam.passed.<category>`. UNKNOWN for a path this module does not know."""
+    today = today or local_today()
+    registry, _, field = source.partition(".")
+    if registry == "vehicle":
+        if field == "count":
+            return len(vehicles_of(person=person))
+        if field == "vins":
+            return [r.vehicle.vin for r in vehicles_of(person=person)]
+        return UNKNOWN
+    if registry == "licence":
+        licence = licence_of(person=person, on=today)
+        if field == "valid":
+            return licence is not None
+        if field == "categories":
+            return licence.category_codes if licence is not None else []
+        if field in ("expires", "number"):
+            return getattr(licence, field) if licence is not None else None
+        return UNKNOWN
+    if registry == "medical" and field == "valid":
+        return medical_valid(person=person, on=today) is not None
+    if registry == "exam":
+        kind, _, category = field.partition(".")
+        if kind == "passed" and category in rules.CATEGORIES:
+            return exams_passed(person=person, category=category)
+        return UNKNOWN
+    return UNKNOWN
