@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import Promise
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,6 +24,9 @@ from qyzmet.core.calendar import local_today
 from qyzmet.documents.models import Document
 from qyzmet.documents.selectors import document_check_of, document_list_for_holder
 from qyzmet.identity.models import Person
+from qyzmet.registries.models import DrivingLicence
+from qyzmet.registries.selectors import licence_latest, vehicles_of
+from qyzmet.registries.validation import CATEGORIES
 from qyzmet.wallet.tokens import revocation_id
 
 # Presentations: what a token can prove on its own, without the rest of the document.
@@ -30,10 +34,17 @@ AGE_OVER_18 = "age_over_18"
 DOCUMENT_VALID = "document_valid"
 DRIVING_CATEGORY = "driving_category"  # claims {"category": "B", "valid": true}; see docs
 
-PRESENTATION_LABELS: dict[str, Promise] = {
+PRESENTATION_LABELS: dict[str, Promise | str] = {
     AGE_OVER_18: _("Age 18 or over"),
     DOCUMENT_VALID: _("The document is valid"),
     DRIVING_CATEGORY: _("Driving category valid"),
+    # a licence offers one proof per category it holds: "driving_category:B"
+    **{
+        f"{DRIVING_CATEGORY}:{category}": format_lazy(
+            "{} {}", _("Driving category valid:"), category
+        )
+        for category in CATEGORIES
+    },
 }
 
 
@@ -227,21 +238,144 @@ def document_revocation_id(*, number: str) -> str:
     return revocation_id(kind="document", ref=number.replace(" ", ""))
 
 
+def _date(value: dt.date | None) -> str:
+    return date_format(value, "DATE_FORMAT") if value else ""
+
+
 @register
 class DrivingLicenceProvider(WalletProvider):
-    """The driving licence. Its registry is not connected yet: when it is, `entries()` reads
-    it and `presentation(DRIVING_CATEGORY)` proves one category, e.g.
-    `{"category": "B", "valid": true}`, with the licence's revocation id."""
+    """The driving licence from the licence registry (qyzmet/registries): the newest licence,
+    whatever its status, so an expired one shows as expired. `presentation(DRIVING_CATEGORY)`
+    proves one category, e.g. `{"category": "B", "valid": true}`, with the licence's revocation
+    id."""
 
     kind = "driving_licence"
     label = _("Driving licence")
-    connected = False
+
+    def entries(self, person: Person) -> list[WalletEntry]:
+        licence = licence_latest(person=person)
+        if licence is None:
+            return []
+        today = local_today()
+        valid = licence.status == DrivingLicence.Status.VALID and licence.expires >= today
+        categories = [str(c["category"]) for c in licence.categories]
+        return [
+            WalletEntry(
+                kind=self.kind,
+                ref=licence.number,
+                title=str(self.label),
+                number=licence.number,
+                status="valid" if valid else "not_valid",
+                status_label=str(
+                    pgettext_lazy("document status", "valid")
+                    if valid
+                    else licence.get_status_display()
+                    if licence.status != DrivingLicence.Status.VALID
+                    else pgettext_lazy("licence status", "expired")
+                ),
+                issuer=str(_("Driving licence registry")),
+                issued_on=licence.issued,
+                valid_until=licence.expires,
+                fields=(
+                    EntryField(name="number", label=str(_("Number")), value=licence.number),
+                    EntryField(name="holder", label=str(_("Holder")), value=person.full_name),
+                    EntryField(
+                        name="categories", label=str(_("Categories")), value=", ".join(categories)
+                    ),
+                    EntryField(
+                        name="issued_on", label=str(_("Date of issue")), value=_date(licence.issued)
+                    ),
+                    EntryField(
+                        name="valid_until",
+                        label=str(_("Valid until")),
+                        value=_date(licence.expires),
+                    ),
+                ),
+                presentations=tuple(f"{DRIVING_CATEGORY}:{c}" for c in categories),
+            )
+        ]
+
+    def presentation(self, person: Person, entry: WalletEntry, name: str) -> Presentation | None:
+        kind, _sep, category = name.partition(":")
+        if kind != DRIVING_CATEGORY or name not in entry.presentations:
+            return None
+        return Presentation(
+            name=DRIVING_CATEGORY,
+            claims={DRIVING_CATEGORY: {"category": category, "valid": entry.status == "valid"}},
+            rid=revocation_id(kind="licence", ref=entry.number),
+        )
 
 
 @register
 class VehicleRegistrationProvider(WalletProvider):
-    """The vehicle registration certificate; its registry is not connected yet."""
+    """The registration certificates of the vehicles the person owns now (qyzmet/registries):
+    a sold vehicle leaves the seller's wallet and appears in the buyer's."""
 
     kind = "vehicle_registration"
     label = _("Vehicle registration certificate")
-    connected = False
+
+    def entries(self, person: Person) -> list[WalletEntry]:
+        entries = []
+        for registration in vehicles_of(person=person):
+            vehicle = registration.vehicle
+            valid = vehicle.status == "registered" and not vehicle.arrested
+            fields = [
+                EntryField(
+                    name="certificate",
+                    label=str(_("Number")),
+                    value=registration.certificate_number,
+                ),
+                EntryField(name="plate", label=str(_("Plate")), value=registration.plate.number),
+                EntryField(
+                    name="vehicle",
+                    label=str(_("Vehicle")),
+                    value=f"{vehicle.make} {vehicle.model}, {vehicle.year}",
+                ),
+                EntryField(name="vin", label=str(_("VIN")), value=vehicle.vin),
+                EntryField(name="colour", label=str(_("Colour")), value=vehicle.colour),
+                EntryField(name="owner", label=str(_("Owner")), value=person.full_name),
+                EntryField(
+                    name="registered_on",
+                    label=str(_("Registered on")),
+                    value=_date(registration.started_on),
+                ),
+            ]
+            entries.append(
+                WalletEntry(
+                    kind=self.kind,
+                    ref=registration.certificate_number,
+                    title=f"{self.label} · {registration.plate.number}",
+                    number=registration.certificate_number,
+                    status="valid" if valid else "not_valid",
+                    status_label=str(
+                        pgettext_lazy("document status", "valid")
+                        if valid
+                        else _("under arrest")
+                        if vehicle.arrested
+                        else pgettext_lazy("document status", "not valid")
+                    ),
+                    issuer=str(_("Vehicle registry")),
+                    issued_on=registration.started_on,
+                    valid_until=None,
+                    fields=tuple(fields),
+                    presentations=(DOCUMENT_VALID,),
+                )
+            )
+        return entries
+
+    def presentation(self, person: Person, entry: WalletEntry, name: str) -> Presentation | None:
+        if name != DOCUMENT_VALID:
+            return None
+        return Presentation(
+            name=name,
+            claims={
+                "valid": entry.status == "valid",
+                "document": {
+                    "number": entry.number,
+                    "title": entry.title,
+                    "issuer": entry.issuer,
+                    "valid_until": None,
+                },
+            },
+            rid=revocation_id(kind="vehicle_registration", ref=entry.number),
+        )

@@ -58,8 +58,8 @@ def test_wallet_lists_the_id_card_and_my_documents_not_others(
     assert {k["kind"]: k["connected"] for k in body["kinds"]} == {
         "id_card": True,
         "result_document": True,
-        "driving_licence": False,
-        "vehicle_registration": False,
+        "driving_licence": True,
+        "vehicle_registration": True,
     }
 
 
