@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.db import connections
 from django.test import Client, TestCase
 
 
@@ -69,3 +72,29 @@ def sign_in(api: CommittingClient, iin: str, phone: str = PHONE) -> dict[str, An
     assert done.status_code == 200, done.json()
     result: dict[str, Any] = done.json()
     return result
+
+
+def at_once(count: int, job: Callable[[int], Any]) -> list[Any]:
+    """Run `job(0)` … `job(count - 1)` in threads released together (real concurrent
+    transactions on PostgreSQL); each result, or the exception raised, in finishing order."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = []
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        try:
+            barrier.wait()
+            result = job(index)
+        except Exception as exc:  # collected, asserted by the test
+            result = exc
+        finally:
+            connections.close_all()
+        with lock:
+            results.append(result)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results

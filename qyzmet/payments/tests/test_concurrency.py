@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from conftest import at_once
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.payments.actions import payment_create, webhook_receive
 from qyzmet.payments.models import Invoice, Payment, PaymentKey, Receipt, WebhookEvent
@@ -23,27 +20,6 @@ pytestmark = [
 ]
 
 
-def _at_once(count: int, job: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(job())
-        except Exception as exc:  # collected, asserted by the test
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_the_same_webhook_at_the_same_moment_credits_once() -> None:
     account = citizen_create()
     payment = payment_create(
@@ -53,7 +29,7 @@ def test_the_same_webhook_at_the_same_moment_credits_once() -> None:
     body = sandbox.notification(payment.gateway_ref)
     headers = sandbox.sign(body)
 
-    results = _at_once(4, lambda: webhook_receive(provider="sandbox", body=body, headers=headers))
+    results = at_once(4, lambda _i: webhook_receive(provider="sandbox", body=body, headers=headers))
 
     assert sorted(r.outcome for r in results) == ["duplicate", "duplicate", "duplicate", "moved"]
     assert Payment.objects.get().state == "succeeded"
@@ -65,9 +41,11 @@ def test_the_same_idempotency_key_at_the_same_moment_makes_one_payment() -> None
     account = citizen_create()
     invoice = duty(account)
 
-    results = _at_once(
+    results = at_once(
         4,
-        lambda: payment_create(account=account, invoice_ids=[str(invoice.pk)], idempotency_key="k"),
+        lambda _i: payment_create(
+            account=account, invoice_ids=[str(invoice.pk)], idempotency_key="k"
+        ),
     )
 
     assert all(isinstance(r, Payment) for r in results), results

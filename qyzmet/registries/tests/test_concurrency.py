@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
+from conftest import at_once
 from qyzmet.core.errors import Conflict
 from qyzmet.identity.tests.factories import person_create
 from qyzmet.registries import actions
@@ -23,31 +20,10 @@ pytestmark = [
 ]
 
 
-def _at_once(count: int, job: Callable[[], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = []
-
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(job())
-        except Exception as exc:  # collected, asserted by the test
-            results.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_reservations_at_the_same_moment_never_get_the_same_plate() -> None:
     actions.plate_pool_add(numbers=[f"{n:03d} ABC 02" for n in range(121, 127)])
 
-    results = _at_once(8, lambda: actions.plate_reserve(region="02"))
+    results = at_once(8, lambda _i: actions.plate_reserve(region="02"))
 
     plates = [r.number for r in results if isinstance(r, Plate)]
     refusals = [r.code for r in results if isinstance(r, Conflict)]
@@ -59,7 +35,7 @@ def test_reservations_at_the_same_moment_never_get_the_same_plate() -> None:
 def test_the_same_chosen_number_at_the_same_moment_is_reserved_once() -> None:
     actions.plate_pool_add(numbers=["123 ABC 02"])
 
-    results = _at_once(4, lambda: actions.plate_reserve(region="02", number="123 ABC 02"))
+    results = at_once(4, lambda _i: actions.plate_reserve(region="02", number="123 ABC 02"))
 
     assert sum(isinstance(r, Plate) for r in results) == 1
     assert sorted(r.code for r in results if isinstance(r, Conflict)) == ["plate_taken"] * 3
@@ -70,7 +46,9 @@ def test_two_licences_for_the_same_person_at_the_same_moment_make_one() -> None:
     medical(person, ["B"])
     exams(person, "B")
 
-    results = _at_once(3, lambda: actions.licence_issue(holder=person, categories=["B"], on=TODAY))
+    results = at_once(
+        3, lambda _i: actions.licence_issue(holder=person, categories=["B"], on=TODAY)
+    )
 
     assert sum(isinstance(r, DrivingLicence) for r in results) == 1
     codes = sorted(getattr(r, "code", "") for r in results if not isinstance(r, DrivingLicence))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 from django.utils import timezone
 
+from conftest import at_once
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.trust.models import DataAccessEvent
@@ -33,27 +32,15 @@ def test_the_claim_is_conditional() -> None:
 )
 def test_simultaneous_redemptions_one_wins() -> None:
     issued = share_create(account=citizen_create(), kind="id_card", ref="self")
-    barrier = threading.Barrier(4)
-    outcomes: list[str] = []
-    lock = threading.Lock()
 
-    def redeem(n: int) -> None:
-        barrier.wait()
+    def redeem(n: int) -> str:
         try:
             share_redeem(code=issued.code, client=f"10.0.0.{n}")
-            outcome = "shown"
         except QyzmetError as exc:
-            outcome = exc.code
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(outcome)
+            return exc.code
+        return "shown"
 
-    threads = [threading.Thread(target=redeem, args=(n,)) for n in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    outcomes = at_once(4, redeem)
 
     assert sorted(outcomes) == ["share_used"] * 3 + ["shown"], outcomes
     assert ShareCheck.objects.filter(outcome="redeemed").count() == 1
