@@ -755,9 +755,12 @@ def flood(port: int, items: list[tuple[str, str]], count: int) -> dict[str, Any]
 # --- One backend ---------------------------------------------------------------------------------
 
 
-def run_backend(args: argparse.Namespace) -> dict[str, Any]:
-    backend = args.run_backend
-    work = Path(tempfile.mkdtemp(prefix="qyzmet-bench-apps-"))
+@contextmanager
+def backend_environment(backend: str, *, prefix: str, database: str) -> Iterator[tuple[Path, str]]:
+    """A scratch directory and, on PostgreSQL, a fresh database `database`, with the bench's
+    environment pointing at them; both dropped afterwards. Yields (work dir, database URL or
+    "" for SQLite)."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     os.environ.update(BENCH_ENV, QYZMET_VAR_DIR=str(work / "var"))
     (work / "var" / "static").mkdir(parents=True)  # no static files are served here
     database_url = ""
@@ -765,14 +768,14 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
         import psycopg
 
         with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-        database_url = f"{PG_SERVER}/{PG_DATABASE}"
+            admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
+            admin.execute(f"CREATE DATABASE {database}")
+        database_url = f"{PG_SERVER}/{database}"
         os.environ["DATABASE_URL"] = database_url
     else:
         os.environ.pop("DATABASE_URL", None)
     try:
-        return measure(backend, args, work, database_url)
+        yield work, database_url
     finally:
         from django.db import connections
 
@@ -781,8 +784,36 @@ def run_backend(args: argparse.Namespace) -> dict[str, Any]:
             import psycopg
 
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+                admin.execute(f"DROP DATABASE IF EXISTS {database} WITH (FORCE)")
         shutil.rmtree(work, ignore_errors=True)
+
+
+def run_backend(args: argparse.Namespace) -> dict[str, Any]:
+    backend = args.run_backend
+    with backend_environment(backend, prefix="qyzmet-bench-apps-", database=PG_DATABASE) as (
+        work,
+        database_url,
+    ):
+        return measure(backend, args, work, database_url)
+
+
+def each_backend(args: argparse.Namespace, script: str) -> list[dict[str, Any]]:
+    """Run `script` once per backend in `args.backends`, each in a process of its own (a fresh
+    Django for each database); the figures each printed as its last line."""
+    results = []
+    for backend in (name.strip() for name in args.backends.split(",")):
+        backend = {"postgres": "postgresql"}.get(backend, backend)
+        log(f"=== {backend} ===")
+        done = subprocess.run(  # noqa: S603 - the bench script, for one backend
+            [sys.executable, script, *sys.argv[1:], "--run-backend", backend],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+        if done.returncode != 0:
+            sys.exit(f"the {backend} run failed")
+        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    return results
 
 
 def sign_in_all(count: int) -> list[Citizen]:
@@ -1158,20 +1189,7 @@ def main() -> None:
         print(json.dumps(run_backend(args)))
         return
 
-    results = []
-    for backend in (name.strip() for name in args.backends.split(",")):
-        backend = {"postgres": "postgresql"}.get(backend, backend)
-        log(f"=== {backend} ===")
-        done = subprocess.run(  # noqa: S603 - this script, for one backend
-            [sys.executable, __file__, *sys.argv[1:], "--run-backend", backend],
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            sys.exit(f"the {backend} run failed")
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    report(results, args)
+    report(each_backend(args, __file__), args)
 
 
 if __name__ == "__main__":

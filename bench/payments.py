@@ -27,10 +27,7 @@ import argparse
 import json
 import multiprocessing
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -41,13 +38,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.applications import (  # noqa: E402 - needs the project root on the path first
-    BENCH_ENV as APPLICATIONS_ENV,
-)
-from bench.applications import (  # noqa: E402 - the same
-    PG_SERVER,
     Api,
     Figure,
     SqlRecorder,
+    backend_environment,
+    each_backend,
     flat_params,
     gunicorn,
     log,
@@ -59,9 +54,8 @@ from bench.applications import (  # noqa: E402 - the same
 )
 
 PG_DATABASE = "qyzmet_bench_pay"
-# The environment of the applications bench (demo mode, cheap Argon2 for setting up the
-# citizens, generous code limits), which gunicorn inherits.
-BENCH_ENV = dict(APPLICATIONS_ENV)
+# The environment is the applications bench's (demo mode, cheap Argon2 for setting up the
+# citizens, generous code limits), set by `backend_environment`; gunicorn inherits it.
 PER_PROCESS = 4000  # invoices ready for each process: more than it can pay in the time
 
 
@@ -335,32 +329,11 @@ def measure(backend: str, args: argparse.Namespace, work: Path, database_url: st
 
 def run_backend(args: argparse.Namespace) -> dict:
     backend = args.run_backend
-    work = Path(tempfile.mkdtemp(prefix="qyzmet-bench-pay-"))
-    os.environ.update(BENCH_ENV, QYZMET_VAR_DIR=str(work / "var"))
-    (work / "var" / "static").mkdir(parents=True)
-    database_url = ""
-    if backend == "postgresql":
-        import psycopg
-
-        with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-            admin.execute(f"CREATE DATABASE {PG_DATABASE}")
-        database_url = f"{PG_SERVER}/{PG_DATABASE}"
-        os.environ["DATABASE_URL"] = database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    try:
+    with backend_environment(backend, prefix="qyzmet-bench-pay-", database=PG_DATABASE) as (
+        work,
+        database_url,
+    ):
         return measure(backend, args, work, database_url)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        if database_url:
-            import psycopg
-
-            with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as admin:
-                admin.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        shutil.rmtree(work, ignore_errors=True)
 
 
 def report(results: list[dict], args: argparse.Namespace) -> None:
@@ -412,20 +385,7 @@ def main() -> None:
     if args.run_backend:
         print(json.dumps(run_backend(args)))
         return
-    results = []
-    for backend in (name.strip() for name in args.backends.split(",")):
-        backend = {"postgres": "postgresql"}.get(backend, backend)
-        log(f"=== {backend} ===")
-        done = subprocess.run(  # noqa: S603 - this script, for one backend
-            [sys.executable, __file__, *sys.argv[1:], "--run-backend", backend],
-            stdout=subprocess.PIPE,
-            text=True,
-            check=False,
-        )
-        if done.returncode != 0:
-            sys.exit(f"the {backend} run failed")
-        results.append(json.loads(done.stdout.strip().splitlines()[-1]))
-    report(results, args)
+    report(each_backend(args, __file__), args)
 
 
 if __name__ == "__main__":
