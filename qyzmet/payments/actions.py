@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
-from qyzmet.core.mci import fee_tiyn, format_tenge
+from qyzmet.core.mci import fee_tiyn
 from qyzmet.identity.models import Account, Person
 from qyzmet.identity.selectors import notification_recipient, person_get_by_iin
 from qyzmet.notifications.actions import notify
@@ -390,7 +390,7 @@ def _tell(payment: Payment, event: str) -> None:
         what = f"{what} (+{len(invoices) - 1})"
     receipt = Receipt.objects.filter(payment=payment).first()
     context = {
-        "amount": format_tenge(payment.amount_tiyn, language),
+        "amount_tiyn": payment.amount_tiyn,  # formatted in the recipient's language by the event
         "what": what,
         "link": f"/payments/p/{payment.pk}/",
         "receipt": receipt.code if receipt else "",

@@ -118,6 +118,7 @@ def test_the_application_waits_for_its_duty_and_the_credit_moves_it_on(
     received = next(m for m in inbox if m["event"] == "payment.succeeded")
     assert received["link"] == f"/payments/p/{payment['id']}/"
     assert application["number"] in received["text"]
+    assert f"{invoices[0]['amount_tiyn'] // 100:,}".replace(",", " ") in received["text"]
     assert [e["transition"] for e in paid["history"]] == ["submit", "pay"]
     assert paid["fee_tiyn"] == invoices[0]["amount_tiyn"]
     queue = api_client.get("/api/v1/office/queue", {"agency": agency}, **officer).json()
