@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "qyzmet.payments",
     "qyzmet.wallet",
     "qyzmet.applications",
+    "qyzmet.feedback",
+    "qyzmet.surveys",
     "qyzmet.portal",
     "qyzmet.backoffice",
     "qyzmet.api",
