@@ -18,6 +18,7 @@ from qyzmet.api import (
     me,
     payments,
     registry,
+    vehicles,
     wallet,
 )
 from qyzmet.api.schemas import HealthOut, MetaOut
@@ -46,6 +47,7 @@ api.add_router("/notifications", inbox.notifications)
 api.add_router("/payments", payments.router)
 api.add_router("/documents", documents.router)
 api.add_router("/wallet", wallet.router)
+api.add_router("/vehicles", vehicles.router)
 
 
 @api.get("/meta", response=MetaOut, tags=["meta"], summary="Platform name, version, languages")

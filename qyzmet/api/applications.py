@@ -23,10 +23,12 @@ from qyzmet.applications.actions import (
     application_submit,
     application_transition,
     definition_of,
+    party_of,
     signing_content,
 )
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application
+from qyzmet.applications.parties import application_countersign, application_countersign_sms_start
 from qyzmet.applications.selectors import (
     agency_queue,
     application_history,
@@ -54,6 +56,10 @@ class EventOut(Schema):
     actor_role: str
     comment: str
     grounds: str
+    changes: dict[str, Any] = Field(
+        description="What the step wrote: the registry change (certificate, plate, licence…), "
+        "the registry's refusal code, the duty paid"
+    )
     at: datetime
 
 
@@ -66,6 +72,7 @@ class ApplicationOut(Schema):
     agency: str
     state: str
     state_label: str
+    party: str = Field(description="applicant, or counterparty (the second party, e.g. the buyer)")
     waiting_for_you: bool
     outcome: str
     answers: dict[str, Any]
@@ -122,6 +129,11 @@ def application_out(
     steps = (
         transitions_for(definition, application.state, role) if application.state in states else []
     )
+    waiting = (
+        bool(steps)  # the second party's confirmation
+        if role == "counterparty"
+        else bool(state and state.citizen_action) or application.state == "draft"
+    )
     return {
         "id": str(application.id),
         "number": application.number,
@@ -131,7 +143,8 @@ def application_out(
         "agency": application.agency,
         "state": application.state,
         "state_label": state.label.get(language) if state else "",
-        "waiting_for_you": bool(state and state.citizen_action) or application.state == "draft",
+        "party": "counterparty" if role == "counterparty" else "applicant",
+        "waiting_for_you": waiting,
         "outcome": application.outcome,
         "answers": json.loads(application.form_data or "{}"),
         "correction_fields": application.correction_fields,
@@ -152,6 +165,7 @@ def application_out(
                 "actor_role": e.actor_role,
                 "comment": e.comment,
                 "grounds": e.grounds,
+                "changes": e.changes,
                 "at": e.created_at,
             }
             for e in application_history(application=application)
@@ -162,16 +176,20 @@ def application_out(
 
 @router.post("", response={201: ApplicationOut, **ERRORS}, summary="Start a draft")
 def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
-    application = application_start(account=current_account(request), service_code=body.service)
+    application = application_start(
+        account=current_account(request), service_code=body.service, channel="app"
+    )
     return Status(201, application_out(application))
 
 
-@router.get("", response=list[ApplicationOut], summary="My applications")
+@router.get("", response=list[ApplicationOut],
+            summary="My applications, and those where I am the second party")  # fmt: skip
 def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
     calendar = working_calendar()
+    account = current_account(request)
     return [
-        application_out(a, calendar=calendar)
-        for a in application_list_for_citizen(account=current_account(request))
+        application_out(a, party_of(a, account), calendar=calendar)
+        for a in application_list_for_citizen(account=account)
     ]
 
 
@@ -192,7 +210,7 @@ def mine(request: HttpRequest, response: HttpResponse, application_id: str) -> A
     response["Cache-Control"] = "private, no-cache"
     if tag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
         return Status(304, None)
-    return application_out(application)
+    return application_out(application, party_of(application, account))
 
 
 @router.patch("/{application_id}", response={200: DraftOut, **ERRORS},
@@ -254,6 +272,33 @@ def submit(request: HttpRequest, application_id: str, body: SubmitIn) -> Status[
     return Status(201, application_out(application))
 
 
+@router.post("/{application_id}/countersign/sms", response={202: CodeSentOut, **ERRORS},
+             summary="As the second party (the buyer): send me a code to sign")  # fmt: skip
+def countersign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
+    issued = application_countersign_sms_start(
+        account=current_account(request),
+        application_id=application_id,
+        client=client_address(request),
+        language=get_language(),
+    )
+    return Status(202, code_sent_out(issued))
+
+
+@router.post("/{application_id}/countersign", response={200: ApplicationOut, **ERRORS},
+             summary="As the second party: confirm by signing (code or certificate)")  # fmt: skip
+def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> dict[str, Any]:
+    account = current_account(request)
+    application = application_countersign(
+        account=account,
+        application_id=application_id,
+        client=client_address(request),
+        code_id=body.code_id,
+        code=body.code,
+        signature_b64=body.signature,
+    )
+    return application_out(application, "counterparty")
+
+
 @router.post("/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
              summary="Take a step: resubmit after correction, withdraw, …")  # fmt: skip
 def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dict[str, Any]:
@@ -265,7 +310,7 @@ def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dic
         comment=body.comment,
         expected_version=body.expected_version,
     )
-    return application_out(application)
+    return application_out(application, party_of(application, current_account(request)))
 
 
 @office.get("/queue", response=list[ApplicationOut], summary="An agency's open applications")

@@ -15,7 +15,7 @@ import logging
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,6 +30,11 @@ from qyzmet.applications.models import (
     SubmissionKey,
 )
 from qyzmet.applications.registries import registry_value
+from qyzmet.applications.registry_changes import (
+    RegistryRefused,
+    registry_change_apply,
+    registry_change_precheck,
+)
 from qyzmet.catalogue.schema import ServiceDefinition, Transition
 from qyzmet.catalogue.selectors import service_get
 from qyzmet.core.calendar import local_today, working_calendar
@@ -38,7 +43,12 @@ from qyzmet.core.ids import uuid_or_none
 from qyzmet.core.mci import fee_tiyn
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.models import Account, OneTimeCode, Person
-from qyzmet.identity.selectors import notification_recipient, phone_binding_active
+from qyzmet.identity.selectors import (
+    notification_recipient,
+    person_get_by_iin,
+    phone_binding_active,
+    phone_recipient,
+)
 from qyzmet.notifications.actions import notify
 from qyzmet.payments.actions import invoice_cancel, invoice_create
 from qyzmet.payments.hooks import on_paid
@@ -83,24 +93,49 @@ def definition_of(application: Application) -> ServiceDefinition:
     return definition
 
 
-def _value_of(person: Person) -> Any:
-    return lambda source: registry_value(person=person, source=source)
+def _value_of(person: Person, records: dict[str, str] | None = None) -> Any:
+    """Registry values for conditions; `records` are the records the form names by registry."""
+    records = records or {}
+
+    def value_of(source: str) -> Any:
+        record = records.get(source.partition(".")[0])
+        return registry_value(person=person, source=source, record=record)
+
+    return value_of
+
+
+def _records(definition: ServiceDefinition, application: Application) -> dict[str, str]:
+    if not definition.record_keys:
+        return {}
+    answers = _answers(application)
+    return {
+        registry: str(answers[key])
+        for registry, key in definition.record_keys.items()
+        if answers.get(key) not in (None, "")
+    }
 
 
 # --- Access ------------------------------------------------------------------------------------
 
 
 def access_application_by_id(*, account: Account, application_id: str) -> Application:
-    """The citizen's own application; anyone else's is indistinguishable from none."""
+    """The citizen's own application, or a submitted one that names them as its second party
+    (the buyer of a car); anyone else's is indistinguishable from none."""
     key = uuid_or_none(application_id)
-    application = (
-        _with_snapshot(Application.objects.filter(pk=key, applicant=account)).first()
-        if key
-        else None
-    )
+    mine = Q(applicant=account)
+    if account.person_id is not None:
+        mine |= Q(counterparty_id=account.person_id) & ~Q(state=DRAFT)
+    application = _with_snapshot(Application.objects.filter(mine, pk=key)).first() if key else None
     if application is None:
         raise NotFound()
     return application
+
+
+def party_of(application: Application, account: Account) -> str:
+    """`citizen` for the applicant, `counterparty` for the second party."""
+    if application.applicant_id == account.pk:
+        return "citizen"
+    return "counterparty"
 
 
 def _with_snapshot(queryset: Any) -> Any:
@@ -148,7 +183,9 @@ def _eligibility_check(definition: ServiceDefinition, person: Person) -> None:
         )
 
 
-def application_start(*, account: Account, service_code: str) -> Application:
+def application_start(
+    *, account: Account, service_code: str, channel: str = Application.Channel.WEB
+) -> Application:
     if account.person is None:
         raise NotFound()
     definition = service_get(code=service_code)
@@ -164,6 +201,7 @@ def application_start(*, account: Account, service_code: str) -> Application:
         applicant=account,
         person=account.person,
         state=DRAFT,
+        channel=channel,
     )
 
 
@@ -177,6 +215,8 @@ def application_draft_save(
 ) -> tuple[Application, dict[str, str]]:
     """Save what the citizen typed so far (nothing is lost); return the field errors."""
     application = access_application_by_id(account=account, application_id=application_id)
+    if party_of(application, account) != "citizen":
+        raise Conflict(_("This application can no longer be changed."), code="not_editable")
     definition = definition_of(application)
     editable = application.state == DRAFT or (
         application.state in definition.workflow.states
@@ -282,6 +322,9 @@ def application_submit(
     signature = _signature(application, content, digest, client, code_id, code, signature_b64)
     definition = definition_of(application)
     answers = form_require_valid(definition, _answers(application))
+    registry_change_precheck(definition=definition, person=application.person, answers=answers)
+    if definition.counterparty is not None:
+        application.counterparty = _counterparty(definition, answers, application.person)
     try:
         with transaction.atomic():
             return _submit(
@@ -293,6 +336,29 @@ def application_submit(
         if earlier is None:
             raise
         return earlier.application
+
+
+def _counterparty(
+    definition: ServiceDefinition, answers: dict[str, Any], applicant: Person
+) -> Person:
+    """The second party the form names: a living person in the population registry, not the
+    applicant."""
+    assert definition.counterparty is not None  # noqa: S101 - the caller checks
+    key = definition.counterparty.field
+    person = person_get_by_iin(iin=str(answers.get(key, "")))
+    problem, code = "", ""
+    if person is None:
+        problem, code = _("No person with this IIN is in the population registry."), "unknown"
+    elif person.pk == applicant.pk:
+        problem, code = _("Name the other party, not yourself."), "is_applicant"
+    elif person.status == Person.Status.DECEASED:
+        problem, code = _("The person with this IIN is recorded as deceased."), "deceased"
+    if person is None or problem:
+        raise ValidationFailed(
+            details={"fields": [{"field": key, "message": problem}]},
+            code=f"counterparty_{code}",
+        )
+    return person
 
 
 def _signing_allowed(definition: ServiceDefinition, method: str) -> None:
@@ -310,7 +376,10 @@ def _signature(
     code_id: str,
     code: str,
     signature_b64: str,
+    signer: Person | None = None,
 ) -> Signature:
+    """The signature of `signer` (by default the applicant) over `content`."""
+    signer_person = signer or application.person
     if code_id:
         row = otp_verify(
             code_id=code_id, code=code, purpose=OneTimeCode.Purpose.SIGN, client=client
@@ -325,21 +394,21 @@ def _signature(
         return Signature(method=Signature.Method.SMS, content_sha256=digest, code=row)
     try:
         cms = base64.b64decode(signature_b64, validate=True)
-        signer = signin_signature_verify(signature=cms, challenge=content)
+        verified = signin_signature_verify(signature=cms, challenge=content)
     except (binascii.Error, ValueError) as exc:
         raise ValidationFailed(
             _("The signature could not be read."), code="signature_invalid"
         ) from exc
     except SignatureRejected as exc:
         raise ValidationFailed(exc.message, code=exc.code) from exc
-    if signer.iin != application.person.iin:
+    if verified.iin != signer_person.iin:
         raise ValidationFailed(
             _("The certificate belongs to another person."), code="certificate_mismatch"
         )
     return Signature(
         method=Signature.Method.CERTIFICATE,
         content_sha256=digest,
-        certificate_serial=signer.serial,
+        certificate_serial=verified.serial,
         cms=cms,
     )
 
@@ -358,15 +427,18 @@ def _submit(
     calendar = working_calendar()
     fee = fee_tiyn(mci_multiple=definition.fee.mci_for(answers), on=today)
     initial = definition.workflow.initial
+    party = definition.counterparty
     values: dict[str, Any] = {
         "state": initial,
         "number": f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}",
         "fee_tiyn": fee,
+        # a duty the second party pays is asked for when they confirm
         "payment": (
             Application.Payment.AWAITING
-            if fee and definition.payment != "none"
+            if fee and definition.payment != "none" and not (party and party.pays)
             else Application.Payment.NOT_REQUIRED
         ),
+        "counterparty": application.counterparty,
         "submitted_at": now,
         "signed_at": now,
         "updated_at": now,
@@ -398,6 +470,8 @@ def _submit(
         created_at=now,
     )
     _notify_after_commit(application, definition, initial)
+    if application.counterparty is not None:
+        _notify_counterparty(application, definition)
     _run_automatic_steps(application, definition)
     return application
 
@@ -462,10 +536,76 @@ def _run_automatic_steps(application: Application, definition: ServiceDefinition
     if application.payment == Application.Payment.AWAITING:
         return  # waits, visibly, for the duty: `_duty_paid` runs the steps when it arrives
     for _step in range(len(definition.workflow.states)):
-        transition = auto_transition(definition, application.state, _value_of(application.person))
+        value_of = _value_of(application.person, _records(definition, application))
+        transition = auto_transition(definition, application.state, value_of)
         if transition is None:
             return
-        _move(application, definition, transition, actor=None, role="system")
+        if not _writes_registry(definition, transition):
+            _move(application, definition, transition, actor=None, role="system")
+            continue
+        kept = {f.attname: getattr(application, f.attname) for f in Application._meta.fields}
+        try:
+            with transaction.atomic(), translation.override(_language_of(application)):
+                _move(application, definition, transition, actor=None, role="system")
+        except RegistryRefused as refusal:
+            for name, value in kept.items():  # the savepoint undid the row; undo the instance
+                setattr(application, name, value)
+            _refuse_by_registry(application, definition, refusal)
+            return
+
+
+def _writes_registry(definition: ServiceDefinition, transition: Transition) -> bool:
+    target = definition.workflow.states[transition.to]
+    return target.outcome == "approved" and definition.result.registry_change is not None
+
+
+def _language_of(application: Application) -> str:
+    language = Account.objects.filter(pk=application.applicant_id).values_list(
+        "language", flat=True
+    )
+    return next(iter(language), "") or "kk"
+
+
+def _refuse_by_registry(
+    application: Application, definition: ServiceDefinition, refusal: RegistryRefused
+) -> None:
+    """An automatic approval the registry refused: take the service's `on_refusal` transition
+    with the ground the registry's code maps to, the registry's reason as the comment."""
+    change = definition.result.registry_change
+    error = refusal.error
+    transition = next(
+        (
+            t
+            for t in definition.workflow.transitions_from(application.state)
+            if change is not None and t.name == change.on_refusal
+        ),
+        None,
+    )
+    if change is None or transition is None:
+        # no automatic refusal declared: the application stays where it is, for an officer
+        ApplicationEvent.objects.create(
+            application=application,
+            transition="registry_refused",
+            from_state=application.state,
+            to_state=application.state,
+            actor_role="system",
+            on_behalf_of_id=application.person_id,
+            comment=str(error.message),
+            changes={"registry_refusal": error.code, "details": error.details},
+        )
+        return
+    with translation.override(_language_of(application)):
+        comment = str(error.message)
+    _move(
+        application,
+        definition,
+        transition,
+        actor=None,
+        role="system",
+        comment=comment,
+        grounds=change.grounds.get(error.code, change.default_ground or ""),
+        changes={"registry_refusal": error.code, "details": error.details},
+    )
 
 
 def _move(
@@ -478,10 +618,11 @@ def _move(
     comment: str = "",
     grounds: str = "",
     fields: list[str] | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> None:
     now = timezone.now()
     target = definition.workflow.states[transition.to]
-    changes: dict[str, Any] = {}
+    changes = dict(changes or {})
     values: dict[str, Any] = {
         "state": transition.to,
         "updated_at": now,
@@ -501,6 +642,14 @@ def _move(
             code="decided_elsewhere",
         ),
     )
+    if target.outcome == "approved" and definition.result.registry_change is not None:
+        # the registry changes in this transaction, or nothing does
+        changes["registry"] = registry_change_apply(
+            definition=definition,
+            person=application.person,
+            counterparty=application.counterparty,
+            answers=_answers(application),
+        )
     ApplicationEvent.objects.create(
         application=application,
         transition=transition.name,
@@ -552,6 +701,7 @@ def application_transition(
     """A citizen's or an officer's step, checked against the definition and the actor's role."""
     if role == "citizen":
         application = access_application_by_id(account=actor, application_id=application_id)
+        role = party_of(application, actor)
     else:
         application = access_application_for_officer(account=actor, application_id=application_id)
         role = officer_role(account=actor, agency=application.agency) or "officer"
@@ -576,12 +726,16 @@ def application_transition(
     moves_on = not definition.workflow.states[transition.to].final
     if role == "citizen" and ("fields" in transition.requires or moves_on):
         form_require_valid(definition, _answers(application))  # what goes on must be complete
-    with transaction.atomic():
-        _move(
-            application, definition, transition, actor=actor, role=role, comment=comment,
-            grounds=grounds, fields=fields if role != "citizen" and fields is not None else None,
-        )  # fmt: skip
-        _run_automatic_steps(application, definition)
+    citizen = role in ("citizen", "counterparty")
+    try:
+        with transaction.atomic():
+            _move(
+                application, definition, transition, actor=actor, role=role, comment=comment,
+                grounds=grounds, fields=fields if not citizen and fields is not None else None,
+            )  # fmt: skip
+            _run_automatic_steps(application, definition)
+    except RegistryRefused as refusal:  # an officer's approval the registry refused: nothing moved
+        raise refusal.error from None
     return application
 
 
@@ -594,6 +748,11 @@ def _requirements(
     fields: list[str] | None,
 ) -> None:
     errors: dict[str, str] = {}
+    if "signature" in transition.requires:
+        raise ValidationFailed(
+            _("This step is taken by signing it: ask for a code or sign with your certificate."),
+            code="signature_required",
+        )
     if "comment" in transition.requires and not comment.strip():
         errors["comment"] = _("Write a comment for the citizen.")
     if "grounds" in transition.requires and grounds not in {
@@ -601,7 +760,7 @@ def _requirements(
     }:
         errors["grounds"] = _("Choose the grounds from the service's list.")
     known = {f.key for f in definition.form}
-    if role != "citizen" and (
+    if role not in ("citizen", "counterparty") and (
         ("fields" in transition.requires and not fields) or not set(fields or []) <= known
     ):
         errors["fields"] = _("Mark the fields the citizen must correct.")
@@ -651,8 +810,10 @@ def _duty_invoice(
     application: Application, definition: ServiceDefinition, answers: dict[str, Any]
 ) -> Invoice:
     languages = ("kk", "ru", "en")
+    party = definition.counterparty
+    payer = application.counterparty if party and party.pays else None
     return invoice_create(
-        payer=application.person,
+        payer=payer or application.person,
         kind=Invoice.Kind.DUTY,
         purpose_ref=_duty_ref(application),
         description={
@@ -747,7 +908,9 @@ def application_result_issue(*, application_id: str) -> None:
 
     key = uuid_or_none(application_id)
     application = (
-        Application.objects.select_related("person", "applicant").filter(pk=key).first()
+        Application.objects.select_related("person", "applicant", "counterparty")
+        .filter(pk=key)
+        .first()
         if key
         else None
     )
@@ -756,8 +919,15 @@ def application_result_issue(*, application_id: str) -> None:
     if Document.objects.filter(application_id=str(application.pk)).exists():
         return
     definition = definition_of(application)
+    holder = application.person
+    if (
+        definition.result.document is not None
+        and definition.result.document.holder == "counterparty"
+        and application.counterparty is not None
+    ):
+        holder = application.counterparty  # the buyer's certificate
     document = document_issue(
-        holder=application.person,
+        holder=holder,
         service_code=definition.code,
         application_id=str(application.pk),
         answers=_answers(application),
@@ -776,6 +946,32 @@ def application_result_issue(*, application_id: str) -> None:
 
 
 # --- Telling the citizen -----------------------------------------------------------------------
+
+
+def _notify_counterparty(application: Application, definition: ServiceDefinition) -> None:
+    """Ask the second party (the buyer) to confirm: to their account, else to their phone."""
+    person = application.counterparty
+    assert person is not None  # noqa: S101 - the caller checks
+    account = Account.objects.filter(person=person, is_active=True).first()
+    if account is not None:
+        recipient = notification_recipient(account=account, person=person)
+    else:
+        binding = phone_binding_active(person=person)
+        if binding is None:
+            return  # reachable only through the portal, where the application waits for them
+        recipient = phone_recipient(phone=binding.phone, language="kk")
+    state = definition.workflow.states[application.state].label
+    notify(
+        recipient=recipient,
+        event="application.confirmation_asked",
+        context={
+            "number": application.number,
+            "what": {language: definition.name.get(language) for language in ("kk", "ru", "en")},
+            "state": {language: state.get(language) for language in ("kk", "ru", "en")},
+            "application_id": str(application.pk),
+        },
+        dedupe_key=f"application:{application.pk}:counterparty",
+    )
 
 
 def _notify_after_commit(

@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from qyzmet.applications.actions import DRAFT, definition_of, officer_role
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
+from qyzmet.applications.parties import lapse_sweep
 from qyzmet.catalogue.schema import I18n
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import ALMATY, local_today
@@ -80,6 +81,7 @@ def deadlines_sweep(*, today: date | None = None) -> SweepReport:
     """Escalate every open application past its term or its state's deadline, once; tell the
     citizen and the agency's supervisors after each chunk commits."""
     today = today or local_today()
+    lapse_sweep(today=today)  # a state whose deadline ends it (a sale not confirmed) ends first
     checked = _open().count()
     # Per agency: how many were escalated, and the earliest due (for the supervisors' message).
     counts: Counter[str] = Counter()

@@ -66,6 +66,11 @@ class Application(models.Model):
         PAID = "paid", _("paid")
         REFUNDED = "refunded", _("refunded")
 
+    class Channel(models.TextChoices):
+        WEB = "web", _("portal")
+        APP = "app", _("phone app")
+        CENTRE = "centre", _("service centre")
+
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)
     service = models.ForeignKey(ServiceSnapshot, on_delete=models.PROTECT, related_name="+")
@@ -74,6 +79,12 @@ class Application(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications"
     )
     person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
+    # The second party of a two-party service (the buyer of a car): named by the applicant in
+    # the form, confirms and signs, and may pay the duty.
+    counterparty = models.ForeignKey(
+        "identity.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel = models.CharField(max_length=8, choices=Channel.choices, default=Channel.WEB)
     state = models.CharField(max_length=40, db_index=True)  # "draft" before submission
     form_data = EncryptedTextField(default="{}")  # JSON, encrypted: it holds personal data
     correction_fields = models.JSONField(default=list, blank=True)
@@ -101,6 +112,7 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["agency", "outcome", "due_date"]),
             models.Index(fields=["applicant", "created_at"]),
+            models.Index(fields=["counterparty", "created_at"]),
         ]
 
     def __str__(self) -> str:
@@ -155,16 +167,22 @@ class SubmissionKey(models.Model):
 
 
 class Signature(models.Model):
-    """How the applicant signed: by SMS code (the code's use and a hash of the signed content,
-    never the code) or by certificate (the detached CMS, verified on receipt)."""
+    """How a party signed: by SMS code (the code's use and a hash of the signed content, never
+    the code) or by certificate (the detached CMS, verified on receipt). The applicant signs on
+    submission; a counterparty (the buyer of a car) signs the same content on confirming."""
 
     class Method(models.TextChoices):
         SMS = "sms", _("SMS code")
         CERTIFICATE = "certificate", _("certificate")
 
-    application = models.OneToOneField(
-        Application, on_delete=models.CASCADE, related_name="signature"
+    class Party(models.TextChoices):
+        APPLICANT = "applicant", _("applicant")
+        COUNTERPARTY = "counterparty", _("counterparty")
+
+    application = models.ForeignKey(
+        Application, on_delete=models.CASCADE, related_name="signatures"
     )
+    party = models.CharField(max_length=16, choices=Party.choices, default=Party.APPLICANT)
     method = models.CharField(max_length=16, choices=Method.choices)
     content_sha256 = models.CharField(max_length=64)
     code = models.ForeignKey(
@@ -180,7 +198,8 @@ class Signature(models.Model):
                 condition=Q(method="sms", code__isnull=False)
                 | Q(method="certificate", certificate_serial__gt=""),
                 name="signature_has_its_proof",
-            )
+            ),
+            models.UniqueConstraint(fields=["application", "party"], name="one_signature_a_party"),
         ]
 
     def __str__(self) -> str:

@@ -36,11 +36,14 @@ def _age(birth_date: date, today: date) -> int:
     )
 
 
-def registry_value(*, person: Person, source: str, today: date | None = None) -> Any:
+def registry_value(
+    *, person: Person, source: str, today: date | None = None, record: str | None = None
+) -> Any:
+    """`record` is the registry record the application names (see `record_keys`), if any."""
     registry, _, field = source.partition(".")
     today = today or local_today()
     if registry in reg.REGISTRIES:  # vehicles, driving licences, medical certificates, exams
-        value = reg.registry_value(person=person, source=source, today=today)
+        value = reg.registry_value(person=person, source=source, today=today, record=record)
         return UNKNOWN if value is reg.UNKNOWN else value
     if registry != "person":
         return UNKNOWN

@@ -25,6 +25,8 @@ def definition_faults(definition: ServiceDefinition) -> list[Fault]:
         *_fee_faults(definition),
         *_named_list_faults(definition),
         *_result_faults(definition),
+        *_counterparty_faults(definition),
+        *_deadline_faults(definition),
         *_transition_faults(definition),
         *_graph_faults(definition.workflow),
     ]
@@ -130,6 +132,65 @@ def _result_faults(definition: ServiceDefinition) -> Iterator[Fault]:
             yield (
                 ("result", "registry_change", "fields", registry_field),
                 (f"unknown form or prefill key '{key}'"),
+            )
+    at: Loc = ("result", "registry_change")
+    grounds = {ground.code for ground in definition.refusal_grounds}
+    for code, ground in change.grounds.items():
+        if ground not in grounds:
+            yield (*at, "grounds", code), f"unknown refusal ground '{ground}'"
+    if change.default_ground is not None and change.default_ground not in grounds:
+        yield (*at, "default_ground"), f"unknown refusal ground '{change.default_ground}'"
+    if change.on_refusal is None:
+        return
+    if change.default_ground is None:
+        yield (*at, "default_ground"), "on_refusal needs a default_ground"
+    refusals = [t for t in definition.workflow.transitions if t.name == change.on_refusal]
+    states = definition.workflow.states
+    if not refusals:
+        yield (*at, "on_refusal"), f"unknown transition '{change.on_refusal}'"
+    for transition in refusals:
+        target = states.get(transition.to)
+        if transition.role != "system" or transition.auto:
+            yield (*at, "on_refusal"), "must name a system transition that is not automatic"
+        if target is None or target.outcome != "refused":
+            yield (*at, "on_refusal"), "must lead to a final state with the outcome 'refused'"
+
+
+def _counterparty_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+    party = definition.counterparty
+    steps = [t for t in definition.workflow.transitions if t.role == "counterparty"]
+    document = definition.result.document
+    if party is None and document is not None and document.holder == "counterparty":
+        yield ("result", "document", "holder"), "no counterparty is declared"
+    if party is None:
+        for transition in steps:
+            yield ("workflow", "transitions", transition.name), "no counterparty is declared"
+        return
+    fields = {field.key: field for field in definition.form}
+    field = fields.get(party.field)
+    if field is None:
+        yield ("counterparty", "field"), f"unknown form key '{party.field}'"
+    elif field.type != "iin" or not field.required:
+        yield ("counterparty", "field"), "must be a required form field of type 'iin'"
+    if not any("signature" in t.requires for t in steps):
+        yield ("counterparty",), "no counterparty transition requires a signature"
+
+
+def _deadline_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+    transitions = definition.workflow.transitions
+    for name, state in definition.workflow.states.items():
+        if state.on_deadline is None:
+            continue
+        taken = [t for t in transitions if t.name == state.on_deadline and name in t.from_]
+        if not taken:
+            yield (
+                ("workflow", "states", name, "on_deadline"),
+                f"no transition '{state.on_deadline}' leaves this state",
+            )
+        elif taken[0].role != "system" or taken[0].auto:
+            yield (
+                ("workflow", "states", name, "on_deadline"),
+                "must name a system transition that is not automatic",
             )
 
 

@@ -22,7 +22,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 # The registries a condition, a check or a prefill may read. Others (tax, health, courts…) arrive
 # with their own issues and are added here then.
-REGISTRIES = ("person", "vehicle", "licence", "address")
+REGISTRIES = ("person", "vehicle", "licence", "medical", "exam", "address")
 # Registries whose record an application names through one of its form fields (see record_keys).
 KEYED_REGISTRIES = ("vehicle", "address")
 LANGUAGES = ("kk", "ru", "en")
@@ -311,6 +311,9 @@ class State(Model):
     deadline_working_days: Positive | None = None
     citizen_action: bool = False
     notify: bool = True
+    # The system transition taken when `deadline_working_days` pass (a lapse), instead of an
+    # escalation to the agency.
+    on_deadline: Name | None = None
 
     @model_validator(mode="after")
     def _final_has_outcome(self) -> State:
@@ -320,6 +323,8 @@ class State(Model):
             raise ValueError("only a final state has an outcome")
         if self.final and (self.deadline_working_days is not None or self.citizen_action):
             raise ValueError("a final state has no deadline and waits for no one")
+        if self.on_deadline is not None and self.deadline_working_days is None:
+            raise ValueError("on_deadline needs deadline_working_days")
         return self
 
 
@@ -339,9 +344,11 @@ class Transition(Model):
         list[Name], BeforeValidator(_one_or_many), Field(min_length=1), AfterValidator(_unique)
     ] = Field(alias="from")
     to: Name
-    role: Literal["citizen", "officer", "supervisor", "system"]
+    role: Literal["citizen", "counterparty", "officer", "supervisor", "system"]
     label: I18n
-    requires: Annotated[list[Literal["grounds", "fields", "comment"]], AfterValidator(_unique)] = []
+    requires: Annotated[
+        list[Literal["grounds", "fields", "comment", "signature"]], AfterValidator(_unique)
+    ] = []
     checks: Annotated[list[Name], AfterValidator(_unique)] = []
     auto: bool = False
 
@@ -351,6 +358,8 @@ class Transition(Model):
             raise ValueError("only a system transition runs checks")
         if self.role != "system" and self.auto:
             raise ValueError("only a system transition can be automatic")
+        if "signature" in self.requires and self.role != "counterparty":
+            raise ValueError("only a counterparty's step is signed (the applicant signs on submit)")
         return self
 
 
@@ -376,15 +385,35 @@ class ResultDocument(Model):
     template: Slug
     title: I18n
     valid_days: Positive | None = None
+    # whose document it is: the applicant's, or the second party's (the buyer's certificate)
+    holder: Literal["applicant", "counterparty"] = "applicant"
 
 
 class RegistryChange(Model):
-    """The registry write made on approval: `fields` maps registry fields to the form (or
-    prefill) keys that give their values."""
+    """The registry write made on approval, in the approval's transaction: `fields` maps the
+    action's parameters to the form (or prefill) keys that give their values.
+
+    When the registry refuses (under age, plate taken, vehicle under arrest…) an officer's step
+    fails with the registry's reason and changes nothing; an automatic step takes the system
+    transition `on_refusal` instead, with the refusal ground `grounds` maps the registry's code
+    to (`default_ground` for codes not listed)."""
 
     registry: Annotated[str, AfterValidator(_name)]
     action: Name
     fields: dict[Name, Name] = {}
+    on_refusal: Name | None = None
+    grounds: dict[Name, Name] = {}
+    default_ground: Name | None = None
+
+
+class Counterparty(Model):
+    """The second party of a two-party service (the buyer of a car): the form field `field`
+    (an IIN) names them; they confirm with the transitions of role `counterparty`, and with
+    `pays` the duty is theirs, asked for when they confirm."""
+
+    field: Name
+    label: I18n
+    pays: bool = False
 
 
 class Result(Model):
@@ -446,6 +475,7 @@ class ServiceDefinition(Model):
     # Which form field names the record a `vehicle.` or `address.` path reads; without one, the
     # path reads the applicant's own records (e.g. `vehicle.count`).
     record_keys: dict[Literal["vehicle", "address"], Name] = {}
+    counterparty: Counterparty | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> ServiceDefinition:

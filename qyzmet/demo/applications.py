@@ -1,6 +1,6 @@
 """Demo applications, made through the same actions the pages and the API call, so that the
 first `make run` shows every state: a decided application with its signed document, one
-waiting for its state duty, and one in an agency's queue."""
+waiting for its state duty, one in an agency's queue, and a car sale waiting for its buyer."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ from qyzmet.applications.actions import (
 )
 from qyzmet.applications.models import Application
 from qyzmet.identity.models import Account
+from qyzmet.registries.selectors import vehicles_of
 from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
 from qyzmet.signatures.client import cms_sign
 
 logger = logging.getLogger(__name__)
 
 
-def _submitted(account: Account, service: str, answers: dict[str, str]) -> Application:
+def _submitted(account: Account, service: str, answers: dict[str, object]) -> Application:
     """Fill in, sign with the citizen's demo certificate and submit, as the page does."""
     person = account.person
     assert person is not None  # noqa: S101 - demo citizens have a person
@@ -61,3 +62,21 @@ def demo_applications_load(*, citizens: list[Account], officer: Account) -> None
         )  # waits for its duty on /payments/
     if not Application.objects.filter(applicant=second).exists():
         _submitted(second, "criminal-record-certificate", {"purpose": "travel"})
+    _car_sale(seller=first, buyer=second)
+
+
+def _car_sale(*, seller: Account, buyer: Account) -> None:
+    """The first citizen sells their Chevrolet to the second, who signs in to confirm, pay the
+    fee (sandbox test card) and see it move into their wallet."""
+    if seller.person is None or buyer.person is None:
+        return
+    if Application.objects.filter(applicant=seller, counterparty=buyer.person).exists():
+        return
+    cars = [r for r in vehicles_of(person=seller.person) if r.vehicle.make == "Chevrolet"]
+    if not cars:
+        return
+    _submitted(
+        seller,
+        "vehicle-re-registration",
+        {"plate": cars[0].plate.number, "buyer_iin": buyer.person.iin, "price": 5_200_000},
+    )

@@ -90,6 +90,15 @@ EVENTS: dict[str, Event] = {
             link="/applications/%(application_id)s/",
         ),
         Event(
+            "application.confirmation_asked",
+            gettext_noop(
+                "Qyzmet: you are asked to confirm and sign application %(number)s "
+                "(%(what)s). Open it in Qyzmet."
+            ),
+            gettext_noop("Application %(number)s waits for your confirmation"),
+            link="/applications/%(application_id)s/",
+        ),
+        Event(
             "application.deadline_passed",
             gettext_noop(
                 "Qyzmet: the deadline for application %(number)s has passed; "

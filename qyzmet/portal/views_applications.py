@@ -27,11 +27,13 @@ from qyzmet.applications.actions import (
     application_submit,
     application_transition,
     definition_of,
+    party_of,
     signing_content,
 )
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.forms import visible_fields
-from qyzmet.applications.models import Application
+from qyzmet.applications.models import Application, ApplicationEvent
+from qyzmet.applications.parties import application_countersign, application_countersign_sms_start
 from qyzmet.applications.registries import UNKNOWN, registry_value
 from qyzmet.applications.selectors import (
     application_history,
@@ -72,6 +74,13 @@ CERTIFICATE_ERRORS: dict[str, Promise] = {
     "content_changed": gettext_lazy(
         "The application changed after this page was opened. Check the answers and sign again."
     ),
+}
+COUNTERSIGNING = "qyzmet_countersigning"
+# What a registry change wrote, named for the history line.
+WRITTEN: dict[str, Promise] = {
+    "certificate_number": gettext_lazy("registration certificate"),
+    "plate": gettext_lazy("plate"),
+    "licence_number": gettext_lazy("driving licence"),
 }
 SIGNED_WITH: dict[str, Promise] = {
     "sms": gettext_lazy("signed by SMS code"),
@@ -116,13 +125,16 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     language = get_language()
     calendar = working_calendar()
     rows = []
-    for application in application_list_for_citizen(account=_account(request)):
+    account = _account(request)
+    for application in application_list_for_citizen(account=account):
         definition = definition_of(application)
         state = definition.workflow.states.get(application.state)
+        party = definition.counterparty if party_of(application, account) != "citizen" else None
         rows.append(
             {
                 "application": application,
                 "service": definition.name.get(language),
+                "as_party": party.label.get(language) if party else "",
                 "state": state.label.get(language) if state else _("Draft"),
                 "days_left": working_days_left(application, calendar=calendar),
             }
@@ -138,13 +150,41 @@ def _editable(application: Application) -> bool:
     )
 
 
+def _history_line(event: ApplicationEvent, grounds: dict[str, str]) -> str:
+    """What a step wrote or why it refused, for the history (the comment is shown apart)."""
+    changes = event.changes or {}
+    written = changes.get("registry") or {}
+    parts = [f"{WRITTEN[key]} {written[key]}" for key in WRITTEN if written.get(key)]
+    if changes.get("document"):
+        parts.append(_("document %(number)s") % {"number": changes["document"]})
+    if event.grounds:
+        parts.append(grounds.get(event.grounds, event.grounds))
+    return "; ".join(str(part) for part in parts)
+
+
+def _summary(definition: Any, answers: dict[str, Any], language: str) -> list[tuple[str, str]]:
+    summary = []
+    for f in visible_fields(definition, answers):
+        value = answers.get(f.key, "")
+        if f.type == "boolean":
+            shown = _("Yes") if value else _("No")
+        elif f.options:
+            shown = next((o.label.get(language) for o in f.options if o.value == value), value)
+        else:
+            shown = str(value) if value not in ("", None) else "—"
+        summary.append((f.label.get(language), shown))
+    return summary
+
+
 def _detail_context(request: HttpRequest, application: Application) -> dict[str, Any]:
     language = get_language()
     definition = definition_of(application)
     answers = json.loads(application.form_data or "{}")
     state = definition.workflow.states.get(application.state)
-    editable = application.state == "draft" or bool(
-        state and state.citizen_action and not application.outcome
+    role = party_of(application, _account(request))
+    editable = role == "citizen" and (
+        application.state == "draft"
+        or bool(state and state.citizen_action and not application.outcome)
     )
     fields = [
         {
@@ -161,13 +201,31 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
     for item in definition.prefill:
         value = registry_value(person=application.person, source=item.source)
         prefill.append((item.label.get(language), "—" if value is UNKNOWN else value))
-    steps = transitions_for(definition, application.state, "citizen") if state else []
+    steps = transitions_for(definition, application.state, role) if state else []
+    signed_steps = [t for t in steps if "signature" in t.requires]
+    grounds = {g.code: g.text.get(language) for g in definition.refusal_grounds}
     return {
+        "party_label": (
+            definition.counterparty.label.get(language)
+            if role == "counterparty" and definition.counterparty
+            else ""
+        ),
+        "summary": [] if editable else _summary(definition, answers, language),
+        "countersign": (
+            {
+                "label": signed_steps[0].label.get(language),
+                "held": request.session.get(COUNTERSIGNING, {}).get(str(application.pk)),
+            }
+            if signed_steps
+            else None
+        ),
         "application": application,
         "service": definition,
         "service_name": definition.name.get(language),
         "state_label": state.label.get(language) if state else _("Draft"),
-        "waiting_for_you": bool(state and state.citizen_action),
+        "waiting_for_you": bool(signed_steps)
+        if role == "counterparty"
+        else bool(state and state.citizen_action),
         "fields": fields,
         "prefill": prefill,
         "editable": editable,
@@ -180,10 +238,15 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
                 if e.to_state in definition.workflow.states
                 else e.to_state,
                 SIGNED_WITH.get(str((e.changes or {}).get("signature", "")), ""),
+                _history_line(e, grounds),
             )
             for e in application_history(application=application)
         ],
-        "steps": [(t.name, t.label.get(language)) for t in steps if t.name not in ("resubmit",)],
+        "steps": [
+            (t.name, t.label.get(language))
+            for t in steps
+            if t.name != "resubmit" and "signature" not in t.requires
+        ],
         "can_resubmit": any(t.name == "resubmit" for t in steps),
         "signing": request.session.get(SIGNING, {}).get(str(application.pk)),
         "sign_by_sms": "sms" in definition.signing,
@@ -202,22 +265,11 @@ def _certificate_step(application: Application) -> dict[str, Any] | None:
         content = signing_content(application)
     except QyzmetError:
         return None
-    language = get_language()
     answers = json.loads(application.form_data or "{}")
-    summary = []
-    for f in visible_fields(definition, answers):
-        value = answers.get(f.key, "")
-        if f.type == "boolean":
-            shown = _("Yes") if value else _("No")
-        elif f.options:
-            shown = next((o.label.get(language) for o in f.options if o.value == value), value)
-        else:
-            shown = str(value) if value not in ("", None) else "—"
-        summary.append((f.label.get(language), shown))
     return {
         "content": base64.b64encode(content).decode(),
         "sha256": hashlib.sha256(content).hexdigest(),
-        "summary": summary,
+        "summary": _summary(definition, answers, get_language()),
     }
 
 
@@ -234,6 +286,8 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
         action = request.POST.get("action", "save")
         if action == "submit_certificate":
             return _submit_with_certificate(request, application)
+        if party_of(application, _account(request)) == "counterparty":
+            return _as_counterparty(request, application, action)
         definition = definition_of(application)
         answers = {
             f.key: (request.POST.get(f.key) == "on") if f.type == "boolean" else
@@ -296,6 +350,37 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
         certificate_step = False
     return _render(request, application, errors=errors, error=error, status=status,
                    certificate_step=certificate_step)  # fmt: skip
+
+
+def _as_counterparty(request: HttpRequest, application: Application, action: str) -> HttpResponse:
+    """The second party's post: ask for a code, confirm with it, or a plain step (decline)."""
+    key = str(application.pk)
+    held = request.session.get(COUNTERSIGNING, {})
+    try:
+        if action == "countersign_code":
+            issued = application_countersign_sms_start(
+                account=_account(request), application_id=key, client=_client(request),
+                language=get_language(),
+            )  # fmt: skip
+            held[key] = {"code_id": issued.id, "phone": phone_mask(issued.phone_e164)}
+            request.session[COUNTERSIGNING] = held
+        elif action == "countersign":
+            application_countersign(
+                account=_account(request), application_id=key, client=_client(request),
+                code_id=held.get(key, {}).get("code_id", ""), code=request.POST.get("code", ""),
+            )  # fmt: skip
+            held.pop(key, None)
+            request.session.modified = True
+            messages.success(request, _("Confirmed and signed."))
+        else:
+            application_transition(
+                actor=_account(request), application_id=key, name=action, role="citizen"
+            )
+    except QyzmetError as exc:
+        application.refresh_from_db()
+        return _render(request, application, errors={}, error=str(exc.message),
+                       status=exc.status, certificate_step=False)  # fmt: skip
+    return redirect("portal:application", application_id=key)
 
 
 def _to_certificate_step(application: Application) -> HttpResponse:

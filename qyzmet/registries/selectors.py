@@ -111,6 +111,15 @@ def plates_free(*, region: str, increased_demand: bool = False) -> int:
     ).count()
 
 
+def plates_free_list(*, region: str, increased_demand: bool = True, limit: int = 60) -> list[Plate]:
+    """Free plates of a region, in number order: what a citizen may choose from."""
+    return list(
+        Plate.objects.filter(
+            region=region, status=Plate.Status.FREE, increased_demand=increased_demand
+        ).order_by("number")[:limit]
+    )
+
+
 def licence_of(*, person: Person, on: date | None = None) -> DrivingLicence | None:
     """The person's valid licence (valid status and not past its expiry on `on`)."""
     today = on or local_today()
@@ -143,12 +152,34 @@ def exams_passed(*, person: Person, category: str) -> bool:
     return {ExamResult.Kind.THEORY, ExamResult.Kind.PRACTICE} <= kinds
 
 
-def registry_value(*, person: Person, source: str, today: date | None = None) -> Any:
+def _vehicle_record_value(person: Person, field: str, record: str) -> Any:
+    """A field of the vehicle the application names (by plate or VIN)."""
+    vehicle = vehicle_by_plate(plate=record) or vehicle_by_vin(vin=record)
+    if field == "registered":
+        return vehicle is not None and vehicle.status == Vehicle.Status.REGISTERED
+    if vehicle is None:
+        return UNKNOWN
+    if field == "arrested":
+        return vehicle.arrested
+    if field == "owned_by_applicant":
+        current = vehicle_current_registration(vehicle=vehicle)
+        return current is not None and current.owner_id == person.pk
+    return UNKNOWN
+
+
+def registry_value(
+    *, person: Person, source: str, today: date | None = None, record: str | None = None
+) -> Any:
     """The value a service definition reads by dotted path: `vehicle.count`, `vehicle.vins`,
-    `licence.valid`, `licence.categories`, `licence.expires`, `licence.number`,
-    `medical.valid`, `exam.passed.<category>`. UNKNOWN for a path this module does not know."""
+    `licence.valid`, and of the current licence (valid or expired) `licence.on_record`,
+    `licence.categories`, `licence.expires`, `licence.number`;
+    `medical.valid`, `exam.passed.<category>`; with the `record` an application names (a plate
+    or a VIN), `vehicle.registered`, `vehicle.arrested`, `vehicle.owned_by_applicant`.
+    UNKNOWN for a path this module does not know."""
     today = today or local_today()
     registry, _, field = source.partition(".")
+    if registry == "vehicle" and record:
+        return _vehicle_record_value(person, field, record.strip())
     if registry == "vehicle":
         if field == "count":
             return len(vehicles_of(person=person))
@@ -156,13 +187,21 @@ def registry_value(*, person: Person, source: str, today: date | None = None) ->
             return [r.vehicle.vin for r in vehicles_of(person=person)]
         return UNKNOWN
     if registry == "licence":
-        licence = licence_of(person=person, on=today)
         if field == "valid":
-            return licence is not None
+            return licence_of(person=person, on=today) is not None
+        # the current licence, valid or expired (an expired one can still be replaced)
+        current = licence_latest(person=person)
+        if current is not None and current.status not in (
+            DrivingLicence.Status.VALID,
+            DrivingLicence.Status.EXPIRED,
+        ):
+            current = None
+        if field == "on_record":
+            return current is not None
         if field == "categories":
-            return licence.category_codes if licence is not None else []
+            return current.category_codes if current is not None else []
         if field in ("expires", "number"):
-            return getattr(licence, field) if licence is not None else None
+            return getattr(current, field) if current is not None else None
         return UNKNOWN
     if registry == "medical" and field == "valid":
         return medical_valid(person=person, on=today) is not None

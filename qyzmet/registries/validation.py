@@ -273,4 +273,6 @@ def medical_valid_on(*, issued: date, expires: date, on: date) -> bool:
 
 def medical_covers(allowed: list[str], categories: list[str]) -> list[str]:
     """The categories the certificate does not allow (an empty list means it covers all)."""
+    if not allowed:
+        return []
     return [c for c in categories if c not in set(allowed)]

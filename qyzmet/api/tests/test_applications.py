@@ -74,8 +74,8 @@ def test_apply_sign_by_sms_and_track_with_a_countdown(
     assert application["working_days_left"] == 5
     assert [h["transition"] for h in application["history"]] == ["submit", "send_to_officer"]
     stored = Application.objects.get()
-    assert stored.signature.method == "sms"
-    assert len(stored.signature.content_sha256) == 64
+    assert stored.signatures.get().method == "sms"
+    assert len(stored.signatures.get().content_sha256) == 64
     listed = api_client.get("/api/v1/applications", **citizen).json()
     assert [a["id"] for a in listed] == [application["id"]]
 

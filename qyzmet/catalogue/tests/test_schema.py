@@ -102,7 +102,7 @@ def test_field_condition_needs_the_field_answered() -> None:
     [
         (
             {"source": "tax.debt", "op": "eq", "value": 0},
-            "unknown registry 'tax' (known: person, vehicle, licence, address)",
+            "unknown registry 'tax' (known: person, vehicle, licence, medical, exam, address)",
         ),
         ({"source": "person", "op": "exists"}, "must be a dotted registry path like 'person.age'"),
         ({"source": "person.age", "op": "gte", "value": "18"}, "'gte' needs a number"),

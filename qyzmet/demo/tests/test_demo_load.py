@@ -23,7 +23,10 @@ def test_demo_load_shows_every_state_and_a_second_run_changes_nothing() -> None:
         ("criminal-record-certificate", "approved", "not_required"),
         ("criminal-record-certificate", "in_review", "not_required"),
         ("id-card-replacement", "submitted", "awaiting"),
+        ("vehicle-re-registration", "buyer_confirmation", "not_required"),
     ]
+    sale = Application.objects.get(service__code="vehicle-re-registration")
+    assert sale.counterparty is not None and sale.counterparty_id != sale.person_id
     document = Document.objects.get()
     approved = Application.objects.get(outcome="approved")
     assert document.application_id == str(approved.pk)

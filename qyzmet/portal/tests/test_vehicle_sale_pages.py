@@ -1,0 +1,69 @@
+"""Selling a car through the pages: the seller fills in and signs; the buyer finds it among their
+applications, reads what they confirm, confirms by SMS code and is asked for the fee; a third
+person sees nothing."""
+
+from datetime import date, timedelta
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from conftest import PASSWORD, CommittingClient, last_code
+from qyzmet.applications.models import Application
+from qyzmet.identity.models import Account
+from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.registries import actions as registry
+from qyzmet.registries.tests.conftest import car, pool
+
+pytestmark = pytest.mark.django_db
+
+SELLER_PHONE = "+77011234567"
+BUYER_PHONE = "+77017654321"
+
+
+def _web(account: Account, phone: str) -> CommittingClient:
+    assert account.person is not None
+    web = CommittingClient(HTTP_ACCEPT_LANGUAGE="en")
+    web.post("/signin/", {"iin": account.person.iin, "password": PASSWORD})
+    web.post("/signin/code/", {"code": last_code(web, phone)})
+    return web
+
+
+def test_the_buyer_confirms_a_sale_on_the_application_page() -> None:
+    seller = citizen_create(phone=SELLER_PHONE)
+    buyer = citizen_create(phone=BUYER_PHONE, birth_date=date(1985, 5, 5), sex="M")
+    assert buyer.person is not None and seller.person is not None
+    pool("123 ABC 02")
+    registry.vehicle_register_first(owner=seller.person, vehicle=car(), plate="123 ABC 02")
+    a, b = _web(seller, SELLER_PHONE), _web(buyer, BUYER_PHONE)
+
+    page_url = a.post("/services/vehicle-re-registration/apply")["Location"]
+    fields = {"plate": "123 ABC 02", "buyer_iin": buyer.person.iin, "price": "4500000"}
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        a.post(page_url, {"action": "sign", **fields})
+        page = a.get(page_url).content.decode()
+        key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+        code = last_code(a, SELLER_PHONE)
+        a.post(page_url, {"action": "submit", "code": code, "idempotency_key": key})
+    assert "Waiting for the buyer to confirm" in a.get(page_url).content.decode()
+
+    listing = b.get("/applications/").content.decode()
+    assert "You take part as: Buyer" in listing
+    page = b.get(page_url).content.decode()
+    assert "waiting for you" in page
+    assert "123 ABC 02" in page and "4500000" in page  # what the buyer confirms
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
+        b.post(page_url, {"action": "countersign_code"})
+        assert "Code sent to +7 701 *** ** 21" in b.get(page_url).content.decode()
+        wrong = b.post(page_url, {"action": "countersign", "code": "000000"})
+        assert wrong.status_code == 400 and Application.objects.get().state == "buyer_confirmation"
+        done = b.post(page_url, {"action": "countersign", "code": last_code(b, BUYER_PHONE)})
+
+    assert done.status_code == 302
+    page = b.get(page_url).content.decode()
+    assert "Confirmed and signed." in page
+    assert "The buyer confirmed; waiting for the fee" in page
+    application = Application.objects.get()
+    assert (application.state, application.payment) == ("confirmed", "awaiting")
+    third = citizen_create(phone="+77075554433", birth_date=date(1990, 1, 1), sex="M")
+    assert _web(third, "+77075554433").get(page_url).status_code == 404
