@@ -14,10 +14,12 @@ from qyzmet.api import (
     dashboard,
     documents,
     errors,
+    feedback,
     inbox,
     me,
     payments,
     registry,
+    surveys,
     vehicles,
     wallet,
 )
@@ -48,6 +50,8 @@ api.add_router("/payments", payments.router)
 api.add_router("/documents", documents.router)
 api.add_router("/wallet", wallet.router)
 api.add_router("/vehicles", vehicles.router)
+api.add_router("/surveys", surveys.router)
+api.add_router("/feedback", feedback.router)
 
 
 @api.get("/meta", response=MetaOut, tags=["meta"], summary="Platform name, version, languages")

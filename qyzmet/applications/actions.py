@@ -442,7 +442,10 @@ def _submit(
         "submitted_at": now,
         "signed_at": now,
         "updated_at": now,
-        "due_date": calendar.add_working_days(
+        # with a second party, the legal term starts once they have confirmed (and paid)
+        "due_date": None
+        if party
+        else calendar.add_working_days(
             today, definition.term.working_days, count_start=definition.term.receipt_day_counted
         ),
         "state_due_date": _state_due(definition, initial),

@@ -34,7 +34,7 @@ from qyzmet.applications.actions import (
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application, Signature
 from qyzmet.catalogue.schema import ServiceDefinition, Transition
-from qyzmet.core.calendar import local_today
+from qyzmet.core.calendar import local_today, working_calendar
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue
 from qyzmet.identity.models import Account, OneTimeCode
@@ -126,18 +126,29 @@ def application_countersign(
         signer=application.counterparty,
     )  # fmt: skip
     with transaction.atomic():
-        _move(application, definition, step, actor=account, role="counterparty")
+        _move(
+            application, definition, step, actor=account, role="counterparty",
+            changes={"signature": signature.method},
+        )  # fmt: skip
         signature.application = application
         signature.party = Signature.Party.COUNTERPARTY
         signature.save()
         party = definition.counterparty
+        values: dict[str, object] = {"updated_at": timezone.now()}
         if party is not None and party.pays and application.fee_tiyn:
-            _update_checked(
-                application,
-                {"payment": Application.Payment.AWAITING, "updated_at": timezone.now()},
-                Conflict(_("The application changed meanwhile. Reload it."), code="retry"),
-            )
+            # the legal term starts when the duty is credited (`_duty_paid`)
+            values["payment"] = Application.Payment.AWAITING
             _duty_invoice(application, definition, _answers(application))
+        else:
+            term = definition.term
+            values["due_date"] = working_calendar().add_working_days(
+                local_today(), term.working_days, count_start=term.receipt_day_counted
+            )
+        _update_checked(
+            application,
+            values,
+            Conflict(_("The application changed meanwhile. Reload it."), code="retry"),
+        )
         _run_automatic_steps(application, definition)
     return application
 

@@ -13,6 +13,7 @@ from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.demo import accounts
 from qyzmet.demo.accounts import DemoAccount
 from qyzmet.demo.applications import demo_applications_load
+from qyzmet.feedback.demo import feedback_demo_load
 from qyzmet.identity.actions.phone import phone_bind
 from qyzmet.identity.demo_people import demo_population_rows
 from qyzmet.identity.models import Account, Person, PhoneBinding
@@ -21,6 +22,7 @@ from qyzmet.identity.population import demo_population_load
 from qyzmet.identity.selectors import account_login_for_iin, age_on, person_get_by_iin
 from qyzmet.registries.demo import registries_demo_load
 from qyzmet.signatures.actions import demo_ca_ensure
+from qyzmet.surveys.demo import surveys_demo_load
 
 
 def _adults(count: int) -> list[str]:
@@ -61,6 +63,7 @@ def _citizen(iin: str, phone: str, *, staff: bool = False) -> Person:
 def demo_data_load() -> None:
     demo_population_load()
     registries_demo_load()
+    surveys_demo_load()  # after the population: it keeps the registry's margins on closing
     demo_ca_ensure()
     iins = _adults(len(accounts.CITIZEN_PHONES) + 1)
     with transaction.atomic():
@@ -73,10 +76,12 @@ def demo_data_load() -> None:
             Account.objects.create_superuser(
                 login=accounts.ADMIN.login, password=accounts.ADMIN.password
             )
+    officer_account = Account.objects.get(person=officer)
     demo_applications_load(
         citizens=[Account.objects.get(person=person) for person in people],
-        officer=Account.objects.get(person=officer),
+        officer=officer_account,
     )
+    feedback_demo_load(analyst=officer_account)
 
 
 def demo_account_list() -> list[DemoAccount]:

@@ -43,6 +43,7 @@ from qyzmet.applications.selectors import (
 from qyzmet.core.calendar import working_calendar
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.mci import format_tenge
+from qyzmet.feedback.selectors import rating_panel
 from qyzmet.identity.models import Account
 from qyzmet.identity.phones import phone_mask
 
@@ -176,6 +177,19 @@ def _summary(definition: Any, answers: dict[str, Any], language: str) -> list[tu
     return summary
 
 
+def _payment_text(application: Application, definition: Any, language: str) -> str:
+    party = definition.counterparty
+    if (
+        application.payment == Application.Payment.NOT_REQUIRED
+        and application.fee_tiyn
+        and party is not None
+        and party.pays
+        and not application.outcome
+    ):
+        return _("%(party)s pays it when confirming") % {"party": party.label.get(language)}
+    return str(application.get_payment_display())
+
+
 def _detail_context(request: HttpRequest, application: Application) -> dict[str, Any]:
     language = get_language()
     definition = definition_of(application)
@@ -205,6 +219,8 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
     signed_steps = [t for t in steps if "signature" in t.requires]
     grounds = {g.code: g.text.get(language) for g in definition.refusal_grounds}
     return {
+        # the applicant rates a decided application once (the second party does not)
+        "rating_panel": rating_panel(application=application) if role == "citizen" else None,
         "party_label": (
             definition.counterparty.label.get(language)
             if role == "counterparty" and definition.counterparty
@@ -230,6 +246,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
         "prefill": prefill,
         "editable": editable,
         "fee_text": format_tenge(application.fee_tiyn, language) if application.fee_tiyn else "",
+        "payment_text": _payment_text(application, definition, language),
         "days_left": working_days_left(application),
         "history": [
             (

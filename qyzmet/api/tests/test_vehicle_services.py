@@ -113,6 +113,7 @@ def test_a_sells_a_car_to_b_through_the_api(
     assert started["status"] == 201, started
     assert started["state"] == "buyer_confirmation"
     assert started["payment"] == "not_required"  # the fee is the buyer's, asked when they confirm
+    assert started["due_date"] is None  # the legal term starts once the buyer has confirmed
     url = f"/api/v1/applications/{started['id']}"
 
     # then: B finds it among their applications, waiting for them
@@ -145,6 +146,7 @@ def test_a_sells_a_car_to_b_through_the_api(
     # then: re-registered to B, on the same plate, with a new certificate
     done = api_client.get(url, **sale["b"]).json()
     assert (done["state"], done["outcome"], done["payment"]) == ("registered", "approved", "paid")
+    assert done["due_date"] is not None
     current = Vehicle.objects.get().registrations.get(ended_on=None)
     assert current.owner_id == sale["buyer"].person.pk
     assert current.plate.number == PLATE

@@ -1,0 +1,171 @@
+"""Surveys through the pages: the list, answering without JavaScript, the report of the demo
+survey with the article's figures, its charts and files, and the interviewer's page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from conftest import PASSWORD, PHONE, CommittingClient, last_code
+from qyzmet.identity.models import Account
+from qyzmet.identity.population import demo_population_load
+from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.surveys.actions import survey_close
+from qyzmet.surveys.demo import surveys_demo_load
+from qyzmet.surveys.models import Response, Survey
+from qyzmet.surveys.tests.factories import interviewer_create, open_survey
+
+pytestmark = pytest.mark.django_db
+
+STAFF_PHONE = "+77470003344"
+
+
+def _signed_in(account: Account, phone: str = PHONE) -> CommittingClient:
+    web = CommittingClient(HTTP_ACCEPT_LANGUAGE="en")
+    web.post("/signin/", {"iin": account.person.iin, "password": PASSWORD})  # type: ignore[union-attr]
+    web.post("/signin/code/", {"code": last_code(web, phone)})
+    return web
+
+
+@pytest.fixture
+def demo() -> Survey:
+    demo_population_load()
+    return surveys_demo_load()
+
+
+def test_the_demo_report_shows_the_article_figures_with_intervals_and_a_chart_each(
+    demo: Survey,
+) -> None:
+    page = CommittingClient(HTTP_ACCEPT_LANGUAGE="en").get("/surveys/egov-2021/report/")
+
+    assert page.status_code == 200
+    body = page.content.decode()
+    row = re.search(r'<tr data-option="self">(.*?)</tr>', body, re.S)
+    assert row is not None
+    cells = re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), re.S)
+    assert cells[:4] == ["Yes, I use them myself", "339", "75.3", "71.1–79.1"]
+    assert len(cells) == 6  # and the weighted percent with its interval
+    assert "<strong>450 respondents</strong>" in body
+    assert 'data-weighting="raked"' in body
+    for figure in ("40.9", "42.5", "49.8", "40.4", "71.6", "25.3", "45.3", "21.3", "6.7"):
+        assert f"<td>{figure}</td>" in body
+    charts = json.loads(
+        re.search(r'<script id="survey-chart-data" type="application/json">(.*?)</script>',
+                  body, re.S).group(1)  # type: ignore[union-attr]
+    )  # fmt: skip
+    assert [c["code"] for c in charts["charts"]] == [
+        "awareness", "use", "trust", "data_safety", "mobile_db", "app_convenience",
+    ]  # fmt: skip
+    assert charts["charts"][1]["values"][0] == {"percent": 75.3, "low": 71.1, "high": 79.1}
+    assert body.count("data-survey-chart=") == 6
+    assert '<script src="/static/portal/vendor/chart.umd.min.js" defer></script>' in body
+    assert '<script src="/static/portal/survey-report.js" defer></script>' in body
+    # No inline script: only the JSON block and the two files.
+    assert len(re.findall(r"<script", body)) == 3
+    assert 'href="/surveys/egov-2021/report.pdf"' in body
+    assert 'href="/surveys/egov-2021/results.csv"' in body
+    assert 'href="/surveys/egov-2021/results.json"' in body
+
+
+def test_the_demo_report_speaks_russian_with_the_article_wording(demo: Survey) -> None:
+    body = CommittingClient(HTTP_ACCEPT_LANGUAGE="ru").get("/surveys/egov-2021/report/")
+
+    text = body.content.decode()
+    assert "Пользуетесь ли вы услугами портала eGov.kz?" in text
+    assert "<td>75,3</td>" in text  # Russian decimal comma
+
+
+def test_the_report_breaks_answers_down_and_offers_files(demo: Survey) -> None:
+    web = CommittingClient(HTTP_ACCEPT_LANGUAGE="en")
+
+    by_age = web.get("/surveys/egov-2021/report/?by=age_band").content.decode()
+    data = web.get("/surveys/egov-2021/results.json")
+    table = web.get("/surveys/egov-2021/results.csv?by=sex")
+    pdf = web.get("/surveys/egov-2021/report.pdf")
+
+    assert 'data-crosstab="use:age_band"' in by_age
+    assert '<th scope="row">18-29</th><td>110</td>' in by_age
+    assert data["Content-Disposition"] == 'attachment; filename="egov-2021-results.json"'
+    results = data.json()
+    assert results["questions"][1]["options"][0]["count"] == 339
+    assert results["questions"][1]["options"][0]["ci95"] == [71.1, 79.1]
+    assert len(results["crosstabs"]) == 18
+    assert table.content.decode().splitlines()[0].startswith("question,by,group,group_label")
+    assert pdf["Content-Type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF-")
+    assert web.get("/surveys/egov-2021/results.xml").status_code == 404
+
+
+def test_the_list_shows_open_surveys_to_answer_and_finished_ones_to_read(demo: Survey) -> None:
+    open_survey()
+
+    body = CommittingClient(HTTP_ACCEPT_LANGUAGE="en").get("/surveys/").content.decode()
+
+    assert 'href="/surveys/test-survey/"' in body
+    assert 'href="/surveys/egov-2021/report/"' in body
+    assert 'href="/surveys/test-survey/report/"' not in body  # not public while open
+
+
+def test_a_citizen_answers_on_the_web_without_javascript_once() -> None:
+    open_survey()
+    assert CommittingClient().get("/surveys/test-survey/").status_code == 302  # to sign-in
+    web = _signed_in(citizen_create())
+
+    form = web.get("/surveys/test-survey/").content.decode()
+    refused = web.post("/surveys/test-survey/", {"q-use": "yes", "q-services": ["id"]})
+    sent = web.post(
+        "/surveys/test-survey/",
+        {"q-use": "yes", "q-services": ["vehicle", "id"], "q-rating": "5", "q-comment": "Fine"},
+    )
+    after = web.get("/surveys/test-survey/").content.decode()
+    again = web.post("/surveys/test-survey/", {"q-use": "no", "q-rating": "3"})
+
+    assert 'type="radio" id="q-use-yes" name="q-use" value="yes"' in form
+    assert 'type="checkbox" id="q-services-id" name="q-services" value="id"' in form
+    assert refused.status_code == 422
+    refused_body = refused.content.decode()
+    assert "Some answers need attention." in refused_body
+    assert '<a href="#q-rating">Please answer this question.</a>' in refused_body
+    assert 'id="q-use-yes" name="q-use" value="yes" checked' in refused_body  # kept
+    assert sent.status_code == 302
+    response = Response.objects.get()
+    assert response.channel == "web"
+    assert sorted(response.answers.values_list("question__code", "option")) == [
+        ("comment", ""), ("rating", "5"), ("services", "id"), ("services", "vehicle"),
+        ("use", "yes"),
+    ]  # fmt: skip
+    assert "You have answered. Thank you!" in after
+    assert again.status_code == 409
+    assert Response.objects.count() == 1
+
+
+def test_an_open_surveys_report_and_interviews_are_for_survey_staff() -> None:
+    survey = open_survey()
+    citizen = _signed_in(citizen_create())
+    staff = _signed_in(interviewer_create(phone=STAFF_PHONE), STAFF_PHONE)
+
+    assert CommittingClient().get("/surveys/test-survey/report/").status_code == 404
+    assert citizen.get("/surveys/test-survey/report/").status_code == 404
+    assert citizen.get("/surveys/test-survey/interview/").status_code == 404
+    page = staff.get("/surveys/test-survey/interview/").content.decode()
+    recorded = staff.post(
+        "/surveys/test-survey/interview/",
+        {"region": "02", "sex": "F", "age_band": "30-44", "q-use": "no", "q-rating": "dk"},
+    )
+    refused = staff.post("/surveys/test-survey/interview/", {"region": "", "q-use": "no"})
+    report = staff.get("/surveys/test-survey/report/").content.decode()
+
+    assert '<select id="region" name="region">' in page
+    assert recorded.status_code == 302
+    response = Response.objects.get()
+    assert (response.channel, response.region, response.interviewer_id) == (
+        "interviewer", "02", Account.objects.get(is_staff=True).pk,
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert Response.objects.count() == 1
+    assert '<tr data-quota="region:02"><th scope="row">Almaty</th><td>4</td><td>1</td>' in report
+    assert "The survey is still open: the results are not final." in report
+    survey_close(survey=survey)
+    assert CommittingClient().get("/surveys/test-survey/report/").status_code == 200
