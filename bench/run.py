@@ -22,6 +22,7 @@ def main() -> None:
         ["signin.py", "--citizens", "50" if quick else "200", "--postgres"],
         ["applications.py", *(["--citizens", "60", "--seconds", "5"] if quick else [])],
         ["payments.py", *(["--seconds", "5"] if quick else [])],
+        ["vehicles.py", *(["--seconds", "5", "--http-sales", "16"] if quick else [])],
         ["notifications.py", *(["--messages", "500"] if quick else [])],
     ]
     for script, *args in runs:

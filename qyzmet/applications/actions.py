@@ -96,10 +96,13 @@ def definition_of(application: Application) -> ServiceDefinition:
 def _value_of(person: Person, records: dict[str, str] | None = None) -> Any:
     """Registry values for conditions; `records` are the records the form names by registry."""
     records = records or {}
+    known: dict[str, Any] = {}  # several checks of one step read the same paths
 
     def value_of(source: str) -> Any:
-        record = records.get(source.partition(".")[0])
-        return registry_value(person=person, source=source, record=record)
+        if source not in known:
+            record = records.get(source.partition(".")[0])
+            known[source] = registry_value(person=person, source=source, record=record)
+        return known[source]
 
     return value_of
 
@@ -472,7 +475,8 @@ def _submit(
         changes={"signature": signature.method, "fee_tiyn": fee},
         created_at=now,
     )
-    _notify_after_commit(application, definition, initial)
+    if definition.workflow.states[initial].notify:
+        _notify_after_commit(application, definition, initial)
     if application.counterparty is not None:
         _notify_counterparty(application, definition)
     _run_automatic_steps(application, definition)

@@ -9,12 +9,12 @@ message and details; the engine decides what a refusal means (see `actions._move
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qyzmet.applications.registries import UNKNOWN, registry_value
@@ -25,6 +25,8 @@ from qyzmet.identity.models import Person
 from qyzmet.registries import actions as reg
 from qyzmet.registries import selectors as registry
 from qyzmet.registries.models import Vehicle
+
+logger = logging.getLogger(__name__)
 
 
 class RegistryRefused(Exception):
@@ -60,8 +62,7 @@ def _vehicle_of(change: Change) -> Vehicle:
         raise NotFound(
             _("No registered vehicle has this plate in the registry."), code="vehicle_unknown"
         )
-    current = registry.vehicle_current_registration(vehicle=vehicle)
-    if current is None or current.owner_id != change.person.pk:
+    if registry.vehicle_owner_id(vehicle=vehicle) != change.person.pk:
         raise Conflict(
             _("The vehicle is not registered to the applicant."), code="not_vehicle_owner"
         )
@@ -115,6 +116,15 @@ def _deregister(change: Change) -> dict[str, Any]:
     return {"vin": vehicle.vin, "plate": plate}
 
 
+def _reissue_certificate(change: Change) -> dict[str, Any]:
+    registration = reg.vehicle_certificate_reissue(vehicle=_vehicle_of(change))
+    return {
+        "vin": registration.vehicle.vin,
+        "plate": registration.plate.number,
+        "certificate_number": registration.certificate_number,
+    }
+
+
 def _licence_issue(change: Change) -> dict[str, Any]:
     categories = [c for c in change.text("category").replace(",", " ").split() if c]
     licence = reg.licence_issue(holder=change.person, categories=categories, on=change.today)
@@ -142,6 +152,7 @@ ACTIONS: Final[dict[tuple[str, str], Callable[[Change], dict[str, Any]]]] = {
     ("vehicle", "register_first"): _register_first,
     ("vehicle", "change_owner"): _change_owner,
     ("vehicle", "deregister"): _deregister,
+    ("vehicle", "reissue_certificate"): _reissue_certificate,
     ("licence", "issue"): _licence_issue,
     ("licence", "replace"): _licence_replace,
 }
@@ -173,18 +184,24 @@ def registry_change_apply(
     counterparty: Person | None,
     answers: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """Make the definition's registry change; answer what was written (for the history).
-    Runs in a savepoint, so a refusal leaves the caller's transaction usable."""
+    """Make the definition's registry change, in the caller's transaction; answer what was
+    written (for the history)."""
     change = definition.result.registry_change
     if change is None:
         return {}
     action = ACTIONS.get((change.registry, change.action))
     if action is None:
-        raise LookupError(f"no registry action {change.registry}.{change.action}")
+        # A registry not connected yet (the civil registry's birth, the ID card's issue…): the
+        # approval stands and the history says the change is the agency's to make by hand.
+        logger.warning(
+            "registry not connected", extra={"registry": change.registry, "action": change.action}
+        )
+        return {"not_connected": f"{change.registry}.{change.action}"}
     today = local_today()
     try:
-        with transaction.atomic():
-            return action(_change_for(definition, person, counterparty, answers, today))
+        # no savepoint of its own: an automatic step runs in one (`_run_automatic_steps`), and
+        # an officer's step rolls back whole
+        return action(_change_for(definition, person, counterparty, answers, today))
     except QyzmetError as exc:
         raise RegistryRefused(exc) from exc
 
@@ -195,10 +212,15 @@ def registry_change_precheck(
     person: Person,
     answers: Mapping[str, Any],
 ) -> None:
-    """What can be known before submission: the vehicle a sale or a deregistration names must be
-    the applicant's (a field error on the form, so nothing is paid for in vain)."""
+    """What can be known before submission, as a field error on the form so that nothing is
+    signed or paid for in vain: the vehicle a sale or a deregistration names must be the
+    applicant's; a vehicle registered for the first time must not be in the registry yet, and a
+    chosen plate must be free."""
     change = definition.result.registry_change
-    if change is None or change.registry != "vehicle" or change.action == "register_first":
+    if change is None or change.registry != "vehicle":
+        return
+    if change.action == "register_first":
+        _first_registration_precheck(change.fields, answers)
         return
     try:
         _vehicle_of(_change_for(definition, person, None, answers, local_today()))
@@ -208,6 +230,31 @@ def registry_change_precheck(
             details={"fields": [{"field": field, "message": str(exc.message)}]},
             code=exc.code,
         ) from exc
+
+
+def _first_registration_precheck(fields: Mapping[str, str], answers: Mapping[str, Any]) -> None:
+    vin_key, plate_key = fields.get("vin"), fields.get("plate")
+    vin = str(answers.get(vin_key, "")) if vin_key else ""
+    if vin and registry.vehicle_by_vin(vin=vin) is not None:
+        raise ValidationFailed(
+            details={
+                "fields": [
+                    {
+                        "field": vin_key,
+                        "message": _("A vehicle with this VIN is already in the registry."),
+                    }
+                ]
+            },
+            code="vin_registered",
+        )
+    plate = str(answers.get(plate_key, "") or "") if plate_key else ""
+    if plate and not registry.plate_is_free(number=plate):
+        raise ValidationFailed(
+            details={
+                "fields": [{"field": plate_key, "message": _("This plate number is not free.")}]
+            },
+            code="plate_taken",
+        )
 
 
 def registry_action_known(registry_name: str, action: str) -> bool:

@@ -331,6 +331,17 @@ def vehicle_deregister(*, vehicle: Vehicle, on: date | None = None) -> Vehicle:
     return vehicle
 
 
+def vehicle_certificate_reissue(*, vehicle: Vehicle) -> VehicleRegistration:
+    """A duplicate registration certificate (the old one lost or damaged): the current
+    registration gets a new certificate number, and the old number stops being valid."""
+    with transaction.atomic():
+        vehicle = _locked(vehicle)
+        current = _registration_open(vehicle)
+        current.certificate_number = certificate_number_new()
+        current.save(update_fields=["certificate_number"])
+    return current
+
+
 def vehicle_arrest_set(*, vehicle: Vehicle, arrested: bool, reason: str = "") -> Vehicle:
     """Record (or lift) an arrest ordered by a court or a bailiff."""
     if arrested and not reason.strip():

@@ -68,6 +68,15 @@ def vehicle_current_registration(*, vehicle: Vehicle) -> VehicleRegistration | N
     )
 
 
+def vehicle_owner_id(*, vehicle: Vehicle) -> int | None:
+    """The current owner's person id (no decryption of the person), None if not registered."""
+    return (
+        VehicleRegistration.objects.filter(vehicle=vehicle, ended_on=None)
+        .values_list("owner_id", flat=True)
+        .first()
+    )
+
+
 def vehicle_history(*, vehicle: Vehicle) -> list[VehicleRegistration]:
     """Every registration of the vehicle, oldest first: the history of owners and plates."""
     return list(
@@ -109,6 +118,15 @@ def plates_free(*, region: str, increased_demand: bool = False) -> int:
     return Plate.objects.filter(
         region=region, status=Plate.Status.FREE, increased_demand=increased_demand
     ).count()
+
+
+def plate_is_free(*, number: str) -> bool:
+    """Whether `number` is a free plate of the pool (False for a malformed or unknown one)."""
+    try:
+        text = str(rules.plate_parse(number))
+    except rules.RuleError:
+        return False
+    return Plate.objects.filter(number=text, status=Plate.Status.FREE).exists()
 
 
 def plates_free_list(*, region: str, increased_demand: bool = True, limit: int = 60) -> list[Plate]:
@@ -162,8 +180,7 @@ def _vehicle_record_value(person: Person, field: str, record: str) -> Any:
     if field == "arrested":
         return vehicle.arrested
     if field == "owned_by_applicant":
-        current = vehicle_current_registration(vehicle=vehicle)
-        return current is not None and current.owner_id == person.pk
+        return vehicle_owner_id(vehicle=vehicle) == person.pk
     return UNKNOWN
 
 

@@ -468,3 +468,79 @@ def test_the_app_lists_my_vehicles_and_the_plates_i_may_choose(
     assert [(v["plate"], v["vin"]) for v in mine] == [(PLATE, sale["vehicle"].vin)]
     assert api_client.get("/api/v1/vehicles/mine", **sale["b"]).json() == []
     assert api_client.get("/api/v1/vehicles/mine").status_code == 401
+
+
+def _officer(api: CommittingClient) -> Headers:
+    officer = citizen_create(phone="+77470003344", birth_date=date(1980, 8, 8), sex="M")
+    OfficerMembership.objects.create(account=officer, agency="mvd-admin-police")
+    assert officer.person is not None
+    with time_machine.travel(timezone.now() + timedelta(seconds=120)):
+        return bearer(sign_in(api, officer.person.iin, "+77470003344")["access_token"])
+
+
+def test_a_deregistered_car_leaves_the_registry_and_the_wallet(
+    api_client: CommittingClient, sale: dict[str, Any]
+) -> None:
+    office = _officer(api_client)
+    submitted = _submit(
+        api_client, sale["a"], SELLER_PHONE, "vehicle-deregistration",
+        {"plate": PLATE, "reason": "scrapping"},
+    )  # fmt: skip
+    assert (submitted["status"], submitted["state"]) == (201, "in_review")  # checked: not arrested
+    steps = f"/api/v1/office/applications/{submitted['id']}/steps"
+
+    accepted = api_client.post_json(steps, {"name": "accept"}, **office)
+    done = api_client.post_json(steps, {"name": "deregister"}, **office)
+
+    assert accepted.json()["state"] == "plates_return"
+    assert (done.json()["state"], done.json()["outcome"]) == ("deregistered", "approved")
+    vehicle = Vehicle.objects.get()
+    assert vehicle.status == Vehicle.Status.DEREGISTERED
+    assert vehicle.registrations.get().plate.status == "retired"
+    assert _vehicles_in_wallet(api_client, sale["a"]) == []
+
+
+def test_a_duplicate_certificate_gets_a_new_number(
+    api_client: CommittingClient, sale: dict[str, Any]
+) -> None:
+    office = _officer(api_client)
+    submitted = _submit(
+        api_client, sale["a"], SELLER_PHONE, "vehicle-certificate-duplicate",
+        {"plate": PLATE, "reason": "damage"},
+    )  # fmt: skip
+    assert submitted["status"] == 201, submitted
+    _pay(api_client, sale["a"], "pay-duplicate")
+    steps = f"/api/v1/office/applications/{submitted['id']}/steps"
+
+    for step in ("take", "prepare", "hand_over"):
+        moved = api_client.post_json(steps, {"name": step}, **office)
+        assert moved.status_code == 200, moved.json()
+
+    current = Vehicle.objects.get().registrations.get(ended_on=None)
+    assert current.certificate_number != sale["old_certificate"]
+    written = moved.json()["history"][-1]["changes"]["registry"]
+    assert written["certificate_number"] == current.certificate_number
+
+
+def test_a_first_registration_is_refused_on_the_form_before_anything_is_paid(
+    api_client: CommittingClient, sale: dict[str, Any]
+) -> None:
+    pool("777 AAA 02")
+    registry.plate_reserve(region="02", number="777 AAA 02")  # someone else's reservation
+    answers = {
+        "vin": sale["vehicle"].vin, "make": "Toyota", "model": "Camry", "year": 2024,
+        "colour": "white", "category": "B", "origin": "dealer", "plates": "random",
+    }  # fmt: skip
+
+    known = _submit(api_client, sale["b"], BUYER_PHONE, "vehicle-first-registration", answers)
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):  # past the code pause
+        chosen = {"vin": "JH4KA7561PC008269", "plates": "chosen", "chosen_plate": "777 AAA 02"}
+        taken = _submit(
+            api_client, sale["b"], BUYER_PHONE, "vehicle-first-registration", answers | chosen
+        )
+
+    assert (known["status"], known["code"]) == (422, "vin_registered")
+    assert known["details"]["fields"][0]["field"] == "vin"
+    assert (taken["status"], taken["code"]) == (422, "plate_taken")
+    assert taken["details"]["fields"][0]["field"] == "chosen_plate"
+    assert not Application.objects.exclude(state="draft").exists()
