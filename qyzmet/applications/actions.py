@@ -477,8 +477,6 @@ def _submit(
     )
     if definition.workflow.states[initial].notify:
         _notify_after_commit(application, definition, initial)
-    if application.counterparty is not None:
-        _notify_counterparty(application, definition)
     _run_automatic_steps(application, definition)
     return application
 
@@ -679,6 +677,12 @@ def _move(
             result_document_task.enqueue(str(application.pk))
     if target.notify:
         _notify_after_commit(application, definition, transition.to)
+    if application.counterparty_id is not None and any(
+        "signature" in t.requires
+        for t in definition.workflow.transitions_from(transition.to)
+        if t.role == "counterparty"
+    ):
+        _notify_counterparty(application, definition)  # their confirmation is asked for now
 
 
 def _update_checked(application: Application, values: dict[str, Any], conflict: Conflict) -> None:
@@ -734,8 +738,17 @@ def application_transition(
     if role == "citizen" and ("fields" in transition.requires or moves_on):
         form_require_valid(definition, _answers(application))  # what goes on must be complete
     citizen = role in ("citizen", "counterparty")
+    named = definition.counterparty is not None and role == "citizen"
+    if named and "fields" in transition.requires:  # corrected: the form may name another party
+        application.counterparty = _counterparty(
+            definition, _answers(application), application.person
+        )
     try:
         with transaction.atomic():
+            if named and "fields" in transition.requires:
+                Application.objects.filter(pk=application.pk).update(
+                    counterparty=application.counterparty
+                )
             _move(
                 application, definition, transition, actor=actor, role=role, comment=comment,
                 grounds=grounds, fields=fields if not citizen and fields is not None else None,
@@ -977,7 +990,7 @@ def _notify_counterparty(application: Application, definition: ServiceDefinition
             "state": {language: state.get(language) for language in ("kk", "ru", "en")},
             "application_id": str(application.pk),
         },
-        dedupe_key=f"application:{application.pk}:counterparty",
+        dedupe_key=f"application:{application.pk}:{application.lock_version}:counterparty",
     )
 
 

@@ -262,6 +262,46 @@ def test_an_arrested_car_goes_to_an_officer_and_is_never_re_registered(
     assert started["state"] == "in_review"
     listed = api_client.get("/api/v1/applications", **sale["b"]).json()
     assert [a["waiting_for_you"] for a in listed] == [False]
+    inbox = api_client.get("/api/v1/inbox", **sale["b"]).json()["items"]
+    assert "application.confirmation_asked" not in [m["event"] for m in inbox]
+
+
+def test_a_corrected_sale_asks_the_buyer_it_now_names(
+    api_client: CommittingClient, sale: dict[str, Any]
+) -> None:
+    registry.vehicle_arrest_set(vehicle=sale["vehicle"], arrested=True, reason="Court order 12")
+    started = _start_sale(api_client, sale)
+    url = f"/api/v1/applications/{started['id']}"
+    office = _officer(api_client)
+    returned = api_client.post_json(
+        f"/api/v1/office/applications/{started['id']}/steps",
+        {
+            "name": "return_for_correction",
+            "comment": "Name the real buyer",
+            "fields": ["buyer_iin"],
+        },
+        **office,
+    )
+    assert returned.json()["state"] == "correction"
+    other = citizen_create(phone="+77019998877", birth_date=date(1990, 1, 1), sex="M")
+    assert other.person is not None
+    registry.vehicle_arrest_set(vehicle=sale["vehicle"], arrested=False)
+
+    api_client.patch(
+        url, data={"answers": {"buyer_iin": other.person.iin}}, content_type="application/json",
+        **sale["a"],
+    )  # fmt: skip
+    resubmitted = api_client.post_json(f"{url}/steps", {"name": "resubmit"}, **sale["a"])
+
+    assert resubmitted.json()["state"] == "buyer_confirmation"
+    assert Application.objects.get().counterparty_id == other.person.pk
+    assert api_client.get(url, **sale["b"]).status_code == 404  # no longer B's business
+    c = _signed_in(api_client, other, "+77019998877")
+    assert [a["party"] for a in api_client.get("/api/v1/applications", **c).json()] == [
+        "counterparty"
+    ]
+    inbox = api_client.get("/api/v1/inbox", **c).json()["items"]
+    assert [m["event"] for m in inbox].count("application.confirmation_asked") == 1
 
 
 @pytest.fixture
