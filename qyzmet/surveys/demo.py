@@ -266,9 +266,88 @@ def _spec() -> SurveySpec:
     )
 
 
+OPEN_SURVEY_CODE = "egov-2026"
+OPEN_INTERVIEWED = 120  # of the sample of 450: the quotas show progress, the survey is open
+OPEN_QUESTIONS: tuple[QuestionSpec, ...] = (
+    *(q for q in QUESTIONS if q.code in ("use", "trust", "app_convenience")),
+    QuestionSpec(
+        code="services_used",
+        kind="multiple",
+        required=False,
+        text={
+            "kk": "Соңғы жылы порталда қандай қызметтерді алдыңыз?",
+            "ru": "Какие услуги вы получали на портале за последний год?",
+            "en": "Which services did you receive on the portal in the last year?",
+        },
+        options=(
+            _o("certificates", "Анықтамалар", "Справки", "Certificates"),
+            _o(
+                "vehicles",
+                "Көлік және жүргізуші куәлігі",
+                "Транспорт и водительские права",
+                "Vehicles and driving licences",
+            ),
+            _o("family", "Бала туу, неке", "Рождение ребёнка, брак", "Birth, marriage"),
+            _o("payments", "Төлемдер мен айыппұлдар", "Платежи и штрафы", "Payments and fines"),
+        ),
+    ),
+    QuestionSpec(
+        code="suggestion",
+        kind="text",
+        required=False,
+        text={
+            "kk": "Порталда нені жақсартар едіңіз?",
+            "ru": "Что бы вы улучшили на портале?",
+            "en": "What would you improve on the portal?",
+        },
+    ),
+)
+
+
+def _open_spec() -> SurveySpec:
+    closed = _spec()
+    return SurveySpec(
+        code=OPEN_SURVEY_CODE,
+        title={
+            "kk": "Порталдың қызметтері туралы пікіріңіз (2026)",
+            "ru": "Ваше мнение об услугах портала (2026)",
+            "en": "Your opinion of the portal's services (2026)",
+        },
+        intro={
+            "kk": "2021 жылғы зерттеудің жалғасы: бірнеше минут алатын бес сұрақ.",
+            "ru": "Продолжение исследования 2021 года: пять вопросов на несколько минут.",
+            "en": "A follow-up of the 2021 study: five questions, a few minutes.",
+        },
+        questions=OPEN_QUESTIONS,
+        quotas=closed.quotas,
+        sample_size=RESPONDENTS,
+    )
+
+
+def _open_survey_load() -> Survey:
+    """A survey open now, to answer on the web or in the app, with its first interviews in
+    (the 2021 respondents' profiles and answers) so that the quotas show progress."""
+    existing = Survey.objects.filter(code=OPEN_SURVEY_CODE).first()
+    if existing is not None:
+        return existing
+    survey = survey_open(survey=survey_create(spec=_open_spec()))
+    questions = list(survey.questions.all())
+    rows = []
+    for person in demo_respondents()[:OPEN_INTERVIEWED]:
+        answers = {q.code: person[q.code] for q in questions if q.code in person}
+        clean, problems = answers_clean(questions, answers)
+        if problems:
+            raise ValueError(f"demo respondent {person['respondent_id']}: {problems}")
+        rows.append(({**person, "respondent_id": f"2026-{person['respondent_id']}"}, clean))
+    responses_write(survey=survey, rows=rows, channel=Response.Channel.INTERVIEWER)
+    return survey
+
+
 def surveys_demo_load() -> Survey:
-    """The article's survey, closed, with its 450 respondents. Idempotent: a second run finds
-    it and changes nothing."""
+    """The article's survey, closed, with its 450 respondents, and a follow-up open now.
+    Idempotent: a second run finds them and changes nothing."""
+    with transaction.atomic():
+        _open_survey_load()
     existing = Survey.objects.filter(code=DEMO_SURVEY_CODE).first()
     if existing is not None:
         return existing

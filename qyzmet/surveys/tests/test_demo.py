@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from qyzmet.identity.population import demo_population_load
-from qyzmet.surveys.demo import DEMO_SURVEY_CODE, surveys_demo_load
+from qyzmet.surveys.demo import (
+    DEMO_SURVEY_CODE,
+    OPEN_INTERVIEWED,
+    OPEN_SURVEY_CODE,
+    surveys_demo_load,
+)
 from qyzmet.surveys.models import Response, Survey
 from qyzmet.surveys.report_pdf import survey_report_html
 from qyzmet.surveys.results import survey_results
@@ -49,6 +54,21 @@ def test_the_demo_survey_gives_the_article_figures_once() -> None:
     assert results.weighting.applied
     assert results.weighting.reference_date.isoformat() == "2021-10-29"
     assert all(row.percent == 100 for row in quota_progress(survey=survey))
+
+
+def test_the_demo_has_a_survey_open_to_answer_with_its_quotas_under_way() -> None:
+    surveys_demo_load()
+    surveys_demo_load()
+
+    survey = Survey.objects.get(code=OPEN_SURVEY_CODE)
+    assert survey.status == Survey.Status.OPEN
+    assert Response.objects.filter(survey=survey).count() == OPEN_INTERVIEWED
+    kinds = sorted(survey.questions.values_list("kind", flat=True))
+    assert kinds == ["multiple", "scale", "single", "single", "text"]
+    progress = quota_progress(survey=survey)
+    assert sum(row.achieved for row in progress if row.dimension == "sex") == OPEN_INTERVIEWED
+    assert all(row.achieved <= row.target for row in progress)
+    assert any(row.percent < 100 for row in progress)
 
 
 def test_the_printable_report_has_a_chart_per_question() -> None:
