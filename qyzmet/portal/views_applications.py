@@ -46,6 +46,7 @@ from qyzmet.core.mci import format_tenge
 from qyzmet.feedback.selectors import rating_panel
 from qyzmet.identity.models import Account
 from qyzmet.identity.phones import phone_mask
+from qyzmet.registries.selectors import plates_free_list
 
 SIGNING = "qyzmet_signing"
 # The certificate step is a view of the saved draft (?sign=certificate), not session state: what
@@ -196,6 +197,17 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
     answers = json.loads(application.form_data or "{}")
     state = definition.workflow.states.get(application.state)
     role = party_of(application, _account(request))
+    change = definition.result.registry_change
+    chosen_plate_key = (
+        change.fields.get("plate")
+        if change is not None and (change.registry, change.action) == ("vehicle", "register_first")
+        else None
+    )
+    free_plates = (
+        [p.number for p in plates_free_list(region=application.person.region)]
+        if chosen_plate_key and application.state == "draft"
+        else []
+    )
     editable = role == "citizen" and (
         application.state == "draft"
         or bool(state and state.citizen_action and not application.outcome)
@@ -208,6 +220,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
             "value": answers.get(f.key, ""),
             "options": [(o.value, o.label.get(language)) for o in f.options],
             "marked": f.key in application.correction_fields,
+            "free_plates": free_plates if f.key == chosen_plate_key else [],
         }
         for f in visible_fields(definition, answers)
     ]

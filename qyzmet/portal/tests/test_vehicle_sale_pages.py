@@ -29,6 +29,20 @@ def _web(account: Account, phone: str) -> CommittingClient:
     return web
 
 
+def _submit_on_pages(
+    web: CommittingClient, phone: str, service: str, fields: dict[str, str]
+) -> str:
+    """Start, fill in, sign by SMS code and submit on the pages; the application page's URL."""
+    page_url: str = web.post(f"/services/{service}/apply")["Location"]
+    with time_machine.travel(timezone.now() + timedelta(seconds=61)):  # past the code pause
+        web.post(page_url, {"action": "sign", **fields})
+        page = web.get(page_url).content.decode()
+        key = page.split('name="idempotency_key" value="')[1].split('"')[0]
+        code = last_code(web, phone)
+        web.post(page_url, {"action": "submit", "code": code, "idempotency_key": key})
+    return page_url
+
+
 def test_the_buyer_confirms_a_sale_on_the_application_page() -> None:
     seller = citizen_create(phone=SELLER_PHONE)
     buyer = citizen_create(phone=BUYER_PHONE, birth_date=date(1985, 5, 5), sex="M")
@@ -37,14 +51,8 @@ def test_the_buyer_confirms_a_sale_on_the_application_page() -> None:
     registry.vehicle_register_first(owner=seller.person, vehicle=car(), plate="123 ABC 02")
     a, b = _web(seller, SELLER_PHONE), _web(buyer, BUYER_PHONE)
 
-    page_url = a.post("/services/vehicle-re-registration/apply")["Location"]
     fields = {"plate": "123 ABC 02", "buyer_iin": buyer.person.iin, "price": "4500000"}
-    with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        a.post(page_url, {"action": "sign", **fields})
-        page = a.get(page_url).content.decode()
-        key = page.split('name="idempotency_key" value="')[1].split('"')[0]
-        code = last_code(a, SELLER_PHONE)
-        a.post(page_url, {"action": "submit", "code": code, "idempotency_key": key})
+    page_url = _submit_on_pages(a, SELLER_PHONE, "vehicle-re-registration", fields)
     assert "Waiting for the buyer to confirm" in a.get(page_url).content.decode()
 
     listing = b.get("/applications/").content.decode()
@@ -67,3 +75,49 @@ def test_the_buyer_confirms_a_sale_on_the_application_page() -> None:
     assert (application.state, application.payment) == ("confirmed", "awaiting")
     third = citizen_create(phone="+77075554433", birth_date=date(1990, 1, 1), sex="M")
     assert _web(third, "+77075554433").get(page_url).status_code == 404
+
+
+def test_the_first_registration_form_offers_the_free_plates_of_the_owner_s_region() -> None:
+    owner = citizen_create(phone=SELLER_PHONE, region="02")
+    pool("777 AAA 02", "888 BBB 02", "777 AAA 09")
+    web = _web(owner, SELLER_PHONE)
+
+    page_url = web.post("/services/vehicle-first-registration/apply")["Location"]
+    page = web.post(page_url, {"action": "save", "plates": "chosen"}, follow=True)
+
+    body = page.content.decode()
+    options = '<option value="777 AAA 02"><option value="888 BBB 02">'
+    assert f'<datalist id="f-chosen_plate-free">{options}</datalist>' in body
+    assert "777 AAA 09" not in body
+
+
+def test_the_officer_s_page_shows_what_the_registry_wrote_and_why_it_refused() -> None:
+    from qyzmet.applications.models import OfficerMembership
+
+    owner = citizen_create(phone=SELLER_PHONE)
+    assert owner.person is not None
+    pool("123 ABC 02")
+    first = registry.vehicle_register_first(owner=owner.person, vehicle=car(), plate="123 ABC 02")
+    _submit_on_pages(
+        _web(owner, SELLER_PHONE), SELLER_PHONE, "vehicle-deregistration",
+        {"plate": "123 ABC 02", "reason": "scrapping"},
+    )  # fmt: skip
+    application = Application.objects.get()
+    officer_account = citizen_create(phone="+77470001122", birth_date=date(1980, 8, 8), sex="M")
+    OfficerMembership.objects.create(account=officer_account, agency=application.agency)
+    office = _web(officer_account, "+77470001122")
+    url = f"/office/applications/{application.pk}/"
+    office.post(url, {"action": "accept", "version": Application.objects.get().lock_version})
+    registry.vehicle_arrest_set(vehicle=first.vehicle, arrested=True, reason="Court order 12")
+
+    refused = office.post(
+        url, {"action": "deregister", "version": Application.objects.get().lock_version}
+    )
+    assert "The vehicle is under arrest in the registry: Court order 12" in refused.content.decode()
+    assert Application.objects.get().state == "plates_return"
+    registry.vehicle_arrest_set(vehicle=first.vehicle, arrested=False)
+    office.post(url, {"action": "deregister", "version": Application.objects.get().lock_version})
+
+    page = office.get(url).content.decode()
+    assert Application.objects.get().outcome == "approved"
+    assert f"Written to the registry: vin {first.vehicle.vin}, plate 123 ABC 02" in page
