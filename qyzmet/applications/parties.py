@@ -17,20 +17,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qyzmet.applications.actions import (
+from qyzmet.applications.actions.common import (
     _answers,
-    _duty_invoice,
-    _move,
-    _run_automatic_steps,
-    _signature,
-    _signing_allowed,
     _update_checked,
     _with_snapshot,
     access_application_by_id,
     definition_of,
     party_of,
-    signing_content,
 )
+from qyzmet.applications.actions.duty import _duty_invoice
+from qyzmet.applications.actions.submission import _signature, _signing_allowed, signing_content
+from qyzmet.applications.actions.workflow import _move, _run_automatic_steps
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application, Signature
 from qyzmet.catalogue.schema import ServiceDefinition, Transition

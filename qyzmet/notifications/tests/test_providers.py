@@ -296,7 +296,7 @@ def test_a_push_is_vapid_signed_encrypted_and_carries_no_personal_data(
     notify(
         recipient=ALICE,
         event="application.status_changed",
-        context={"number": "Q1", "state": "in review", "application_id": "a1"},
+        context={"number": "Q261129-5EC2E7AB", "state": "in review", "application_id": "a1"},
         dedupe_key="s1",
     )
     deliver_due()
@@ -321,7 +321,7 @@ def test_a_push_is_vapid_signed_encrypted_and_carries_no_personal_data(
     assert claims["aud"] == "https://push.example"
     assert claims["sub"].startswith("mailto:")
     assert call["headers"]["content-encoding"] == "aes128gcm"
-    assert b"Q1" not in call["data"]  # encrypted on the wire
+    assert b"Q261129-5EC2E7AB" not in call["data"]  # encrypted on the wire
     plain = http_ece.decrypt(
         call["data"],
         private_key=browser["receiver"],
@@ -329,7 +329,7 @@ def test_a_push_is_vapid_signed_encrypted_and_carries_no_personal_data(
         version="aes128gcm",
     )
     assert json.loads(plain) == {
-        "title": "Application Q1: in review",
+        "title": "Application Q261129-5EC2E7AB: in review",
         "link": "/applications/a1/",
         "tag": str(push.pk),
     }

@@ -1,0 +1,107 @@
+"""Drafts: starting an application (eligibility from the registries) and saving answers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from qyzmet.applications.actions.common import (
+    DRAFT,
+    _answers,
+    _value_of,
+    access_application_by_id,
+    definition_of,
+    party_of,
+    snapshot_for,
+)
+from qyzmet.applications.engine import condition_holds
+from qyzmet.applications.forms import form_clean
+from qyzmet.applications.models import (
+    Application,
+)
+from qyzmet.catalogue.schema import ServiceDefinition
+from qyzmet.catalogue.selectors import service_get
+from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.identity.models import Account, Person
+
+# --- Drafts ------------------------------------------------------------------------------------
+
+
+def _eligibility_check(definition: ServiceDefinition, person: Person) -> None:
+    value_of = _value_of(person)
+    rules = definition.eligibility
+    age = value_of("person.age")
+    problems: list[str] = []
+    if rules.min_age is not None and age < rules.min_age:
+        problems.append(_("You must be at least %(n)s years old.") % {"n": rules.min_age})
+    if rules.max_age is not None and age > rules.max_age:
+        problems.append(
+            _("This service is for people up to %(n)s years old.") % {"n": rules.max_age}
+        )
+    if rules.citizenship and person.citizenship not in rules.citizenship:
+        problems.append(_("This service is for citizens of Kazakhstan."))
+    language = translation.get_language() or "kk"
+    for condition in rules.conditions:
+        if not condition_holds(condition, value_of(condition.source)):
+            problems.append(condition.message.get(language))
+    if problems:
+        raise ValidationFailed(
+            _("You cannot apply for this service."),
+            code="not_eligible",
+            details={"problems": problems},
+        )
+
+
+def application_start(
+    *, account: Account, service_code: str, channel: str = Application.Channel.WEB
+) -> Application:
+    if account.person is None:
+        raise NotFound()
+    definition = service_get(code=service_code)
+    if "online" not in definition.channels:
+        raise ValidationFailed(
+            _("This service is not provided online. Apply at a public service centre."),
+            code="not_online",
+        )
+    _eligibility_check(definition, account.person)
+    return Application.objects.create(
+        service=snapshot_for(definition),
+        agency=definition.agency,
+        applicant=account,
+        person=account.person,
+        state=DRAFT,
+        channel=channel,
+    )
+
+
+def application_draft_save(
+    *, account: Account, application_id: str, answers: dict[str, Any]
+) -> tuple[Application, dict[str, str]]:
+    """Save what the citizen typed so far (nothing is lost); return the field errors."""
+    application = access_application_by_id(account=account, application_id=application_id)
+    if party_of(application, account) != "citizen":
+        raise Conflict(_("This application can no longer be changed."), code="not_editable")
+    definition = definition_of(application)
+    editable = application.state == DRAFT or (
+        application.state in definition.workflow.states
+        and definition.workflow.states[application.state].citizen_action
+        and not application.outcome
+    )
+    if not editable:
+        raise Conflict(_("This application can no longer be changed."), code="not_editable")
+    merged = {**_answers(application), **answers}
+    if application.state != DRAFT and application.correction_fields:
+        # in correction, only the fields the officer marked may change
+        merged = {
+            **_answers(application),
+            **{k: v for k, v in answers.items() if k in application.correction_fields},
+        }
+    clean, errors = form_clean(definition, merged, complete=False)
+    kept = {**clean, **{k: merged[k] for k in errors}}
+    application.form_data = json.dumps(kept, ensure_ascii=False)
+    application.updated_at = timezone.now()
+    application.save(update_fields=["form_data", "updated_at"])
+    return application, errors

@@ -1,0 +1,60 @@
+"""Telling the applicant and the second party."""
+
+from __future__ import annotations
+
+from qyzmet.applications.models import (
+    Application,
+)
+from qyzmet.catalogue.schema import ServiceDefinition
+from qyzmet.identity.models import Account
+from qyzmet.identity.selectors import (
+    notification_recipient,
+    phone_binding_active,
+    phone_recipient,
+)
+from qyzmet.notifications.actions import notify
+
+# --- Telling the citizen -----------------------------------------------------------------------
+
+
+def _notify_counterparty(application: Application, definition: ServiceDefinition) -> None:
+    """Ask the second party (the buyer) to confirm: to their account, else to their phone."""
+    person = application.counterparty
+    assert person is not None  # noqa: S101 - the caller checks
+    account = Account.objects.filter(person=person, is_active=True).first()
+    if account is not None:
+        recipient = notification_recipient(account=account, person=person)
+    else:
+        binding = phone_binding_active(person=person)
+        if binding is None:
+            return  # reachable only through the portal, where the application waits for them
+        recipient = phone_recipient(phone=binding.phone, language="kk")
+    state = definition.workflow.states[application.state].label
+    notify(
+        recipient=recipient,
+        event="application.confirmation_asked",
+        context={
+            "number": application.number,
+            "what": {language: definition.name.get(language) for language in ("kk", "ru", "en")},
+            "state": {language: state.get(language) for language in ("kk", "ru", "en")},
+            "application_id": str(application.pk),
+        },
+        dedupe_key=f"application:{application.pk}:{application.lock_version}:counterparty",
+    )
+
+
+def _notify_after_commit(
+    application: Application, definition: ServiceDefinition, state: str
+) -> None:
+    # The outbox rows are written in this transaction; the worker sends them after commit.
+    label = definition.workflow.states[state].label
+    notify(
+        recipient=notification_recipient(account=application.applicant, person=application.person),
+        event="application.status_changed",
+        context={
+            "number": application.number,
+            "state": {language: label.get(language) for language in ("kk", "ru", "en")},
+            "application_id": str(application.pk),
+        },
+        dedupe_key=f"application:{application.pk}:{application.lock_version}:{state}",
+    )
