@@ -26,16 +26,20 @@ from qyzmet.applications.actions.common import (
     party_of,
 )
 from qyzmet.applications.actions.duty import _duty_invoice
-from qyzmet.applications.actions.submission import _signature, _signing_allowed, signing_content
+from qyzmet.applications.actions.submission import (
+    _signature,
+    _signing_allowed,
+    sign_code_issue,
+    signing_content,
+)
 from qyzmet.applications.actions.workflow import _move, _run_automatic_steps
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application, Signature
 from qyzmet.catalogue.schema import ServiceDefinition, Transition
 from qyzmet.core.calendar import local_today, working_calendar
-from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
-from qyzmet.identity.actions.otp import IssuedCode, otp_issue
-from qyzmet.identity.models import Account, OneTimeCode
-from qyzmet.identity.selectors import phone_binding_active
+from qyzmet.core.errors import Conflict, NotFound
+from qyzmet.identity.actions.otp import IssuedCode
+from qyzmet.identity.models import Account
 
 logger = logging.getLogger(__name__)
 
@@ -71,28 +75,10 @@ def application_countersign_sms_start(
     application = _as_counterparty(account, application_id)
     definition = definition_of(application)
     _signed_step(definition, application)
-    _signing_allowed(definition, "sms")
     person = application.counterparty
     assert person is not None  # noqa: S101 - a counterparty's application names them
-    binding = phone_binding_active(person=person)
-    if binding is None:
-        raise ValidationFailed(
-            _("No phone number is bound to your account. Sign with your certificate."),
-            code="no_phone",
-        )
-    content = signing_content(application)
-    return otp_issue(
-        purpose=OneTimeCode.Purpose.SIGN,
-        phone=binding.phone,
-        client=client,
-        iin=person.iin,
-        account_id=account.pk,
-        payload={
-            "application": str(application.id),
-            "content_sha256": hashlib.sha256(content).hexdigest(),
-            "what": definition.name.get(language),
-        },
-        language=language,
+    return sign_code_issue(
+        application=application, signer=person, account=account, client=client, language=language
     )
 
 

@@ -69,8 +69,23 @@ def application_sign_sms_start(
     application = access_application_by_id(account=account, application_id=application_id)
     if application.state != DRAFT:
         raise Conflict(_("This application was already submitted."), code="already_submitted")
-    _signing_allowed(definition_of(application), "sms")
-    binding = phone_binding_active(person=application.person)
+    return sign_code_issue(
+        application=application,
+        signer=application.person,
+        account=account,
+        client=client,
+        language=language,
+    )
+
+
+def sign_code_issue(
+    *, application: Application, signer: Person, account: Account, client: str, language: str
+) -> IssuedCode:
+    """A code sent to `signer`'s bound phone to sign the application's content (the applicant
+    on submission, the second party on confirming)."""
+    definition = definition_of(application)
+    _signing_allowed(definition, "sms")
+    binding = phone_binding_active(person=signer)
     if binding is None:
         raise ValidationFailed(
             _("No phone number is bound to your account. Sign with your certificate."),
@@ -81,12 +96,12 @@ def application_sign_sms_start(
         purpose=OneTimeCode.Purpose.SIGN,
         phone=binding.phone,
         client=client,
-        iin=application.person.iin,
+        iin=signer.iin,
         account_id=account.pk,
         payload={
             "application": str(application.id),
             "content_sha256": hashlib.sha256(content).hexdigest(),
-            "what": definition_of(application).name.get(language),
+            "what": definition.name.get(language),
         },
         language=language,
     )
