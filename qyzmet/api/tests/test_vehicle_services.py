@@ -6,6 +6,7 @@ inspection."""
 
 from __future__ import annotations
 
+import base64
 from datetime import date, timedelta
 from typing import Any
 
@@ -26,6 +27,8 @@ from qyzmet.registries import actions as registry
 from qyzmet.registries import validation as rules
 from qyzmet.registries.models import DrivingLicence, ExamResult, MedicalCertificate, Vehicle
 from qyzmet.registries.tests.conftest import car, pool
+from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
+from qyzmet.signatures.client import cms_sign
 
 pytestmark = pytest.mark.django_db
 
@@ -584,3 +587,38 @@ def test_a_first_registration_is_refused_on_the_form_before_anything_is_paid(
     assert (taken["status"], taken["code"]) == (422, "plate_taken")
     assert taken["details"]["fields"][0]["field"] == "chosen_plate"
     assert not Application.objects.exclude(state="draft").exists()
+
+
+def test_the_buyer_may_confirm_with_a_certificate_but_only_their_own(
+    api_client: CommittingClient, sale: dict[str, Any]
+) -> None:
+    started = _start_sale(api_client, sale)
+    url = f"/api/v1/applications/{started['id']}"
+    content = base64.b64decode(
+        api_client.get(f"{url}/signing-content", **sale["b"]).json()["content"]
+    )
+
+    def signed_by(account: Account) -> str:
+        person = account.person
+        assert person is not None
+        _issued, p12 = citizen_certificate_issue(iin=person.iin, surname="TEST", given_name="BUYER")
+        cms = cms_sign(content=content, p12=p12, password=demo_p12_password(person.iin))
+        return base64.b64encode(cms).decode()
+
+    wrong = api_client.post_json(
+        f"{url}/countersign", {"signature": signed_by(sale["seller"])}, **sale["b"]
+    )
+    right = api_client.post_json(
+        f"{url}/countersign", {"signature": signed_by(sale["buyer"])}, **sale["b"]
+    )
+    again = api_client.post_json(
+        f"{url}/countersign", {"signature": signed_by(sale["buyer"])}, **sale["b"]
+    )
+
+    assert wrong.status_code == 422 and wrong.json()["code"] == "certificate_mismatch"
+    assert right.status_code == 200 and right.json()["state"] == "confirmed"
+    assert again.status_code == 200 and again.json()["state"] == "confirmed"  # a retry: the same
+    signature = Signature.objects.get(application_id=started["id"], party="counterparty")
+    assert signature.method == "certificate"
+    history = [e["transition"] for e in right.json()["history"]]
+    assert history.count("confirm") == 1
