@@ -58,7 +58,11 @@
             // a long service name would run off a phone's screen: shortened here, whole in
             // the tooltip and the table
             generateLabels: function (chart) {
-              var items = Chart.defaults.plugins.legend.labels.generateLabels(chart);
+              // a doughnut labels its slices, other charts their datasets
+              var own = Chart.overrides[chart.config.type];
+              var labels = own && own.plugins && own.plugins.legend && own.plugins.legend.labels;
+              var make = (labels && labels.generateLabels) || Chart.defaults.plugins.legend.labels.generateLabels;
+              var items = make(chart);
               var max = narrow ? 34 : 70;
               items.forEach(function (item) {
                 if (item.text && item.text.length > max) { item.text = item.text.slice(0, max - 1) + "…"; }
