@@ -178,6 +178,28 @@ def _summary(definition: Any, answers: dict[str, Any], language: str) -> list[tu
     return summary
 
 
+def _countersign_context(
+    request: HttpRequest, application: Application, definition: Any, signed_steps: list[Any]
+) -> dict[str, Any] | None:
+    """What the second party's confirmation shows: the step, a held SMS code, and the exact
+    content a certificate signs (the same bytes the applicant signed)."""
+    if not signed_steps:
+        return None
+    certificate = None
+    if CERTIFICATE in definition.signing:
+        content = signing_content(application)
+        certificate = {
+            "content": base64.b64encode(content).decode(),
+            "sha256": hashlib.sha256(content).hexdigest(),
+        }
+    return {
+        "label": signed_steps[0].label.get(get_language()),
+        "held": request.session.get(COUNTERSIGNING, {}).get(str(application.pk)),
+        "by_sms": "sms" in definition.signing,
+        "certificate": certificate,
+    }
+
+
 def _payment_text(application: Application, definition: Any, language: str) -> str:
     party = definition.counterparty
     if (
@@ -240,14 +262,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
             else ""
         ),
         "summary": [] if editable else _summary(definition, answers, language),
-        "countersign": (
-            {
-                "label": signed_steps[0].label.get(language),
-                "held": request.session.get(COUNTERSIGNING, {}).get(str(application.pk)),
-            }
-            if signed_steps
-            else None
-        ),
+        "countersign": _countersign_context(request, application, definition, signed_steps),
         "application": application,
         "service": definition,
         "service_name": definition.name.get(language),
@@ -394,11 +409,23 @@ def _as_counterparty(request: HttpRequest, application: Application, action: str
             )  # fmt: skip
             held[key] = {"code_id": issued.id, "phone": phone_mask(issued.phone_e164)}
             request.session[COUNTERSIGNING] = held
-        elif action == "countersign":
-            application_countersign(
-                account=_account(request), application_id=key, client=_client(request),
-                code_id=held.get(key, {}).get("code_id", ""), code=request.POST.get("code", ""),
-            )  # fmt: skip
+        elif action in ("countersign", "countersign_certificate"):
+            if action == "countersign_certificate":
+                signed = request.POST.get("content_sha256", "")
+                if signed != hashlib.sha256(signing_content(application)).hexdigest():
+                    raise ValidationFailed(
+                        CERTIFICATE_ERRORS["content_changed"], code="content_changed"
+                    )
+                application_countersign(
+                    account=_account(request), application_id=key, client=_client(request),
+                    signature_b64=request.POST.get("signature", ""),
+                )  # fmt: skip
+            else:
+                application_countersign(
+                    account=_account(request), application_id=key, client=_client(request),
+                    code_id=held.get(key, {}).get("code_id", ""),
+                    code=request.POST.get("code", ""),
+                )  # fmt: skip
             held.pop(key, None)
             request.session.modified = True
             messages.success(request, _("Confirmed and signed."))
@@ -408,7 +435,9 @@ def _as_counterparty(request: HttpRequest, application: Application, action: str
             )
     except QyzmetError as exc:
         application.refresh_from_db()
-        return _render(request, application, errors={}, error=str(exc.message),
+        message = CERTIFICATE_ERRORS.get(exc.code, exc.message)
+        errors = {"certificate": str(message)} if action == "countersign_certificate" else {}
+        return _render(request, application, errors=errors, error=str(message),
                        status=exc.status, certificate_step=False)  # fmt: skip
     return redirect("portal:application", application_id=key)
 

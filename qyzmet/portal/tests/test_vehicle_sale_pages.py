@@ -121,3 +121,43 @@ def test_the_officer_s_page_shows_what_the_registry_wrote_and_why_it_refused() -
     page = office.get(url).content.decode()
     assert Application.objects.get().outcome == "approved"
     assert f"Written to the registry: vin {first.vehicle.vin}, plate 123 ABC 02" in page
+
+
+def test_the_buyer_may_confirm_on_the_page_with_a_certificate() -> None:
+    import base64
+
+    from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
+    from qyzmet.signatures.client import cms_sign
+
+    seller = citizen_create(phone=SELLER_PHONE)
+    buyer = citizen_create(phone=BUYER_PHONE, birth_date=date(1985, 5, 5), sex="M")
+    assert buyer.person is not None and seller.person is not None
+    pool("123 ABC 02")
+    registry.vehicle_register_first(owner=seller.person, vehicle=car(), plate="123 ABC 02")
+    fields = {"plate": "123 ABC 02", "buyer_iin": buyer.person.iin, "price": "4500000"}
+    page_url = _submit_on_pages(
+        _web(seller, SELLER_PHONE), SELLER_PHONE, "vehicle-re-registration", fields
+    )
+    b = _web(buyer, BUYER_PHONE)
+    page = b.get(page_url).content.decode()
+    challenge = page.split('data-challenge="')[1].split('"')[0]
+    digest = page.split('name="content_sha256" value="')[1].split('"')[0]
+
+    def signed_by(iin: str) -> str:
+        _issued, p12 = citizen_certificate_issue(iin=iin, surname="TEST", given_name="BUYER")
+        cms = cms_sign(
+            content=base64.b64decode(challenge), p12=p12, password=demo_p12_password(iin)
+        )
+        return base64.b64encode(cms).decode()
+
+    post = {"action": "countersign_certificate", "content_sha256": digest}
+    wrong = b.post(page_url, {**post, "signature": signed_by(seller.person.iin)})
+    assert wrong.status_code == 422
+    assert "This certificate belongs to another person." in wrong.content.decode()
+    assert Application.objects.get().state == "buyer_confirmation"
+
+    done = b.post(page_url, {**post, "signature": signed_by(buyer.person.iin)})
+
+    assert done.status_code == 302
+    assert "Confirmed and signed." in b.get(page_url).content.decode()
+    assert Application.objects.get().state == "confirmed"
