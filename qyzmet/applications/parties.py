@@ -36,6 +36,7 @@ from qyzmet.applications.actions.workflow import _move, _run_automatic_steps
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application, Signature
 from qyzmet.catalogue.schema import ServiceDefinition, Transition
+from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import local_today, working_calendar
 from qyzmet.core.errors import Conflict, NotFound
 from qyzmet.identity.actions.otp import IssuedCode
@@ -141,8 +142,16 @@ def lapse_sweep(*, today: date | None = None) -> int:
     has passed; answers how many lapsed. Each in its own transaction; one another process moved
     meanwhile is left to it."""
     today = today or local_today()
+    # Only states that lapse somewhere in the catalogue (an older version of a service keeps the
+    # names of its states): the many overdue hearings and reviews escalate, they never lapse.
+    lapsing = {
+        name
+        for service in catalogue_get().services.values()
+        for name, state in service.workflow.states.items()
+        if state.on_deadline is not None
+    }
     candidates = _with_snapshot(
-        Application.objects.filter(outcome="", state_due_date__lt=today).exclude(state="draft")
+        Application.objects.filter(outcome="", state_due_date__lt=today, state__in=lapsing)
     ).order_by("state_due_date", "pk")
     lapsed = 0
     for application in candidates.iterator(chunk_size=500):
