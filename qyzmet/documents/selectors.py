@@ -172,7 +172,7 @@ def document_list_for_holder(*, person_id: int | None) -> list[Document]:
         return []
     return list(
         Document.objects.filter(holder_id=person_id)
-        .select_related("superseded_by")
+        .select_related("holder", "superseded_by")  # the check of each names its holder
         .order_by("-issued_at", "-pk")
     )
 

@@ -15,13 +15,11 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.errors import NotFound
-from qyzmet.documents.models import Document
 from qyzmet.identity.models import Person
 from qyzmet.wallet import tokens
 from qyzmet.wallet.models import OfflineKey, Share, ShareCheck
 from qyzmet.wallet.providers.entries import (
     WalletEntry,
-    document_revocation_id,
     provider_get,
     provider_list,
 )
@@ -74,11 +72,9 @@ def published_keys() -> dict[str, Any]:
 
 
 def revoked_ids() -> list[str]:
-    """The revocation ids of every document a token might vouch for that is no longer valid."""
-    numbers = Document.objects.exclude(status=Document.Status.VALID).values_list(
-        "number", flat=True
-    )
-    return [document_revocation_id(number=number) for number in numbers]
+    """The revocation ids of everything a token might vouch for that is no longer valid: each
+    kind of wallet entry lists its own."""
+    return [rid for provider in provider_list() for rid in provider.revoked_ids()]
 
 
 @dataclass(frozen=True)

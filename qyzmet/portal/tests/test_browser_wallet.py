@@ -4,6 +4,7 @@ with every request blocked, tells a genuine offline code from an altered or expi
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from qyzmet.documents.actions import document_revoke
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.portal.tests.browser import chromium_page
+from qyzmet.registries.models import DrivingLicence
 from qyzmet.wallet import tokens
 from qyzmet.wallet.actions import _private_key, offline_key_ensure, offline_token_issue
 from qyzmet.wallet.tests.fixtures import document_make
@@ -57,6 +59,14 @@ def test_the_offline_verifier_works_with_the_network_cut(live_server: Any) -> No
         presentation="document_valid",
     ).token
     document_revoke(number=withdrawn.number, reason="Issued in error")
+    licence = DrivingLicence.objects.create(
+        number="AB7777777", holder=account.person, issued=date(2020, 1, 1),
+        categories=[{"category": "B", "issued": "2020-01-01"}], expires=date(2030, 1, 1),
+    )  # fmt: skip
+    driver = offline_token_issue(
+        account=account, kind="driving_licence", ref=licence.number,
+        presentation="driving_category:B",
+    ).token  # fmt: skip
     expired = _expired(token)  # database work before the browser's event loop starts
     assert account.person is not None
     iin = account.person.iin
@@ -75,6 +85,9 @@ def test_the_offline_verifier_works_with_the_network_cut(live_server: Any) -> No
         assert _result(page, token) == "valid"
         text = page.locator("[data-result]").inner_text()
         assert "Age 18 or over" in text and "yes" in text
+        assert _result(page, driver) == "valid"
+        text = page.locator("[data-result]").inner_text()
+        assert "Driving category valid B" in text and "yes" in text
         assert _result(page, _altered(token)) == "altered"
         assert _result(page, expired) == "expired"
         assert _result(page, token[:-2] + ("AA" if token[-2:] != "AA" else "BA")) == "altered"

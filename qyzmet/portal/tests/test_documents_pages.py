@@ -106,6 +106,7 @@ def test_the_file_check_page_accepts_the_original_and_refuses_a_changed_copy(
 
     original, changed = check(pdf), check(flip_byte_in_content(pdf))
     assert 'data-code="valid"' in original
+    assert original.count("The document is genuine and valid.") == 1  # one verdict, not two
     assert "Migration Service Committee" in original
     assert 'data-code="tampered"' in changed
     assert "changed after it was signed" in changed

@@ -24,7 +24,7 @@ from qyzmet.core.calendar import local_today
 from qyzmet.documents.models import Document
 from qyzmet.documents.selectors import document_check_of, document_list_for_holder
 from qyzmet.identity.models import Person
-from qyzmet.registries.models import DrivingLicence
+from qyzmet.registries.models import DrivingLicence, VehicleRegistration
 from qyzmet.registries.selectors import licence_latest, vehicles_of
 from qyzmet.registries.validation import CATEGORIES
 from qyzmet.wallet.tokens import revocation_id
@@ -90,6 +90,11 @@ class WalletProvider:
 
     def presentation(self, person: Person, entry: WalletEntry, name: str) -> Presentation | None:
         return None
+
+    def revoked_ids(self) -> list[str]:
+        """The revocation ids (`Presentation.rid`) of what this kind's tokens vouch for and is
+        no longer valid, for the signed revocation list offline verifiers download."""
+        return []
 
 
 _REGISTRY: dict[str, WalletProvider] = {}
@@ -233,6 +238,12 @@ class ResultDocumentProvider(WalletProvider):
             rid=document_revocation_id(number=entry.number),
         )
 
+    def revoked_ids(self) -> list[str]:
+        numbers = Document.objects.exclude(status=Document.Status.VALID).values_list(
+            "number", flat=True
+        )
+        return [document_revocation_id(number=number) for number in numbers]
+
 
 def document_revocation_id(*, number: str) -> str:
     return revocation_id(kind="document", ref=number.replace(" ", ""))
@@ -301,9 +312,17 @@ class DrivingLicenceProvider(WalletProvider):
             return None
         return Presentation(
             name=DRIVING_CATEGORY,
-            claims={DRIVING_CATEGORY: {"category": category, "valid": entry.status == "valid"}},
+            # flat, as the offline verifier and docs/wallet.md read it
+            claims={"category": category, "valid": entry.status == "valid"},
             rid=revocation_id(kind="licence", ref=entry.number),
         )
+
+    def revoked_ids(self) -> list[str]:
+        # replaced, revoked or expired: a token of the old licence must not pass offline
+        numbers = DrivingLicence.objects.exclude(status=DrivingLicence.Status.VALID).values_list(
+            "number", flat=True
+        )
+        return [revocation_id(kind="licence", ref=number) for number in numbers]
 
 
 @register
@@ -379,3 +398,10 @@ class VehicleRegistrationProvider(WalletProvider):
             },
             rid=revocation_id(kind="vehicle_registration", ref=entry.number),
         )
+
+    def revoked_ids(self) -> list[str]:
+        # the certificate of a registration that ended (a sale, a deregistration)
+        numbers = VehicleRegistration.objects.filter(ended_on__isnull=False).values_list(
+            "certificate_number", flat=True
+        )
+        return [revocation_id(kind="vehicle_registration", ref=number) for number in numbers]

@@ -350,3 +350,25 @@ def test_a_rotated_key_stays_published_until_its_tokens_have_expired(
     assert tokens.token_verify(token=old, jwks=jwks, revoked=(), now=int(time.time())).ok
     assert [k["kid"] for k in later["keys"]] == [new_kid]
     assert all("d" not in k for k in jwks["keys"])  # never a private part
+
+
+def test_the_wallet_reads_the_same_number_of_rows_for_one_document_or_four(
+    api_client: CommittingClient,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    account = citizen_create()
+    headers = api_headers(api_client, account)
+    document_make(account.person)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert api_client.get("/api/v1/wallet/", **headers).status_code == 200
+        return len(captured)
+
+    one = queries()
+    for _ in range(3):
+        document_make(account.person)
+
+    assert queries() == one  # no query per document (its holder comes with it)

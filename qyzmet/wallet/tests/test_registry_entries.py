@@ -75,6 +75,46 @@ def test_a_licence_proves_one_category_offline(api_client: CommittingClient) -> 
     assert issued.status_code == 201, issued.json()
     verdict = tokens.token_verify(token=issued.json()["token"], jwks=jwks, revoked=set(), now=now)
     assert verdict.ok
-    assert verdict.claims["driving_category"] == {"category": "B", "valid": True}
+    assert verdict.claims["prs"] == "driving_category"
+    assert (verdict.claims["category"], verdict.claims["valid"]) == ("B", True)
     assert account.person.iin not in str(verdict.claims)
     assert wrong.status_code == 422  # a category the licence does not hold proves nothing
+
+
+def test_a_replaced_licence_and_a_sold_car_are_on_the_revocation_list(
+    api_client: CommittingClient,
+) -> None:
+    from qyzmet.wallet.selectors import revoked_ids
+
+    owner = citizen_create(birth_date=date(1990, 1, 1))
+    buyer = citizen_create(phone="+77017654321", birth_date=date(1985, 5, 5), sex="M")
+    medical(owner.person, ["B"])
+    exams(owner.person, "B")
+    licence = actions.licence_issue(holder=owner.person, categories=["B"], on=TODAY)
+    pool("123 ABC 02")
+    first = actions.vehicle_register_first(owner=owner.person, vehicle=car(), plate="123 ABC 02")
+    headers = api_headers(api_client, owner)
+    tokens_issued = [
+        api_client.post_json(
+            "/api/v1/wallet/tokens",
+            {"kind": kind, "ref": ref, "presentation": presentation, "ttl_seconds": 300},
+            **headers,
+        ).json()["token"]
+        for kind, ref, presentation in (
+            ("driving_licence", licence.number, "driving_category:B"),
+            ("vehicle_registration", first.certificate_number, "document_valid"),
+        )
+    ]
+    jwks = CommittingClient().get("/api/v1/wallet/jwks.json").json()
+    now = int(time.time())
+
+    def verdicts() -> list[str]:
+        revoked = set(revoked_ids())
+        return [tokens.token_verify(token=t, jwks=jwks, revoked=revoked, now=now).code
+                for t in tokens_issued]  # fmt: skip
+
+    assert verdicts() == ["valid", "valid"]
+    actions.licence_replace(licence=licence, reason="loss", on=TODAY)
+    actions.vehicle_owner_change(vehicle=first.vehicle, buyer=buyer.person)
+
+    assert verdicts() == ["revoked", "revoked"]
