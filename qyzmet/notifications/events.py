@@ -15,7 +15,7 @@ from typing import Any
 
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 
 from qyzmet.core.mci import format_tenge
 
@@ -174,10 +174,10 @@ def event_render(key: str, *, language: str, context: Mapping[str, Any]) -> Rend
     event = event_get(key)
     values = _localise(context, language)
     with translation.override(language):
-        if event.plural:
-            text = ngettext(event.text, event.plural, int(values.get("count", 1))) % values
-        else:
-            text = _(event.text) % values
+        # The two forms are catalogued as two messages, each translated for any count
+        # (ngettext would look for one plural entry, find none, and answer in English).
+        many = bool(event.plural) and int(values.get("count", 1)) != 1
+        text = _(event.plural if many else event.text) % values
         subject = _(event.subject) % values
     link = event.link % values if event.link else ""
     return Rendered(subject=subject, text=text, link=link if link.startswith("/") else "")

@@ -138,6 +138,9 @@ def test_every_event_renders_in_every_language(key: str, language: str) -> None:
     rendered = event_render(key, language=language, context=context)
     assert rendered.text and rendered.subject
     assert "%(" not in rendered.text and "%(" not in rendered.subject
+    if language != "en":  # translated, for one and for several (`count` is 2 here)
+        english = event_render(key, language="en", context=context)
+        assert rendered.text != english.text and rendered.subject != english.subject
     if "code" in key:
         assert "123456" in rendered.text
     if "amount" in EVENTS[key].text:
