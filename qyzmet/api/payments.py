@@ -169,7 +169,7 @@ def payment_out(payment: Payment) -> dict[str, Any]:
         "amount_text": format_tenge(payment.amount_tiyn, get_language()),
         "gateway": payment.gateway,
         "redirect_url": payment.redirect_url,
-        "invoices": [str(i) for i in payment.items.values_list("invoice_id", flat=True)],
+        "invoices": [str(item.invoice_id) for item in payment.items.all()],  # prefetched in lists
         "receipt_code": code_display(code) if code else "",
         "created_at": payment.created_at,
     }

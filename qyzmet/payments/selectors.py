@@ -49,8 +49,11 @@ def payment_list_for_payer(*, person_id: int | None, limit: int = 50) -> list[Pa
 
 
 def payment_receipt_code(payment: Payment) -> str:
-    receipt = Receipt.objects.filter(payment=payment).first()
-    return receipt.code if receipt else ""
+    """The receipt's code, "" before the credit; read with the payment when the list joined it."""
+    try:
+        return payment.receipt.code
+    except Receipt.DoesNotExist:
+        return ""
 
 
 @dataclass(frozen=True)

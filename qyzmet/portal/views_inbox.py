@@ -23,7 +23,7 @@ from qyzmet.notifications.actions import (
     push_subscription_add,
 )
 from qyzmet.notifications.providers.push import vapid_keys
-from qyzmet.notifications.selectors import inbox_list, inbox_unread_count, preferences_get
+from qyzmet.notifications.selectors import inbox_list, preferences_get
 
 PAGE = 50
 
@@ -42,7 +42,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
     items = inbox_list(recipient_ref=ref, limit=PAGE + 1, offset=(page - 1) * PAGE)
     context: dict[str, Any] = {
         "items": items[:PAGE],
-        "unread": inbox_unread_count(recipient_ref=ref),
         "page": page,
         "has_next": len(items) > PAGE,
     }

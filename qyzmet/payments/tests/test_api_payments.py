@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import time_machine
@@ -330,3 +331,27 @@ def test_the_gateway_reaches_the_webhook_without_a_csrf_token(
         **_http(headers),
     )  # fmt: skip
     assert (response.status_code, response.json()["outcome"]) == (200, "moved")
+
+
+def test_my_payments_list_reads_as_many_rows_for_one_payment_as_for_three(
+    api_client: CommittingClient, account: Account, auth: dict[str, str]
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def listed() -> tuple[int, list[dict[str, Any]]]:
+        with CaptureQueriesContext(connection) as captured:
+            rows = api_client.get("/api/v1/payments", **auth).json()
+        return len(captured), rows
+
+    first = pay(api_client, auth, [duty(account, ref="application:a")])
+    card(api_client, first, sandbox.CARD_ACCEPT)
+    run_tasks()
+    one, rows = listed()
+    for ref in ("application:b", "application:c"):
+        card(api_client, pay(api_client, auth, [duty(account, ref=ref)]), sandbox.CARD_ACCEPT)
+    run_tasks()
+    three, rows = listed()
+
+    assert three == one  # the receipts and the items come with the list
+    assert len(rows) == 3 and all(r["receipt_code"] and len(r["invoices"]) == 1 for r in rows)

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 from django.db import connections
+from django.utils import translation
 
 from conftest import PASSWORD, PHONE
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.payments.models import Payment
 from qyzmet.payments.providers.sandbox import CARD_DECLINE, sandbox_notify
+from qyzmet.payments.selectors import payment_reason_text
 from qyzmet.payments.tests.conftest import duty
 from qyzmet.portal.tests.browser import chromium_page
 
@@ -63,7 +65,12 @@ def test_pay_on_the_pages_of_a_phone_in_kazakh(
 
         sandbox_notify(Payment.objects.get().gateway_ref)  # what the worker would deliver
         page.reload()
-        assert page.locator("form button[type=submit]").count() >= 1  # try again
+        # declined, with the reason in Kazakh and one way on: try again (the header's sign-out
+        # and language buttons are not in main)
+        with translation.override("kk"):
+            reason = str(payment_reason_text("insufficient_funds"))
+        assert reason in page.inner_text("main")
+        assert page.locator("main form button[type=submit]").count() == 1
         assert _fits(page, "declined")
 
         page.goto(live_server.url + "/receipts/?code=0000-0000-0000-0000")
