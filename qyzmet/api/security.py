@@ -31,3 +31,12 @@ def current_account(request: HttpRequest) -> Account:
 def current_session(request: HttpRequest) -> AuthSession:
     session: AuthSession = request.auth  # type: ignore[attr-defined]
     return session
+
+
+def optional_account(request: HttpRequest) -> Account | None:
+    """For endpoints open to anyone: the signed-in caller if the request carries a bearer
+    token (a wrong one is refused, not ignored), else None."""
+    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
+    if not header.lower().startswith("bearer "):
+        return None
+    return access_token_authenticate(token=header[7:].strip()).account

@@ -14,9 +14,8 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from qyzmet.api.schemas import ErrorOut
-from qyzmet.api.security import AccessToken, current_account
+from qyzmet.api.security import AccessToken, current_account, optional_account
 from qyzmet.core.errors import ValidationFailed
-from qyzmet.identity.actions.sessions import access_token_authenticate
 from qyzmet.identity.models import Account
 from qyzmet.surveys.access import (
     access_survey_by_code,
@@ -212,14 +211,6 @@ class ImportOut(Schema):
     rejected: list[RejectedOut]
 
 
-def _optional_account(request: HttpRequest) -> Account | None:
-    """The signed-in caller, if the request carries a bearer token (a wrong one is refused)."""
-    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
-    if not header.lower().startswith("bearer "):
-        return None
-    return access_token_authenticate(token=header[7:].strip()).account
-
-
 def _survey_out(survey: Survey, language: str, account: Account | None) -> dict[str, Any]:
     return {
         "code": survey.code,
@@ -256,14 +247,14 @@ def build_router() -> Router:
         summary="Open surveys (public; with a bearer token, whether I answered)",
     )
     def surveys(request: HttpRequest) -> list[dict[str, Any]]:
-        account = _optional_account(request)
+        account = optional_account(request)
         language = get_language()
         return [_survey_out(s, language, account) for s in survey_list_open()]
 
     @router.get("/{code}", response={200: QuestionnaireOut, **ERRORS},
                 summary="A questionnaire in the language asked for (Accept-Language)")  # fmt: skip
     def questionnaire(request: HttpRequest, code: str) -> dict[str, Any]:
-        account = _optional_account(request)
+        account = optional_account(request)
         survey = access_survey_by_code(code=code, account=account)
         language = get_language()
         questions = [
@@ -318,7 +309,7 @@ def build_router() -> Router:
         ),
     )
     def results(request: HttpRequest, code: str, query: Query[ResultsQuery]) -> dict[str, Any]:
-        account = _optional_account(request)
+        account = optional_account(request)
         survey = access_survey_results(code=code, account=account)
         return survey_results(
             survey=survey,
@@ -334,7 +325,7 @@ def build_router() -> Router:
         openapi_extra={"responses": {200: {"content": {"text/csv": {}}, "description": "CSV"}}},
     )
     def results_file(request: HttpRequest, code: str, query: Query[CsvQuery]) -> HttpResponse:
-        survey = access_survey_results(code=code, account=_optional_account(request))
+        survey = access_survey_results(code=code, account=optional_account(request))
         if query.by and query.by not in DIMENSIONS:
             raise ValidationFailed(
                 details={"fields": [{"field": "by", "code": "invalid",

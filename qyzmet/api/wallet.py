@@ -11,9 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.schemas import ErrorOut
-from qyzmet.api.security import AccessToken, client_address, current_account
-from qyzmet.identity.actions.sessions import access_token_authenticate
-from qyzmet.identity.models import Account
+from qyzmet.api.security import AccessToken, client_address, current_account, optional_account
 from qyzmet.wallet.actions import (
     offline_key_ensure,
     offline_token_issue,
@@ -183,15 +181,6 @@ def history_out(share: Share) -> HistoryOut:
     )
 
 
-def _optional_account(request: HttpRequest) -> Account | None:
-    """The signed-in verifier, if the request carries a bearer token (a wrong one is refused,
-    not ignored)."""
-    header = str(request.META.get("HTTP_AUTHORIZATION", ""))
-    if not header.lower().startswith("bearer "):
-        return None
-    return access_token_authenticate(token=header[7:].strip()).account
-
-
 def build_router() -> Router:
     """A fresh router (the API mounts one; a router belongs to one API)."""
     router = Router(tags=["wallet"])
@@ -244,7 +233,7 @@ def build_router() -> Router:
         redemption = share_redeem(
             code=body.code,
             client=client_address(request),
-            account=_optional_account(request),
+            account=optional_account(request),
             channel="api",
         )
         return RedemptionOut(checked_at=redemption.checked_at, entry=entry_out(redemption.entry))

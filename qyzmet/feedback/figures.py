@@ -209,7 +209,12 @@ def mobile_citizens(*, today: date) -> MobileCitizens:
 
 def figures_public(*, today: date | None = None) -> Figures:
     """Every public figure, as of `today` in Kazakhstan (by default the real one)."""
-    today = today or local_today()
+    return _figures_and_channels(today or local_today())[0]
+
+
+def _figures_and_channels(today: date) -> tuple[Figures, dict[str, dict[str, int]]]:
+    """The public figures and the per-agency channel counts their totals came from (the
+    ministry's view shows those too: one aggregate, not two)."""
     catalogue = catalogue_get()
     by_agency = channel_counts_by_agency()
     totals: dict[str, int] = defaultdict(int)
@@ -217,7 +222,7 @@ def figures_public(*, today: date | None = None) -> Figures:
         for channel, count in counts.items():
             totals[channel] += count
     services, agencies = ratings_by_group()
-    return Figures(
+    figures = Figures(
         on=today,
         online_services=online_services(),
         applications_per_year=applications_per_year(),
@@ -229,6 +234,7 @@ def figures_public(*, today: date | None = None) -> Figures:
         service_names={code: d.name for code, d in catalogue.services.items()},
         agency_names={code: a.short_name or a.name for code, a in catalogue.agencies.items()},
     )
+    return figures, by_agency
 
 
 # --- The ministry's part -------------------------------------------------------------------------
@@ -274,8 +280,7 @@ def figures_internal(
     catalogue = catalogue_get()
     if agency and agency not in catalogue.agencies:
         raise NotFound()
-    public = figures_public(today=today)
-    channels = channel_counts_by_agency()
+    public, channels = _figures_and_channels(today or local_today())
     ratings = {group.code: group.stats for group in public.ratings_by_agency}
     deadlines = {row.agency: row for row in public.deadlines}
     details = []

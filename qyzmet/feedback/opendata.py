@@ -7,6 +7,8 @@ import csv
 import io
 from typing import Any
 
+from django.utils import translation
+
 from qyzmet.applications.models import Application
 from qyzmet.feedback.figures import Figures
 from qyzmet.feedback.models import Rating
@@ -41,6 +43,11 @@ def _group(group: GroupRatings, language: str) -> dict[str, Any]:
 
 def figures_data(figures: Figures, *, language: str) -> dict[str, Any]:
     """The figures as JSON-ready data, names and labels in `language`."""
+    with translation.override(language):  # the channel and grade labels are lazy translations
+        return _figures_data(figures, language)
+
+
+def _figures_data(figures: Figures, language: str) -> dict[str, Any]:
     services = figures.service_names
     agencies = figures.agency_names
 

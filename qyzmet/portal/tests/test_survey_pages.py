@@ -3,6 +3,8 @@ survey with the article's figures, its charts and files, and the interviewer's p
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 
@@ -92,7 +94,11 @@ def test_the_report_breaks_answers_down_and_offers_files(demo: Survey) -> None:
     assert results["questions"][1]["options"][0]["count"] == 339
     assert results["questions"][1]["options"][0]["ci95"] == [71.1, 79.1]
     assert len(results["crosstabs"]) == 18
-    assert table.content.decode().splitlines()[0].startswith("question,by,group,group_label")
+    rows = list(csv.DictReader(io.StringIO(table.content.decode())))
+    assert list(rows[0])[:4] == ["question", "by", "group", "group_label"]
+    assert {row["by"] for row in rows} == {"sex"}  # broken down by what was asked, only
+    men_use = [r for r in rows if (r["question"], r["group"]) == ("use", "M")]
+    assert {r["n"] for r in men_use} == {"212"}  # 212 men answered
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF-")
     assert web.get("/surveys/egov-2021/results.xml").status_code == 404
