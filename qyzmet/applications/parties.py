@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from qyzmet.applications.actions.common import (
     _answers,
+    _term_due,
     _update_checked,
     _with_snapshot,
     access_application_by_id,
@@ -37,7 +38,7 @@ from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application, Signature
 from qyzmet.catalogue.schema import ServiceDefinition, Transition
 from qyzmet.catalogue.selectors import catalogue_get
-from qyzmet.core.calendar import local_today, working_calendar
+from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound
 from qyzmet.identity.actions.otp import IssuedCode
 from qyzmet.identity.models import Account
@@ -124,10 +125,7 @@ def application_countersign(
             values["payment"] = Application.Payment.AWAITING
             _duty_invoice(application, definition, _answers(application))
         else:
-            term = definition.term
-            values["due_date"] = working_calendar().add_working_days(
-                local_today(), term.working_days, count_start=term.receipt_day_counted
-            )
+            values["due_date"] = _term_due(definition)
         _update_checked(
             application,
             values,

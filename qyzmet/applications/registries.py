@@ -10,30 +10,15 @@ instead of being decided automatically on missing data.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Final
+from typing import Any
 
 from qyzmet.core.calendar import local_today
 from qyzmet.identity.models import Person
+from qyzmet.identity.selectors import age_on
 from qyzmet.registries import selectors as reg
+from qyzmet.registries.selectors import UNKNOWN  # one "unknown" for every registry
 
-
-class _Unknown:
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-    def __bool__(self) -> bool:
-        return False
-
-
-UNKNOWN: Final = _Unknown()
-
-
-def _age(birth_date: date, today: date) -> int:
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
+__all__ = ["UNKNOWN", "registry_value"]
 
 
 def registry_value(
@@ -43,15 +28,14 @@ def registry_value(
     registry, _, field = source.partition(".")
     today = today or local_today()
     if registry in reg.REGISTRIES:  # vehicles, driving licences, medical certificates, exams
-        value = reg.registry_value(person=person, source=source, today=today, record=record)
-        return UNKNOWN if value is reg.UNKNOWN else value
+        return reg.registry_value(person=person, source=source, today=today, record=record)
     if registry != "person":
         return UNKNOWN
     values: dict[str, Any] = {
         "iin": person.iin,
         "full_name": person.full_name,
         "birth_date": person.birth_date,
-        "age": _age(person.birth_date, today),
+        "age": age_on(person.birth_date, today),
         "sex": person.sex,
         "citizenship": person.citizenship,
         "region": person.region,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 
 from qyzmet.applications.actions import DRAFT, access_application_for_officer, definition_of
+from qyzmet.applications.actions.common import citizen_parties
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.identity.models import Account
@@ -19,11 +20,8 @@ _WITH_HISTORY = Prefetch("events", queryset=ApplicationEvent.objects.order_by("c
 
 def application_list_for_citizen(*, account: Account) -> list[Application]:
     """The citizen's applications, and the submitted ones naming them as the second party."""
-    mine = Q(applicant=account)
-    if account.person_id is not None:
-        mine |= Q(counterparty_id=account.person_id) & ~Q(state=DRAFT)
     return list(
-        Application.objects.filter(mine)
+        Application.objects.filter(citizen_parties(account))
         .select_related("service")
         .defer("service__definition")
         .prefetch_related(_WITH_HISTORY)

@@ -21,11 +21,11 @@ from qyzmet.registries import validation as rules
 from qyzmet.registries.models import (
     DrivingLicence,
     ExamResult,
-    MedicalCertificate,
     Plate,
     Vehicle,
     VehicleRegistration,
 )
+from qyzmet.registries.selectors import medical_valid
 
 LICENCE_REPLACE_REASONS = ("expiry", "loss", "damage", "personal_data")
 FIRST_VEHICLE_YEAR = 1900
@@ -369,14 +369,6 @@ def _valid_licence(holder: Person) -> DrivingLicence | None:
     )
 
 
-def _medical_on_file(holder: Person, today: date) -> MedicalCertificate | None:
-    return (
-        MedicalCertificate.objects.filter(person=holder, issued__lte=today, expires__gte=today)
-        .order_by("-expires")
-        .first()
-    )
-
-
 def _refusal(code: str, message: str | Promise, **details: object) -> ValidationFailed:
     return ValidationFailed(message, code=code, details=details)
 
@@ -423,7 +415,7 @@ def licence_issue(
                 categories=young,
                 minimum_age={c: rules.MINIMUM_AGE[c] for c in young},
             )
-        medical = _medical_on_file(holder, today)
+        medical = medical_valid(person=holder, on=today)
         if medical is None:
             raise _refusal("no_medical", _("There is no valid medical certificate on file."))
         restricted = rules.medical_covers(medical.categories, new)
@@ -512,7 +504,9 @@ def licence_replace(
                 details={"status": locked.status},
             )
         expired = locked.expires < today or locked.status == DrivingLicence.Status.EXPIRED
-        if (expired or reason == "expiry") and _medical_on_file(locked.holder, today) is None:
+        if (expired or reason == "expiry") and medical_valid(
+            person=locked.holder, on=today
+        ) is None:
             raise ValidationFailed(
                 _("There is no valid medical certificate on file."), code="no_medical"
             )

@@ -22,7 +22,7 @@ from django.db import transaction
 from qyzmet.core.calendar import local_today
 from qyzmet.identity.demo_people import demo_population_rows
 from qyzmet.identity.models import Person
-from qyzmet.identity.selectors import person_get_by_iin
+from qyzmet.identity.selectors import age_on, person_get_by_iin
 from qyzmet.registries import actions
 from qyzmet.registries import validation as rules
 from qyzmet.registries.generate import plate_from_index
@@ -63,7 +63,7 @@ def _plate_pool() -> None:
 def _teenager(today: date) -> Person | None:
     for row in demo_population_rows():
         born = date.fromisoformat(row["birth_date"])
-        if rules.age_on(born, today) == 17:
+        if age_on(born, today) == 17:
             return person_get_by_iin(iin=row["iin"])
     return None
 

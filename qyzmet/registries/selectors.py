@@ -114,12 +114,6 @@ def vehicle_record_read(
     return history
 
 
-def plates_free(*, region: str, increased_demand: bool = False) -> int:
-    return Plate.objects.filter(
-        region=region, status=Plate.Status.FREE, increased_demand=increased_demand
-    ).count()
-
-
 def plate_is_free(*, number: str) -> bool:
     """Whether `number` is a free plate of the pool (False for a malformed or unknown one)."""
     try:
@@ -199,7 +193,7 @@ def registry_value(
         return _vehicle_record_value(person, field, record.strip())
     if registry == "vehicle":
         if field == "count":
-            return len(vehicles_of(person=person))
+            return VehicleRegistration.objects.filter(owner=person, ended_on=None).count()
         if field == "vins":
             return [r.vehicle.vin for r in vehicles_of(person=person)]
         return UNKNOWN

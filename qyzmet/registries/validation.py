@@ -14,6 +14,8 @@ from typing import Final
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.identity.selectors import age_on
+
 
 class RuleError(ValueError):
     """A value breaks a registry rule; `code` is stable, `message` translated."""
@@ -238,10 +240,6 @@ def categories_normalise(items: list[str] | tuple[str, ...]) -> list[str]:
     if not wanted:
         raise RuleError("categories_empty", _("Choose at least one category."))
     return [c for c in CATEGORIES if c in wanted]
-
-
-def age_on(birth_date: date, day: date) -> int:
-    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
 
 
 def category_age_ok(category: str, *, birth_date: date, on: date) -> bool:

@@ -93,13 +93,23 @@ def access_application_by_id(*, account: Account, application_id: str) -> Applic
     """The citizen's own application, or a submitted one that names them as its second party
     (the buyer of a car); anyone else's is indistinguishable from none."""
     key = uuid_or_none(application_id)
-    mine = Q(applicant=account)
-    if account.person_id is not None:
-        mine |= Q(counterparty_id=account.person_id) & ~Q(state=DRAFT)
-    application = _with_snapshot(Application.objects.filter(mine, pk=key)).first() if key else None
+    application = (
+        _with_snapshot(Application.objects.filter(citizen_parties(account), pk=key)).first()
+        if key
+        else None
+    )
     if application is None:
         raise NotFound()
     return application
+
+
+def citizen_parties(account: Account) -> Q:
+    """The applications a citizen takes part in: their own, and the submitted ones that name
+    them as the second party."""
+    mine = Q(applicant=account)
+    if account.person_id is not None:
+        mine |= Q(counterparty_id=account.person_id) & ~Q(state=DRAFT)
+    return mine
 
 
 def party_of(application: Application, account: Account) -> str:
@@ -136,6 +146,15 @@ def _state_due(definition: ServiceDefinition, state: str) -> Any:
     if days is None:
         return None
     return working_calendar().add_working_days(local_today(), days)
+
+
+def _term_due(definition: ServiceDefinition) -> Any:
+    """The last day of the legal term, counted from today: the day the application became
+    complete (submitted; its duty paid; its second party confirmed)."""
+    term = definition.term
+    return working_calendar().add_working_days(
+        local_today(), term.working_days, count_start=term.receipt_day_counted
+    )
 
 
 def _update_checked(application: Application, values: dict[str, Any], conflict: Conflict) -> None:

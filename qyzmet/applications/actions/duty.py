@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet.applications.actions.common import (
+    _term_due,
     _update_checked,
     _with_snapshot,
     definition_of,
@@ -19,7 +20,6 @@ from qyzmet.applications.models import (
     ApplicationEvent,
 )
 from qyzmet.catalogue.schema import ServiceDefinition
-from qyzmet.core.calendar import local_today, working_calendar
 from qyzmet.core.errors import Conflict
 from qyzmet.core.ids import uuid_or_none
 from qyzmet.payments.actions import invoice_cancel, invoice_create
@@ -65,8 +65,6 @@ def _duty_paid(invoice: Invoice) -> None:
         return  # paid again, or after the application ended: the credit stands, nothing moves
     definition = definition_of(application)
     now = timezone.now()
-    today = local_today()
-    term = definition.term
     _update_checked(
         application,
         {
@@ -74,9 +72,7 @@ def _duty_paid(invoice: Invoice) -> None:
             "fee_tiyn": invoice.paid_tiyn or application.fee_tiyn,
             "updated_at": now,
             # the legal term runs from the day the application is complete, duty included
-            "due_date": working_calendar().add_working_days(
-                today, term.working_days, count_start=term.receipt_day_counted
-            ),
+            "due_date": _term_due(definition),
         },
         Conflict(_("The application changed while the payment was credited."), code="retry"),
     )

@@ -17,6 +17,7 @@ from qyzmet.applications.actions.common import (
     _answers,
     _counterparty,
     _state_due,
+    _term_due,
     _update_checked,
     access_application_by_id,
     definition_of,
@@ -37,7 +38,7 @@ from qyzmet.applications.registry_changes import (
 )
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import service_get
-from qyzmet.core.calendar import local_today, working_calendar
+from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, ValidationFailed
 from qyzmet.core.mci import fee_tiyn
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
@@ -223,7 +224,6 @@ def _submit(
 ) -> Application:
     now = timezone.now()
     today = local_today()
-    calendar = working_calendar()
     fee = fee_tiyn(mci_multiple=definition.fee.mci_for(answers), on=today)
     initial = definition.workflow.initial
     party = definition.counterparty
@@ -242,11 +242,7 @@ def _submit(
         "signed_at": now,
         "updated_at": now,
         # with a second party, the legal term starts once they have confirmed (and paid)
-        "due_date": None
-        if party
-        else calendar.add_working_days(
-            today, definition.term.working_days, count_start=definition.term.receipt_day_counted
-        ),
+        "due_date": None if party else _term_due(definition),
         "state_due_date": _state_due(definition, initial),
     }
     _update_checked(
@@ -305,7 +301,7 @@ def application_offer(*, person: Person, service_code: str) -> Application:
             person=person,
             state=initial,
             submitted_at=now,
-            due_date=working_calendar().add_working_days(today, definition.term.working_days),
+            due_date=_term_due(definition),
             state_due_date=_state_due(definition, initial),
         )
         application.number = f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}"

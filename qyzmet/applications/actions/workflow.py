@@ -45,21 +45,20 @@ from qyzmet.identity.models import Account
 def _run_automatic_steps(application: Application, definition: ServiceDefinition) -> None:
     if application.payment == Application.Payment.AWAITING:
         return  # waits, visibly, for the duty: `_duty_paid` runs the steps when it arrives
+    # the registries do not change between these steps (only an approval writes, and it ends)
+    value_of = _value_of(application.person, _records(definition, application))
     for _step in range(len(definition.workflow.states)):
-        value_of = _value_of(application.person, _records(definition, application))
         transition = auto_transition(definition, application.state, value_of)
         if transition is None:
             return
         if not _writes_registry(definition, transition):
             _move(application, definition, transition, actor=None, role="system")
             continue
-        kept = {f.attname: getattr(application, f.attname) for f in Application._meta.fields}
         try:
             with transaction.atomic(), translation.override(_language_of(application)):
                 _move(application, definition, transition, actor=None, role="system")
         except RegistryRefused as refusal:
-            for name, value in kept.items():  # the savepoint undid the row; undo the instance
-                setattr(application, name, value)
+            application.refresh_from_db()  # the savepoint undid the row; the instance too
             _refuse_by_registry(application, definition, refusal)
             return
 
