@@ -146,6 +146,7 @@ def sales_setup(count: int, *, seed: int) -> list[Sale]:
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
 
+    from qyzmet.core.calendar import add_years
     from qyzmet.core.crypto import blind_index
     from qyzmet.identity.models import Account, Person, PhoneBinding
     from qyzmet.registries.generate import registries_generate
@@ -162,7 +163,7 @@ def sales_setup(count: int, *, seed: int) -> list[Sale]:
     sellers = {owner for _, owner, _ in fresh}
     taken = set(Account.objects.filter(person__isnull=False).values_list("person_id", flat=True))
     taken |= set(PhoneBinding.objects.filter(active=True).values_list("person_id", flat=True))
-    adult = date.today().replace(year=date.today().year - 19)
+    adult = add_years(date.today(), -19)  # (29 February has no twin 19 years back)
     candidates = (
         Person.objects.filter(status=Person.Status.LIVING, birth_date__lt=adult)
         .exclude(id__in=sellers | taken)

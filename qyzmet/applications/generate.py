@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
@@ -46,7 +45,7 @@ from qyzmet.applications.actions import DRAFT, snapshot_for
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
 from qyzmet.catalogue.schema import FormField, ServiceDefinition, Transition
 from qyzmet.catalogue.selectors import service_get
-from qyzmet.core.calendar import working_calendar
+from qyzmet.core.calendar import ALMATY, local_today, working_calendar
 from qyzmet.core.mci import fee_tiyn as mci_fee_tiyn
 from qyzmet.core.mci import mci_values
 from qyzmet.identity.models import Account, Person
@@ -56,7 +55,6 @@ from qyzmet.registries.models import DrivingLicence, VehicleRegistration
 
 BATCH = 2000
 NUMBER_PREFIX = "G"  # submitted applications are numbered "Q…"
-ALMATY = ZoneInfo("Asia/Almaty")
 # Shares of the services, from the volumes in shared/domain-kz.md: about 2.5 million vehicle
 # registrations and re-registrations a year (most of them changes of owner: the fleet is ~4
 # million cars, ~0.2 million new ones a year) against about 1 million licences issued or replaced
@@ -556,7 +554,7 @@ def applications_generate(*, count: int, seed: int, years: int = 1) -> GenerateR
     with transaction.atomic():
         serial = _next_serial()
         rng = random.Random(f"{seed}:{serial}")  # noqa: S311 - benchmark data, not secrets
-        people = _people(timezone.now().astimezone(ALMATY).date())
+        people = _people(local_today())
         generator = _Generator(rng, years, people)
         officers = _officers()
         codes, weights = list(SHARES), list(SHARES.values())

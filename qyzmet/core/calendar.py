@@ -48,6 +48,15 @@ def local_today() -> date:
     return timezone.localdate(timezone=ALMATY)
 
 
+def add_years(day: date, years: int) -> date:
+    """The same day `years` later (earlier when negative); 29 February becomes 28 February in
+    a year without it (so someone born on 29 February comes of age on 1 March)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def default_data_dir() -> Path:
     return Path(settings.BASE_DIR) / "data" / "calendar"
 

@@ -20,17 +20,17 @@ from qyzmet.applications.deadlines import AgencyStats, agency_deadline_stats
 from qyzmet.applications.models import Application
 from qyzmet.catalogue.schema import I18n, ServiceDefinition
 from qyzmet.catalogue.selectors import catalogue_get
-from qyzmet.core.calendar import ALMATY, local_today
+from qyzmet.core.calendar import ALMATY, add_years, local_today
 from qyzmet.core.errors import NotFound
 from qyzmet.feedback.models import Rating
 from qyzmet.feedback.selectors import GroupRatings, RatingStats, rating_stats, ratings_by_group
 from qyzmet.identity.models import Account, Person, PhoneBinding
+from qyzmet.identity.selectors import ADULT_AGE
 
 # Catalogue channels that deliver a service without a visit: applied for online, or started by
 # the state itself (proactive) and confirmed online.
 ONLINE_CHANNELS = ("online", "proactive")
 CHANNELS: tuple[str, ...] = tuple(Application.Channel.values)  # web, app, centre
-ADULT_AGE = 18
 INTERNAL_PERMISSION = "feedback.view_internal_figures"
 COMMENTS_SHOWN = 50
 
@@ -119,10 +119,7 @@ def share(part: int, whole: int) -> float | None:
 def adult_born_by(today: date) -> date:
     """The latest birth date of someone who is 18 on `today` (born on 29 February: adult from
     1 March in other years, as `identity.selectors.age_on` counts)."""
-    try:
-        return today.replace(year=today.year - ADULT_AGE)
-    except ValueError:  # today is 29 February, 18 years back is not a leap year
-        return date(today.year - ADULT_AGE, 2, 28)
+    return add_years(today, -ADULT_AGE)
 
 
 def channel_shares(counts: dict[str, int]) -> list[ChannelShare]:

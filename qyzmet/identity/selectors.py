@@ -87,6 +87,9 @@ def phone_binding_history(*, person: Person) -> list[PhoneBinding]:
     return list(PhoneBinding.objects.filter(person=person).order_by("-bound_at", "-id"))
 
 
+ADULT_AGE = 18  # full legal capacity (the Civil Code): the figures and surveys count adults
+
+
 def age_on(birth_date: date, day: date | None = None) -> int:
     day = day or timezone.localdate()
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))

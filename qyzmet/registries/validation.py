@@ -14,7 +14,10 @@ from typing import Final
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from qyzmet.core.calendar import add_years
 from qyzmet.identity.selectors import age_on
+
+__all__ = ["add_years", "age_on"]  # and the rules below; the date helpers are re-exported
 
 
 class RuleError(ValueError):
@@ -250,13 +253,6 @@ def missing_base_categories(categories: list[str], held: list[str]) -> list[str]
     """Trailer categories in `categories` whose towing category is neither held nor asked."""
     have = set(categories) | set(held)
     return [c for c in categories if c in REQUIRES and not have & set(REQUIRES[c])]
-
-
-def add_years(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def licence_expiry(issued: date) -> date:

@@ -26,7 +26,6 @@ AGE_BANDS: tuple[tuple[str, int, int | None], ...] = (
     ("60+", 60, None),
 )
 AGE_BAND_CODES = tuple(code for code, _low, _high in AGE_BANDS)
-ADULT_AGE = 18
 TEXT_MAX = 2000  # characters of an open answer
 
 

@@ -11,9 +11,11 @@ from typing import Any
 from django.db.models import Case, CharField, Count, Q, Value, When
 from django.utils import timezone
 
+from qyzmet.core.calendar import add_years
 from qyzmet.identity.models import Person
+from qyzmet.identity.selectors import ADULT_AGE
 from qyzmet.registries.validation import REGIONS
-from qyzmet.surveys.models import ADULT_AGE, AGE_BANDS, Question, Quota, Response, Survey
+from qyzmet.surveys.models import AGE_BANDS, Question, Quota, Response, Survey
 
 DIMENSIONS = ("region", "sex", "age_band")
 
@@ -83,23 +85,16 @@ def survey_reference_date(survey: Survey) -> date:
     return timezone.localdate()
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
-
-
 def population_margins(*, on: date) -> dict[str, dict[str, int]]:
     """Adults (18 and over) living in the population registry on `on`, counted by region, by
     sex and by age band: the margins raking weights a sample to. One grouped query."""
     living = Q(death_date__isnull=True, status=Person.Status.LIVING) | Q(death_date__gt=on)
     bands = [
-        When(birth_date__lte=_years_before(on, low), then=Value(code))
+        When(birth_date__lte=add_years(on, -low), then=Value(code))
         for code, low, _high in sorted(AGE_BANDS, key=lambda band: -band[1])
     ]
     rows = (
-        Person.objects.filter(living, birth_date__lte=_years_before(on, ADULT_AGE))
+        Person.objects.filter(living, birth_date__lte=add_years(on, -ADULT_AGE))
         .annotate(band=Case(*bands, output_field=CharField()))
         .values("region", "sex", "band")
         .annotate(n=Count("id"))
