@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 
 from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
+from qyzmet.identity.actions.otp import client_fingerprint
 from qyzmet.identity.models import Account, Person
 from qyzmet.trust.actions import data_access_record
 from qyzmet.wallet import tokens
@@ -31,7 +32,6 @@ logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 8
 MIN_TOKEN_SECONDS = 60
-MAX_TOKEN_SECONDS = 24 * 3600
 
 
 class ShareRefused(QyzmetError):
@@ -269,7 +269,7 @@ def share_redeem(
     now = timezone.now()
     account_id = account.pk if account is not None and account.is_authenticated else None
     # Client addresses are personal data too: kept only as a keyed hash, as sign-in does.
-    client_hash = keyed_hash(client, purpose="client") if client else ""
+    client_hash = client_fingerprint(client)
     _check_limit(client_hash, now)
     normalized = code_normalize(code)
     share = (

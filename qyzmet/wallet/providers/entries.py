@@ -24,6 +24,7 @@ from qyzmet.core.calendar import local_today
 from qyzmet.documents.models import Document
 from qyzmet.documents.selectors import document_check_of, document_list_for_holder
 from qyzmet.identity.models import Person
+from qyzmet.identity.selectors import ADULT_AGE, age_on
 from qyzmet.registries.models import DrivingLicence, VehicleRegistration
 from qyzmet.registries.selectors import licence_latest, vehicles_of
 from qyzmet.registries.validation import CATEGORIES
@@ -113,14 +114,6 @@ def provider_list() -> list[WalletProvider]:
     return list(_REGISTRY.values())
 
 
-def _age(birth_date: dt.date, today: dt.date) -> int:
-    return (
-        today.year
-        - birth_date.year
-        - ((today.month, today.day) < (birth_date.month, birth_date.day))
-    )
-
-
 @register
 class IdCardProvider(WalletProvider):
     """The identity card as the population registry knows the person. (The registry holds no
@@ -168,7 +161,7 @@ class IdCardProvider(WalletProvider):
         if name != AGE_OVER_18:
             return None
         return Presentation(
-            name=name, claims={AGE_OVER_18: _age(person.birth_date, local_today()) >= 18}
+            name=name, claims={AGE_OVER_18: age_on(person.birth_date, local_today()) >= ADULT_AGE}
         )
 
 
