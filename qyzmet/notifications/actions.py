@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from qyzmet.core.calendar import ALMATY
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, ValidationFailed
+from qyzmet.core.ids import uuid_or_none
 from qyzmet.notifications.events import event_get, event_render
 from qyzmet.notifications.failover import provider_demo_failing_set, sms_send
 from qyzmet.notifications.models import (
@@ -228,15 +229,14 @@ def _deliver_now(ids: list[str]) -> None:
 
 def access_inbox_item_by_id(*, recipient_ref: str, item_id: str) -> Notification:
     """One of the recipient's inbox items; someone else's looks like none."""
-    import uuid
-
-    try:
-        key = uuid.UUID(str(item_id))
-    except ValueError:
-        raise NotFound() from None
-    item = Notification.objects.filter(
-        pk=key, recipient_ref=recipient_ref, channel=Notification.Channel.INBOX
-    ).first()
+    key = uuid_or_none(item_id)
+    item = (
+        Notification.objects.filter(
+            pk=key, recipient_ref=recipient_ref, channel=Notification.Channel.INBOX
+        ).first()
+        if key
+        else None
+    )
     if item is None:
         raise NotFound()
     return item

@@ -27,7 +27,6 @@ MOVES: dict[str, frozenset[str]] = {
     S.FAILED: frozenset(),
     S.REFUNDED: frozenset(),
 }
-FINAL = frozenset({S.SUCCEEDED, S.DECLINED, S.FAILED, S.REFUNDED})
 OPEN = frozenset({S.CREATED, S.PENDING})
 
 

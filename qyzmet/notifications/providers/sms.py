@@ -92,10 +92,6 @@ def configured_names() -> list[str]:
     return names
 
 
-def configured_providers() -> list[SmsProvider]:
-    return [get_provider(name) for name in configured_names()]
-
-
 # --- The demo sinks -----------------------------------------------------------------------------
 
 
@@ -231,7 +227,7 @@ class HttpJsonSmsProvider:
 
     def receipts(self, *, body: bytes, headers: Mapping[str, str]) -> list[Receipt]:
         secret = settings.QYZMET_SMS_HTTP_RECEIPT_SECRET
-        expected = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+        expected = receipt_signature(body, secret)
         if not secret or not hmac.compare_digest(expected, headers.get("X-Signature", "")):
             raise ReceiptRejected("bad signature")
         try:

@@ -54,6 +54,19 @@ def test_only_the_moves_in_the_table_are_allowed(
         assert Payment.objects.get(pk=payment.pk).state == source
 
 
+def test_the_table_is_the_payment_lifecycle() -> None:
+    # written out here, so that a changed table has to change this test too
+    assert {source: set(targets) for source, targets in MOVES.items()} == {
+        "created": {"pending", "declined", "failed", "expired"},
+        "pending": {"succeeded", "declined", "failed", "expired"},
+        "expired": {"succeeded", "declined", "failed"},  # the bank's late answer still counts
+        "succeeded": {"refunded"},
+        "declined": set(),
+        "failed": set(),
+        "refunded": set(),
+    }
+
+
 def test_the_table_has_no_way_back_from_an_end() -> None:
     assert not move_allowed("succeeded", "pending")
     assert not move_allowed("declined", "succeeded")

@@ -4,10 +4,10 @@ import pytest
 
 from conftest import PASSWORD, PHONE, CommittingClient, last_code
 from qyzmet.identity.models import Account
-from qyzmet.identity.selectors import notification_recipient
+from qyzmet.identity.selectors import notification_recipient, notification_ref
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.notifications.actions import notify
-from qyzmet.notifications.models import Notification, NotificationPreference
+from qyzmet.notifications.models import Notification, NotificationPreference, PushSubscription
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +103,7 @@ def test_notification_settings_save_and_refuse_a_bad_address() -> None:
 
 
 def test_the_push_subscription_is_posted_by_the_page_script() -> None:
-    _account, web = _signed_in()
+    account, web = _signed_in()
     answer = web.post(
         "/me/notifications/push",
         '{"endpoint": "https://push.example/s/1", "keys": {"p256dh": "BA", "auth": "AA"}}',
@@ -112,6 +112,9 @@ def test_the_push_subscription_is_posted_by_the_page_script() -> None:
     assert answer.status_code == 201
     bad = web.post("/me/notifications/push", "not json", content_type="application/json")
     assert bad.status_code == 400
+    stored = PushSubscription.objects.get()  # one, this account's, the endpoint kept whole
+    assert stored.recipient_ref == notification_ref(account_id=account.pk)
+    assert (stored.endpoint, stored.p256dh, stored.auth) == ("https://push.example/s/1", "BA", "AA")
 
 
 def test_the_service_worker_is_served_from_the_root() -> None:
