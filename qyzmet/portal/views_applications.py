@@ -43,6 +43,7 @@ from qyzmet.applications.selectors import (
 from qyzmet.core.calendar import working_calendar
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.mci import format_tenge
+from qyzmet.documents.rendering import answer_rows
 from qyzmet.feedback.selectors import rating_panel
 from qyzmet.identity.models import Account
 from qyzmet.identity.phones import phone_mask
@@ -165,17 +166,9 @@ def _history_line(event: ApplicationEvent, grounds: dict[str, str]) -> str:
 
 
 def _summary(definition: Any, answers: dict[str, Any], language: str) -> list[tuple[str, str]]:
-    summary = []
-    for f in visible_fields(definition, answers):
-        value = answers.get(f.key, "")
-        if f.type == "boolean":
-            shown = _("Yes") if value else _("No")
-        elif f.options:
-            shown = next((o.label.get(language) for o in f.options if o.value == value), value)
-        else:
-            shown = str(value) if value not in ("", None) else "—"
-        summary.append((f.label.get(language), shown))
-    return summary
+    """The answers as the result document lists them, of the fields the form shows now."""
+    shown = {f.key for f in visible_fields(definition, answers)}
+    return answer_rows(definition, {k: v for k, v in answers.items() if k in shown}, language)
 
 
 def _countersign_context(

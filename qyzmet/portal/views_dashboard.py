@@ -11,7 +11,8 @@ from qyzmet.applications.deadlines import agency_deadline_stats
 from qyzmet.core.calendar import local_today
 
 
-def _percent(share: float | None) -> int | None:
+def share_percent(share: float | None) -> int | None:
+    """A share (0…1) as a whole percent for the dashboards; None stays None."""
     return None if share is None else round(share * 100)
 
 
@@ -26,7 +27,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
             "name": row.name.get(language),
             "decided": row.decided,
             "on_time": row.decided_on_time,
-            "percent": _percent(row.on_time_share),
+            "percent": share_percent(row.on_time_share),
             "open": row.open,
             "overdue": row.overdue_now,
         }
@@ -37,7 +38,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     total = {
         "decided": decided,
         "on_time": on_time,
-        "percent": _percent(on_time / decided if decided else None),
+        "percent": share_percent(on_time / decided if decided else None),
         "open": sum(row.open for row in stats),
         "overdue": sum(row.overdue_now for row in stats),
     }

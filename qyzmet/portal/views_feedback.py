@@ -21,9 +21,10 @@ from qyzmet.catalogue.schema import I18n
 from qyzmet.core.errors import NotFound, QyzmetError
 from qyzmet.feedback.actions import rating_submit
 from qyzmet.feedback.figures import Figures, figures_internal, figures_public
-from qyzmet.feedback.models import COMMENT_MAX_LENGTH, Rating
+from qyzmet.feedback.models import Rating
 from qyzmet.feedback.selectors import GRADES, GroupRatings, RatingStats, rating_state_for_citizen
 from qyzmet.identity.models import Account
+from qyzmet.portal.views_dashboard import share_percent
 
 # Grades from best to worst, then "hard to say" in grey; AA contrast against white.
 GRADE_COLOURS = {
@@ -40,10 +41,6 @@ def _account(request: HttpRequest) -> Account:
     account = request.user
     assert isinstance(account, Account)  # noqa: S101 - login_required ran first
     return account
-
-
-def _percent(share: float | None) -> int | None:
-    return None if share is None else round(share * 100)
 
 
 def _name(names: dict[str, I18n], code: str, language: str) -> str:
@@ -90,11 +87,9 @@ def rate(request: HttpRequest, application_id: str) -> HttpResponse:
         "service_name": definition_of(application).name.get(get_language()),
         "outcome_label": _outcome_label(application),
         "state": state,
-        "grade_label": str(Rating.Grade(state.rating.grade).label) if state.rating else "",
-        "grades": _grade_choices(),
+        "grade_label": state.rating.get_grade_display() if state.rating else "",
         "chosen": chosen,
         "comment": comment,
-        "comment_max": COMMENT_MAX_LENGTH,
         "error": error,
         "error_code": error_code,
     }
@@ -117,7 +112,7 @@ def _stats_row(stats: RatingStats) -> dict[str, Any]:
     return {
         "counts": [stats.counts[grade] for grade in GRADES],
         "total": stats.total,
-        "positive": _percent(stats.positive_share),
+        "positive": share_percent(stats.positive_share),
         "average": stats.average,
     }
 
@@ -162,7 +157,7 @@ def _figures_context(figures: Figures, language: str) -> dict[str, Any]:
         {
             "label": str(Application.Channel(row.channel).label),
             "count": row.count,
-            "percent": _percent(row.share),
+            "percent": share_percent(row.share),
         }
         for row in figures.channels
     ]
@@ -179,7 +174,7 @@ def _figures_context(figures: Figures, language: str) -> dict[str, Any]:
             "name": _name(agencies, row.agency, language),
             "decided": row.decided,
             "on_time": row.decided_on_time,
-            "percent": _percent(row.on_time_share),
+            "percent": share_percent(row.on_time_share),
         }
         for row in figures.deadlines
     ]
@@ -249,7 +244,7 @@ def _figures_context(figures: Figures, language: str) -> dict[str, Any]:
     }
     return {
         "figures": figures,
-        "online_percent": _percent(online.share),
+        "online_percent": share_percent(online.share),
         "offline_services": online.total - online.online,
         "applications_total": sum(year_totals),
         "mobile_outside": mobile.adults - mobile.in_database,
@@ -257,7 +252,7 @@ def _figures_context(figures: Figures, language: str) -> dict[str, Any]:
         "year_rows": year_rows,
         "year_totals": year_totals,
         "channel_rows": channel_rows,
-        "mobile_percent": _percent(mobile.share),
+        "mobile_percent": share_percent(mobile.share),
         "grade_labels": [label for _code, label in _grade_choices()],
         "service_rows": service_rows,
         "agency_rows": agency_rows,
@@ -292,7 +287,7 @@ def figures_ministry(request: HttpRequest) -> HttpResponse:
             "channels": [row.count for row in detail.channels],
             "ratings": _stats_row(detail.ratings),
             "deadlines": detail.deadlines,
-            "on_time_percent": _percent(detail.deadlines.on_time_share)
+            "on_time_percent": share_percent(detail.deadlines.on_time_share)
             if detail.deadlines
             else None,
             "services": [
