@@ -31,9 +31,9 @@ from qyzmet.surveys.results import survey_results
 from qyzmet.surveys.selectors import (
     DIMENSIONS,
     quota_progress,
-    survey_answered_by,
     survey_list_open,
     survey_questions,
+    surveys_answered_by,
 )
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
@@ -211,7 +211,12 @@ class ImportOut(Schema):
     rejected: list[RejectedOut]
 
 
-def _survey_out(survey: Survey, language: str, account: Account | None) -> dict[str, Any]:
+def _survey_out(
+    survey: Survey, language: str, account: Account | None, answered: set[int] | None = None
+) -> dict[str, Any]:
+    """`answered`: the caller's answered survey ids, when a list fetched them once."""
+    if account is not None and answered is None:
+        answered = surveys_answered_by(person_id=account.person_id)
     return {
         "code": survey.code,
         "title": survey.title_in(language),
@@ -219,12 +224,8 @@ def _survey_out(survey: Survey, language: str, account: Account | None) -> dict[
         "status": survey.status,
         "opens_on": survey.opens_on,
         "closes_on": survey.closes_on,
-        "question_count": survey.questions.count(),
-        "answered": (
-            None
-            if account is None
-            else survey_answered_by(survey=survey, person_id=account.person_id)
-        ),
+        "question_count": getattr(survey, "question_count", None) or survey.questions.count(),
+        "answered": None if answered is None else survey.pk in answered,
     }
 
 
@@ -249,7 +250,8 @@ def build_router() -> Router:
     def surveys(request: HttpRequest) -> list[dict[str, Any]]:
         account = optional_account(request)
         language = get_language()
-        return [_survey_out(s, language, account) for s in survey_list_open()]
+        answered = surveys_answered_by(person_id=account.person_id) if account else None
+        return [_survey_out(s, language, account, answered) for s in survey_list_open()]
 
     @router.get("/{code}", response={200: QuestionnaireOut, **ERRORS},
                 summary="A questionnaire in the language asked for (Accept-Language)")  # fmt: skip

@@ -39,6 +39,7 @@ from qyzmet.surveys.selectors import (
     survey_list_public,
     survey_questions,
     survey_respondent_count,
+    surveys_answered_by,
 )
 
 
@@ -106,14 +107,13 @@ def _refusal(exc: QyzmetError) -> tuple[str, dict[str, str]]:
 def survey_list(request: HttpRequest) -> HttpResponse:
     language = get_language()
     staff = survey_staff_is(request.user)
-    person_id = getattr(request.user, "person_id", None)
+    answered = surveys_answered_by(person_id=getattr(request.user, "person_id", None))
     rows: list[dict[str, Any]] = [
         {
             "survey": survey,
             "title": survey.title_in(language),
             "intro": survey.intro_in(language),
-            "answered": survey_answered_by(survey=survey, person_id=person_id),
-            "report": survey.status == Survey.Status.CLOSED or staff,
+            "answered": survey.pk in answered,
         }
         for survey in survey_list_public()
     ]

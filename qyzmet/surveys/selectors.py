@@ -60,7 +60,11 @@ def survey_list_public() -> list[Survey]:
 
 
 def survey_list_open() -> list[Survey]:
-    return list(Survey.objects.filter(status=Survey.Status.OPEN).order_by("-opens_on", "-id"))
+    return list(
+        Survey.objects.filter(status=Survey.Status.OPEN)
+        .annotate(question_count=Count("questions"))
+        .order_by("-opens_on", "-id")
+    )
 
 
 def survey_questions(*, survey: Survey) -> list[Question]:
@@ -71,6 +75,13 @@ def survey_answered_by(*, survey: Survey, person_id: int | None) -> bool:
     if person_id is None:
         return False
     return Response.objects.filter(survey=survey, person_id=person_id).exists()
+
+
+def surveys_answered_by(*, person_id: int | None) -> set[int]:
+    """The ids of the surveys the person has answered (one query for a whole list)."""
+    if person_id is None:
+        return set()
+    return set(Response.objects.filter(person_id=person_id).values_list("survey_id", flat=True))
 
 
 def survey_respondent_count(*, survey: Survey) -> int:
