@@ -79,6 +79,10 @@ class ApplicationOut(Schema):
     correction_fields: list[str]
     fee_tiyn: int
     payment: str
+    payer: str = Field(
+        description="Who pays the duty: applicant, or counterparty (asked when they confirm; "
+        "until then `payment` is not_required)"
+    )
     submitted_at: datetime | None
     due_date: date | None
     working_days_left: int | None = Field(description="Countdown to the due date")
@@ -150,6 +154,11 @@ def application_out(
         "correction_fields": application.correction_fields,
         "fee_tiyn": application.fee_tiyn,
         "payment": application.payment,
+        "payer": (
+            "counterparty"
+            if definition.counterparty is not None and definition.counterparty.pays
+            else "applicant"
+        ),
         "submitted_at": application.submitted_at,
         "due_date": application.due_date,
         "working_days_left": working_days_left(application, calendar=calendar),

@@ -115,7 +115,8 @@ def test_a_sells_a_car_to_b_through_the_api(
     started = _start_sale(api_client, sale)
     assert started["status"] == 201, started
     assert started["state"] == "buyer_confirmation"
-    assert started["payment"] == "not_required"  # the fee is the buyer's, asked when they confirm
+    # the fee is the buyer's, asked for when they confirm
+    assert (started["payment"], started["payer"]) == ("not_required", "counterparty")
     assert started["due_date"] is None  # the legal term starts once the buyer has confirmed
     url = f"/api/v1/applications/{started['id']}"
 
