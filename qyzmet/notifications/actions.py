@@ -11,29 +11,37 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_tasks_db.models import DBTaskResult
 
 from qyzmet.core.calendar import ALMATY
 from qyzmet.core.crypto import blind_index
-from qyzmet.core.errors import NotFound, ValidationFailed
+from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
-from qyzmet.notifications.events import event_get, event_render
+from qyzmet.notifications.channels.base import Channel, Route
+from qyzmet.notifications.channels.email import email_send
+from qyzmet.notifications.channels.names import ChannelName
+from qyzmet.notifications.channels.registry import channel_get
+from qyzmet.notifications.errors import ErrorCode
+from qyzmet.notifications.events import Event, event_get, event_render
 from qyzmet.notifications.failover import provider_demo_failing_set, sms_send
 from qyzmet.notifications.models import (
     Notification,
     NotificationPreference,
     PushSubscription,
 )
+from qyzmet.notifications.providers.sms import ReceiptRejected, configured_names, get_provider
 from qyzmet.notifications.recipients import Recipient
 from qyzmet.notifications.schedule import parse_quiet_hours, quiet_until
+from qyzmet.notifications.tasks import DELIVERY_TASKS_AHEAD, deliver_task, notifications_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -41,54 +49,11 @@ __all__ = ["Recipient", "email_send", "notify", "provider_demo_failing_set", "sm
 
 Status = Notification.Status
 Reason = Notification.Reason
-HELD_AT_NIGHT = ("sms", "push")  # e-mail and the inbox wait for nobody
-LIMITED = ("sms", "push", "email")
+LANGUAGES = ("kk", "ru", "en")
 
 
-def email_send(*, to: str, subject: str, text: str, message_id: str | None = None) -> None:
-    """Hand one e-mail to Django's mail backend. `message_id` (the outbox row's id) becomes the
-    Message-ID header, which the sink treats as its idempotency key."""
-    from django.core.mail import EmailMessage
-
-    headers = {"Message-ID": f"<{message_id}@qyzmet>"} if message_id else {}
-    EmailMessage(subject=subject, body=text, to=[to], headers=headers).send()
-
-
-def _quiet() -> tuple[Any, Any] | None:
+def _quiet() -> tuple[time, time] | None:
     return parse_quiet_hours(settings.QYZMET_NOTIFY_QUIET_HOURS)
-
-
-def _routes(
-    channel: str, recipient: Recipient, prefs: NotificationPreference | None, urgent: bool
-) -> list[tuple[str, str, str]]:
-    """(dedupe suffix, address, failure reason or "") for each copy on `channel`; [] when the
-    recipient never set the channel up (no e-mail address, no push subscription)."""
-    if channel == "inbox":
-        return [("", "", "")]
-    opted_out = (
-        not urgent
-        and prefs is not None
-        and not getattr(prefs, {"sms": "sms", "email": "email_enabled", "push": "push"}[channel])
-    )
-    if channel == "sms":
-        if not recipient.phone:
-            return [("", "", Reason.NO_ROUTE)]
-        return [("", recipient.phone, Reason.OPTED_OUT if opted_out else "")]
-    if channel == "email":
-        address = recipient.email or (prefs.email if prefs else "")
-        if not address:
-            return []
-        return [("", address, Reason.OPTED_OUT if opted_out else "")]
-    if channel == "push":
-        from qyzmet.notifications.providers.push import push_configured
-
-        if not push_configured():
-            return []
-        subscriptions = PushSubscription.objects.filter(recipient_ref=recipient.ref)
-        return [
-            (f":{s.pk}", str(s.pk), Reason.OPTED_OUT if opted_out else "") for s in subscriptions
-        ]
-    raise ValueError(f"unknown channel {channel!r}")
 
 
 def _over_limit(recipient_ref: str, channel: str, now: datetime) -> bool:
@@ -124,50 +89,37 @@ def notify(
     """
     spec = event_get(event)
     now = now or timezone.now()
-    language = recipient.language if recipient.language in ("kk", "ru", "en") else "kk"
+    language = recipient.language if recipient.language in LANGUAGES else "kk"
     rendered = event_render(event, language=language, context=context)
     prefs = NotificationPreference.objects.filter(recipient_ref=recipient.ref).first()
-    quiet = _quiet()
     expires_at = expires_at or (
         now + timedelta(seconds=spec.ttl_seconds)
         if spec.ttl_seconds
         else now + timedelta(hours=settings.QYZMET_NOTIFY_EXPIRY_HOURS)
     )
-    wanted = [c for c in spec.channels if channels is None or c in channels]
+    wanted = [channel_get(c) for c in spec.channels if channels is None or c in channels]
     rows: list[Notification] = []
     for channel in wanted:
-        for suffix, address, reason in _routes(channel, recipient, prefs, spec.urgent):
+        for route in channel.routes(recipient=recipient, prefs=prefs, urgent=spec.urgent):
             row = Notification(
                 recipient_ref=recipient.ref,
-                channel=channel,
-                address=address,
-                address_index=blind_index(address, purpose="recipient") if address else "",
+                channel=channel.name,
+                address=route.address,
+                address_index=blind_index(route.address, purpose="recipient")
+                if route.address
+                else "",
                 event=event,
                 language=language,
                 subject=rendered.subject,
                 text=rendered.text,
                 link=rendered.link,
                 urgent=spec.urgent,
-                dedupe_key=f"{dedupe_key}:{channel}{suffix}"[:200],
+                dedupe_key=f"{dedupe_key}:{channel.name}{route.dedupe_suffix}"[:200],
                 created_at=now,
                 next_attempt_at=now,
                 expires_at=expires_at,
             )
-            limited = not reason and not spec.urgent and channel in LIMITED
-            if limited and _over_limit(recipient.ref, channel, now):
-                reason = Reason.RECIPIENT_LIMIT
-            if reason:
-                row.status, row.reason, row.failed_at = Status.FAILED, reason, now
-            elif channel == "inbox":
-                row.status, row.delivered_at, row.provider = Status.DELIVERED, now, "inbox"
-            elif spec.urgent:
-                # This process sends it after commit; the worker takes over if that fails.
-                fallback = timedelta(seconds=settings.QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS)
-                row.next_attempt_at = now + fallback
-            elif channel in HELD_AT_NIGHT:
-                held = quiet_until(now, quiet, ALMATY)
-                if held is not None:
-                    row.not_before = row.next_attempt_at = held
+            _row_settle(row, channel=channel, route=route, spec=spec, now=now)
             rows.append(row)
     if not rows:
         return []
@@ -181,9 +133,30 @@ def notify(
     return stored
 
 
-def _schedule(rows: list[Notification]) -> None:
-    from qyzmet.notifications.tasks import deliver_task
+def _row_settle(
+    row: Notification, *, channel: Channel, route: Route, spec: Event, now: datetime
+) -> None:
+    """Failed at once (no route, opted out, over the limit), delivered at once (the inbox), or
+    when to send it: right after commit (urgent), after the quiet hours, or now."""
+    reason = route.refusal
+    limited = reason is None and not spec.urgent and channel.limited
+    if limited and _over_limit(row.recipient_ref, channel.name, now):
+        reason = Reason.RECIPIENT_LIMIT
+    if reason is not None:
+        row.status, row.reason, row.failed_at = Status.FAILED, reason, now
+    elif channel.delivered_on_write:
+        row.status, row.delivered_at, row.provider = Status.DELIVERED, now, channel.name
+    elif spec.urgent:
+        # This process sends it after commit; the worker takes over if that fails.
+        fallback = timedelta(seconds=settings.QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS)
+        row.next_attempt_at = now + fallback
+    elif channel.held_at_night:
+        held = quiet_until(now, _quiet(), ALMATY)
+        if held is not None:
+            row.not_before = row.next_attempt_at = held
 
+
+def _schedule(rows: list[Notification]) -> None:
     by_time: dict[datetime, list[str]] = {}
     for row in rows:
         by_time.setdefault(row.next_attempt_at, []).append(str(row.pk))
@@ -207,17 +180,11 @@ def urgent_only(rows: list[Notification]) -> bool:
 
 def deliveries_waiting() -> bool:
     """Whether `DELIVERY_TASKS_AHEAD` delivery tasks are due and not started yet."""
-    from django_tasks_db.models import DBTaskResult
-
-    from qyzmet.notifications.tasks import DELIVERY_TASKS_AHEAD, deliver_task
-
     waiting = DBTaskResult.objects.ready().filter(task_path=deliver_task.module_path)
     return len(waiting.values_list("pk", flat=True)[:DELIVERY_TASKS_AHEAD]) >= DELIVERY_TASKS_AHEAD
 
 
 def _deliver_now(ids: list[str]) -> None:
-    from qyzmet.notifications.delivery import notifications_deliver
-
     try:
         notifications_deliver(ids=ids, due_by=timezone.now() + timedelta(days=1))
     except Exception:  # the worker's fallback task will try again
@@ -232,7 +199,7 @@ def access_inbox_item_by_id(*, recipient_ref: str, item_id: str) -> Notification
     key = uuid_or_none(item_id)
     item = (
         Notification.objects.filter(
-            pk=key, recipient_ref=recipient_ref, channel=Notification.Channel.INBOX
+            pk=key, recipient_ref=recipient_ref, channel=ChannelName.INBOX
         ).first()
         if key
         else None
@@ -251,7 +218,7 @@ def inbox_item_mark_read(*, recipient_ref: str, item_id: str, read: bool = True)
 
 def inbox_mark_all_read(*, recipient_ref: str) -> int:
     return Notification.objects.filter(
-        recipient_ref=recipient_ref, channel=Notification.Channel.INBOX, read_at__isnull=True
+        recipient_ref=recipient_ref, channel=ChannelName.INBOX, read_at__isnull=True
     ).update(read_at=timezone.now())
 
 
@@ -281,7 +248,7 @@ def push_subscription_add(
 ) -> PushSubscription:
     if not endpoint.startswith("https://") or len(endpoint) > 2000 or not p256dh or not auth:
         raise ValidationFailed(
-            _("This push subscription is not valid."), code="push_subscription_invalid"
+            _("This push subscription is not valid."), code=ErrorCode.PUSH_SUBSCRIPTION_INVALID
         )
     subscription, _created = PushSubscription.objects.update_or_create(
         endpoint_index=blind_index(endpoint, purpose="push"),
@@ -308,18 +275,15 @@ def push_subscription_remove(*, recipient_ref: str, endpoint: str) -> int:
 def receipts_apply(*, provider: str, body: bytes, headers: Mapping[str, str]) -> int:
     """A provider's delivery-receipt callback: verified by the provider (its signature), then
     each message it names moves from sent to delivered or failed. Returns how many changed."""
-    from django.core.exceptions import ImproperlyConfigured
-
-    from qyzmet.core.errors import QyzmetError
-    from qyzmet.notifications.providers.sms import ReceiptRejected, configured_names, get_provider
-
     if provider not in configured_names():
         raise NotFound()
     try:
         receipts = get_provider(provider).receipts(body=body, headers=headers)
     except (ReceiptRejected, ImproperlyConfigured):
         raise QyzmetError(
-            _("This delivery receipt could not be verified."), code="receipt_rejected", status=403
+            _("This delivery receipt could not be verified."),
+            code=ErrorCode.RECEIPT_REJECTED,
+            status=403,
         ) from None
     now = timezone.now()
     changed = 0

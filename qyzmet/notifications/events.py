@@ -1,10 +1,11 @@
-"""What each event says, in the recipient's language: a registry of events and their texts.
+"""What each event says, in the recipient's language: the registry of events and their rendering.
 
-The texts are gettext msgids in this module (so the usual catalogues translate them into kk and
-ru); `event_render` renders them under `translation.override(recipient language)`. A context
-value may be a dict of languages ({"kk": …, "ru": …, "en": …}, e.g. a service's state label):
-the recipient's language is taken from it. `amount_tiyn` becomes `amount` in the language's
-money format. Adding an event is adding an `Event` here (and its translations).
+Notifications carry messages; they do not know them. Each app declares its own events (their
+texts are gettext msgids in the app's `messages.py`, so the usual catalogues translate them into
+kk and ru) and registers them with `event_register` in its `AppConfig.ready()`. `event_render`
+renders an event under `translation.override(recipient language)`. A context value may be a dict
+of languages ({"kk": …, "ru": …, "en": …}, e.g. a service's state label): the recipient's
+language is taken from it. `amount_tiyn` becomes `amount` in the language's money format.
 """
 
 from __future__ import annotations
@@ -14,12 +15,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext
 
 from qyzmet.core.mci import format_tenge
-
-ALL = ("sms", "push", "email", "inbox")
+from qyzmet.notifications.channels.names import ALL_CHANNELS, ChannelName
 
 
 @dataclass(frozen=True)
@@ -27,7 +26,7 @@ class Event:
     key: str
     text: str  # msgid; the SMS, the inbox item and the e-mail body
     subject: str  # msgid; the e-mail subject, the inbox title and the push title
-    channels: tuple[str, ...] = ALL
+    channels: tuple[ChannelName, ...] = ALL_CHANNELS
     urgent: bool = False  # codes: sent at once, day or night, never held or limited
     plural: str = ""  # plural msgid of `text`, chosen by context["count"]
     link: str = ""  # a path in the portal, formatted with the context
@@ -41,120 +40,37 @@ class Rendered:
     link: str
 
 
-CODE_TTL = 300
-_CODE_SUBJECT = gettext_noop("Qyzmet code")
-
-EVENTS: dict[str, Event] = {
-    e.key: e
-    for e in [
-        Event(
-            "code.signin",
-            gettext_noop(
-                "Qyzmet sign-in code: %(code)s. Do not tell it to anyone, not even staff."
-            ),
-            _CODE_SUBJECT,
-            channels=("sms",),
-            urgent=True,
-            ttl_seconds=CODE_TTL,
-        ),
-        Event(
-            "code.register",
-            gettext_noop("Qyzmet registration code: %(code)s. Do not tell it to anyone."),
-            _CODE_SUBJECT,
-            channels=("sms",),
-            urgent=True,
-            ttl_seconds=CODE_TTL,
-        ),
-        Event(
-            "code.sign",
-            gettext_noop(
-                "Qyzmet code to sign application %(what)s: %(code)s. Do not tell it to anyone."
-            ),
-            _CODE_SUBJECT,
-            channels=("sms",),
-            urgent=True,
-            ttl_seconds=CODE_TTL,
-        ),
-        Event(
-            "code.bind_phone",
-            gettext_noop("Qyzmet code to bind this number: %(code)s. Do not tell it to anyone."),
-            _CODE_SUBJECT,
-            channels=("sms",),
-            urgent=True,
-            ttl_seconds=CODE_TTL,
-        ),
-        Event(
-            "application.status_changed",
-            gettext_noop("Qyzmet: application %(number)s — %(state)s."),
-            gettext_noop("Application %(number)s: %(state)s"),
-            link="/applications/%(application_id)s/",
-        ),
-        Event(
-            "application.confirmation_asked",
-            gettext_noop(
-                "Qyzmet: you are asked to confirm and sign application %(number)s "
-                "(%(what)s). Open it in Qyzmet."
-            ),
-            gettext_noop("Application %(number)s waits for your confirmation"),
-            link="/applications/%(application_id)s/",
-        ),
-        Event(
-            "application.deadline_passed",
-            gettext_noop(
-                "Qyzmet: the deadline for application %(number)s has passed; "
-                "the agency's supervisor has been told."
-            ),
-            gettext_noop("Application %(number)s: the deadline has passed"),
-            link="/applications/%(application_id)s/",
-        ),
-        Event(
-            "deadline.escalated",
-            gettext_noop(
-                "Qyzmet: application %(number)s of %(agency)s has passed its deadline; "
-                "it is in your escalated queue."
-            ),
-            gettext_noop("Applications past their deadline"),
-            plural=gettext_noop(
-                "Qyzmet: %(count)s applications of %(agency)s have passed their deadlines, "
-                "the oldest %(number)s; they are in your escalated queue."
-            ),
-            link="/office/",
-        ),
-        Event(
-            "payment.succeeded",
-            gettext_noop("Qyzmet: payment of %(amount)s for %(what)s has been received."),
-            gettext_noop("Payment received"),
-            link="%(link)s",
-        ),
-        Event(
-            "payment.declined",
-            gettext_noop(
-                "Qyzmet: the payment of %(amount)s for %(what)s was declined. "
-                "No money was taken; you can try again."
-            ),
-            gettext_noop("Payment declined"),
-            link="%(link)s",
-        ),
-        Event(
-            "payment.receipt",
-            gettext_noop("Qyzmet: receipt %(receipt)s for %(amount)s is in your account."),
-            gettext_noop("Payment receipt"),
-            channels=("email", "inbox"),
-            link="%(link)s",
-        ),
-    ]
-}
-
-
 class UnknownEvent(KeyError):
     pass
 
 
+class EventConflict(ValueError):
+    """Two different events registered under one key."""
+
+
+_EVENTS: dict[str, Event] = {}
+
+
+def event_register(*events: Event) -> None:
+    """Make `events` known to `notify`. Registering the same event again changes nothing; another
+    event under a key already taken is an error (two apps claiming one key)."""
+    for event in events:
+        known = _EVENTS.get(event.key)
+        if known is not None and known != event:
+            raise EventConflict(f"event {event.key!r} is registered twice, differently")
+        _EVENTS[event.key] = event
+
+
 def event_get(key: str) -> Event:
     try:
-        return EVENTS[key]
+        return _EVENTS[key]
     except KeyError as exc:
         raise UnknownEvent(key) from exc
+
+
+def event_keys() -> list[str]:
+    """The keys of every registered event, sorted."""
+    return sorted(_EVENTS)
 
 
 def _localise(context: Mapping[str, Any], language: str) -> dict[str, Any]:
@@ -177,7 +93,7 @@ def event_render(key: str, *, language: str, context: Mapping[str, Any]) -> Rend
         # The two forms are catalogued as two messages, each translated for any count
         # (ngettext would look for one plural entry, find none, and answer in English).
         many = bool(event.plural) and int(values.get("count", 1)) != 1
-        text = _(event.plural if many else event.text) % values
-        subject = _(event.subject) % values
+        text = gettext(event.plural if many else event.text) % values
+        subject = gettext(event.subject) % values
     link = event.link % values if event.link else ""
     return Rendered(subject=subject, text=text, link=link if link.startswith("/") else "")

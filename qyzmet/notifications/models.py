@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.notifications.channels.names import ChannelName
 
 
 class SinkMessage(models.Model):
@@ -46,12 +47,6 @@ class Notification(models.Model):
     client message id, so a retried delivery never makes a second message.
     """
 
-    class Channel(models.TextChoices):
-        SMS = "sms", "SMS"
-        EMAIL = "email", "E-mail"
-        PUSH = "push", "Push"
-        INBOX = "inbox", "Inbox"
-
     class Status(models.TextChoices):
         CREATED = "created", "created"
         SENDING = "sending", "sending"
@@ -69,7 +64,9 @@ class Notification(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient_ref = models.CharField(max_length=64)
-    channel = models.CharField(max_length=8, choices=Channel.choices)
+    channel = models.CharField(
+        max_length=8, choices=[(name.value, name.label) for name in ChannelName]
+    )
     address = EncryptedTextField(blank=True, default="")
     address_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     event = models.CharField(max_length=64)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from qyzmet.core.crypto import blind_index
+from qyzmet.notifications.channels.names import ChannelName
 from qyzmet.notifications.failover import provider_status_list as provider_status_list
 from qyzmet.notifications.models import Notification, NotificationPreference, SinkMessage
 
@@ -42,7 +43,7 @@ def outbox_list(*, limit: int = 100) -> list[dict[str, Any]]:
             "time": n.created_at.isoformat(),
             "not_before": n.not_before.isoformat() if n.not_before else None,
         }
-        for n in Notification.objects.exclude(channel=Notification.Channel.INBOX)
+        for n in Notification.objects.exclude(channel=ChannelName.INBOX)
         .defer("address", "subject", "text")
         .order_by("-created_at")[:limit]
     ]
@@ -50,14 +51,14 @@ def outbox_list(*, limit: int = 100) -> list[dict[str, Any]]:
 
 def inbox_unread_count(*, recipient_ref: str) -> int:
     return Notification.objects.filter(
-        recipient_ref=recipient_ref, channel=Notification.Channel.INBOX, read_at__isnull=True
+        recipient_ref=recipient_ref, channel=ChannelName.INBOX, read_at__isnull=True
     ).count()
 
 
 def inbox_list(*, recipient_ref: str, limit: int = 50, offset: int = 0) -> list[Notification]:
     return list(
         Notification.objects.filter(
-            recipient_ref=recipient_ref, channel=Notification.Channel.INBOX
+            recipient_ref=recipient_ref, channel=ChannelName.INBOX
         ).order_by("-created_at")[offset : offset + limit]
     )
 

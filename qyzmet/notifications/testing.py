@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from qyzmet.notifications.delivery import notifications_deliver
+from qyzmet.notifications.tasks import notifications_deliver
 
 
 def deliver_due(*, past_quiet_hours: bool = True) -> int:

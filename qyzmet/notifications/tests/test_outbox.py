@@ -12,10 +12,11 @@ from django_tasks_db.models import DBTaskResult
 
 from qyzmet.core.calendar import ALMATY
 from qyzmet.notifications.actions import notify
-from qyzmet.notifications.delivery import notifications_claim, notifications_deliver
+from qyzmet.notifications.delivery import notifications_claim
 from qyzmet.notifications.failover import provider_demo_failing_set
 from qyzmet.notifications.models import Notification, NotificationPreference, SinkMessage
 from qyzmet.notifications.recipients import Recipient
+from qyzmet.notifications.tasks import notifications_deliver
 from qyzmet.notifications.testing import deliver_due
 
 pytestmark = pytest.mark.django_db
@@ -311,9 +312,9 @@ def test_a_late_sender_does_not_overwrite_the_outcome_of_the_one_that_took_over(
     [stale] = notifications_claim()
     with time_machine.travel(DAY + timedelta(seconds=61), tick=False):
         assert notifications_deliver() == 1
-    from qyzmet.notifications.delivery import _finish
+    from qyzmet.notifications.delivery import notification_finish
 
-    assert _finish(stale, status="failed", reason="provider_refused") is False
+    assert notification_finish(stale, status="failed", reason="provider_refused") is False
     sms = Notification.objects.get(channel="sms")
     assert (sms.status, sms.reason) == ("delivered", "")
 

@@ -1,0 +1,21 @@
+"""The inbox in the portal: the row is the message, delivered when written; always on."""
+
+from __future__ import annotations
+
+from qyzmet.notifications.channels.base import Channel, Reason, Refused, Route, Sent
+from qyzmet.notifications.channels.names import ChannelName
+from qyzmet.notifications.models import Notification, NotificationPreference
+from qyzmet.notifications.recipients import Recipient
+
+
+class InboxChannel(Channel):
+    name = ChannelName.INBOX
+    delivered_on_write = True
+
+    def routes(
+        self, *, recipient: Recipient, prefs: NotificationPreference | None, urgent: bool
+    ) -> list[Route]:
+        return [Route()]
+
+    def send(self, row: Notification) -> Sent:
+        raise Refused(Reason.NO_ROUTE)  # written delivered, never claimed
