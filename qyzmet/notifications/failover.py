@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import transaction
@@ -28,6 +29,13 @@ from qyzmet.notifications.providers.sms import (
 
 logger = logging.getLogger(__name__)
 WINDOW = timedelta(minutes=1)
+
+
+class ProviderStatus(TypedDict):
+    name: str
+    errors: int
+    rested_until: datetime | None
+    demo_failing: bool
 
 
 def providers_in_order(*, now: datetime | None = None) -> list[SmsProvider]:
@@ -62,11 +70,11 @@ def provider_error_record(*, name: str, now: datetime | None = None) -> bool:
     return rested
 
 
-def provider_status_list(*, now: datetime | None = None) -> list[dict[str, object]]:
+def provider_status_list(*, now: datetime | None = None) -> list[ProviderStatus]:
     """For /dev/outbox: each configured provider, whether it is rested or switched to fail."""
     now = now or timezone.now()
     states = {s.name: s for s in SmsProviderState.objects.filter(name__in=configured_names())}
-    result: list[dict[str, object]] = []
+    result: list[ProviderStatus] = []
     for name in configured_names():
         state = states.get(name)
         result.append(

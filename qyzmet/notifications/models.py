@@ -8,6 +8,8 @@ from django.utils import timezone
 from qyzmet.core.crypto import EncryptedTextField
 from qyzmet.notifications.channels.names import ChannelName
 
+SINK_CHANNELS = (ChannelName.SMS, ChannelName.EMAIL)  # what the demo providers deliver
+
 
 class SinkMessage(models.Model):
     """A message that a demo provider 'delivered': kept in the database, shown at /dev/outbox.
@@ -18,11 +20,9 @@ class SinkMessage(models.Model):
     the first message instead of making another, as a real provider must.
     """
 
-    class Channel(models.TextChoices):
-        SMS = "sms", "SMS"
-        EMAIL = "email", "E-mail"
-
-    channel = models.CharField(max_length=16, choices=Channel.choices)
+    channel = models.CharField(
+        max_length=16, choices=[(name.value, name.label) for name in SINK_CHANNELS]
+    )
     recipient = EncryptedTextField()
     recipient_index = models.CharField(max_length=64, db_index=True)
     subject = EncryptedTextField(blank=True, default="")

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.notifications.channels.names import ChannelName
@@ -8,7 +8,30 @@ from qyzmet.notifications.failover import provider_status_list as provider_statu
 from qyzmet.notifications.models import Notification, NotificationPreference, SinkMessage
 
 
-def sink_message_list(*, limit: int = 100, recipient: str | None = None) -> list[dict[str, Any]]:
+class SinkMessageRow(TypedDict):
+    id: int
+    channel: str
+    recipient: str
+    subject: str
+    text: str
+    provider: str
+    time: str
+
+
+class OutboxRow(TypedDict):
+    id: str
+    channel: str
+    event: str
+    status: str
+    reason: str
+    provider: str
+    attempts: int
+    urgent: bool
+    time: str
+    not_before: str | None
+
+
+def sink_message_list(*, limit: int = 100, recipient: str | None = None) -> list[SinkMessageRow]:
     """Messages the demo sink received, newest first."""
     queryset = SinkMessage.objects.order_by("-created_at", "-id")
     if recipient:
@@ -27,7 +50,7 @@ def sink_message_list(*, limit: int = 100, recipient: str | None = None) -> list
     ]
 
 
-def outbox_list(*, limit: int = 100) -> list[dict[str, Any]]:
+def outbox_list(*, limit: int = 100) -> list[OutboxRow]:
     """The outbox, newest first: what was asked to be sent, its status and provider. The text
     is not shown (it may hold a code); the demo sink's page shows what was delivered."""
     return [

@@ -13,12 +13,13 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 from django.db import IntegrityError
 
+from qyzmet.core.crypto import blind_index
+from qyzmet.notifications.channels.names import ChannelName
+from qyzmet.notifications.models import SinkMessage
+
 
 class SinkEmailBackend(BaseEmailBackend):
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        from qyzmet.core.crypto import blind_index
-        from qyzmet.notifications.models import SinkMessage
-
         sent = 0
         for message in email_messages:
             message_id = str(message.extra_headers.get("Message-ID", "")).strip("<>")
@@ -30,7 +31,7 @@ class SinkEmailBackend(BaseEmailBackend):
                     continue
                 try:
                     SinkMessage.objects.create(
-                        channel=SinkMessage.Channel.EMAIL,
+                        channel=ChannelName.EMAIL,
                         recipient=recipient,
                         recipient_index=blind_index(recipient, purpose="recipient"),
                         subject=str(message.subject)[:255],

@@ -24,6 +24,10 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 
+from qyzmet.core.crypto import blind_index
+from qyzmet.notifications.channels.names import ChannelName
+from qyzmet.notifications.models import SinkMessage, SmsProviderState
+
 
 @dataclass(frozen=True)
 class SmsResult:
@@ -102,16 +106,13 @@ class _Sink:
     name = "sink"
 
     def send(self, *, to: str, text: str, client_message_id: str | None = None) -> SmsResult:
-        from qyzmet.core.crypto import blind_index
-        from qyzmet.notifications.models import SinkMessage, SmsProviderState
-
         if SmsProviderState.objects.filter(name=self.name, demo_failing=True).exists():
             raise SmsProviderError(f"{self.name} is failing (demo switch)")
         try:
             # The unique client message id makes a second send of the same message a no-op.
             with transaction.atomic():
                 existing = SinkMessage.objects.create(
-                    channel=SinkMessage.Channel.SMS,
+                    channel=ChannelName.SMS,
                     recipient=to,
                     recipient_index=blind_index(to, purpose="recipient"),
                     text=text,
@@ -119,9 +120,10 @@ class _Sink:
                     client_message_id=client_message_id,
                 )
         except IntegrityError:
-            existing = _sink_existing(client_message_id)
-            if existing is None:
+            earlier = _sink_existing(client_message_id)
+            if earlier is None:
                 raise
+            existing = earlier
         # A slow gateway, for the crash tests and the demo: the message is already "sent".
         delay = settings.QYZMET_DEMO_SINK_DELAY_MS
         if delay:
@@ -139,9 +141,7 @@ class _Sink:
         raise ReceiptRejected("the sink reports delivery itself")
 
 
-def _sink_existing(client_message_id: str | None) -> Any:
-    from qyzmet.notifications.models import SinkMessage
-
+def _sink_existing(client_message_id: str | None) -> SinkMessage | None:
     if client_message_id is None:
         return None
     return SinkMessage.objects.filter(client_message_id=client_message_id).first()
@@ -162,8 +162,19 @@ class ReserveSinkSmsProvider(_Sink):
 # --- A generic HTTP JSON gateway ----------------------------------------------------------------
 
 
+class Response(Protocol):
+    """What the gateway's answer must offer (a `requests.Response` does)."""
+
+    @property
+    def status_code(self) -> int: ...
+
+    def json(self) -> Any: ...
+
+
 class Transport(Protocol):
-    def post(self, url: str, *, data: bytes, headers: dict[str, str], timeout: float) -> Any: ...
+    def post(
+        self, url: str, *, data: bytes, headers: dict[str, str], timeout: float
+    ) -> Response: ...
 
 
 def _default_transport() -> Transport:
