@@ -1,4 +1,5 @@
-"""Deadlines: escalating the applications that passed them, and how each agency keeps them.
+"""Deadlines: lapsing the applications whose state's deadline ends them (a sale the buyer never
+confirmed), escalating the others that passed their deadlines, and how each agency keeps them.
 
 An application is overdue when its legal term (`due_date`) or the deadline of the state it is in
 (`state_due_date`) is before today in Kazakhstan; the due day itself is still on time. The sweep
