@@ -22,7 +22,7 @@ SQLite for comparison), in a process of its own, with the applications bench's e
    → the code → `application_countersign` (the duty invoice) → the buyer's unpaid invoices →
    `payment_create` → `sandbox_card_submit` (test card) → `sandbox_notify`: the bank's signed
    notification received by `webhook_receive`, as the worker's task delivers it; the credit
-   calls `_duty_paid`, which runs `register_automatically`, and the registry changes owner in
+   calls `duty_paid`, which runs `register_automatically`, and the registry changes owner in
    that same transaction. The two codes are issued and read inside the timed sale (the reading
    is a step of its own). The result document and the status SMS are the worker's later tasks
    and are not run; the setup's accounts are loaded before each sale, untimed;
@@ -321,14 +321,12 @@ def sell(sale: Sale, seller: Any, buyer: Any, steps: Steps) -> dict[str, str]:
     """One whole sale through the domain actions. Returns the values that must be new when its
     SQL is replayed."""
     from qyzmet.applications.actions import (
+        application_countersign,
+        application_countersign_sms_start,
         application_draft_save,
         application_sign_sms_start,
         application_start,
         application_submit,
-    )
-    from qyzmet.applications.parties import (
-        application_countersign,
-        application_countersign_sms_start,
     )
     from qyzmet.payments.actions import payment_create
     from qyzmet.payments.providers.sandbox import (

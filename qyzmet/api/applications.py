@@ -17,6 +17,8 @@ from qyzmet.api.security import AccessToken, client_address, current_account
 from qyzmet.applications.actions import (
     access_application_by_id,
     application_claim,
+    application_countersign,
+    application_countersign_sms_start,
     application_draft_save,
     application_sign_sms_start,
     application_start,
@@ -28,7 +30,6 @@ from qyzmet.applications.actions import (
 )
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application
-from qyzmet.applications.parties import application_countersign, application_countersign_sms_start
 from qyzmet.applications.selectors import (
     agency_queue,
     application_history,

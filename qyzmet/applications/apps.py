@@ -11,5 +11,16 @@ class ApplicationsConfig(AppConfig):
 
     def ready(self) -> None:
         event_register(*EVENTS)
-        # Registers the applications' hook on paid duties (payments calls it on a credit).
-        from qyzmet.applications import actions  # noqa: F401
+        # Django's rule: an app's modules that touch models are imported once the registry is
+        # ready, here. Registered explicitly, not as a side effect of importing a module:
+        from qyzmet.applications.actions.duty import DUTY_PREFIX
+        from qyzmet.applications.actions.paid import duty_paid
+        from qyzmet.applications.followups import FollowUp, followup_register
+        from qyzmet.applications.tasks import duty_refund_task, result_document_task
+        from qyzmet.payments.hooks import on_paid
+
+        # payments calls the hook once a duty is credited (safe to run twice)
+        on_paid(DUTY_PREFIX)(duty_paid)
+        # the steps enqueue their follow-ups by name (the tasks call the actions)
+        followup_register(FollowUp.RESULT_DOCUMENT, result_document_task)
+        followup_register(FollowUp.DUTY_REFUND, duty_refund_task)

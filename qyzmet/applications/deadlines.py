@@ -1,4 +1,5 @@
-"""Deadlines: escalating the applications that passed them, and how each agency keeps them.
+"""Deadlines: lapsing the applications whose state's deadline ends them (a sale the buyer never
+confirmed), escalating the others that passed their deadlines, and how each agency keeps them.
 
 An application is overdue when its legal term (`due_date`) or the deadline of the state it is in
 (`state_due_date`) is before today in Kazakhstan; the due day itself is still on time. The sweep
@@ -24,12 +25,16 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from qyzmet.applications.actions import DRAFT, definition_of, officer_role
+from qyzmet.applications.access import officer_role, with_snapshot
+from qyzmet.applications.actions.definitions import definition_of
+from qyzmet.applications.actions.history import event_build
+from qyzmet.applications.actions.step import step_move
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
-from qyzmet.applications.parties import lapse_sweep
+from qyzmet.applications.words import DRAFT, Role
 from qyzmet.catalogue.schema import I18n
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import ALMATY, local_today
+from qyzmet.core.errors import Conflict
 from qyzmet.identity.models import Account
 from qyzmet.identity.selectors import notification_recipient
 from qyzmet.notifications.actions import notify
@@ -60,6 +65,44 @@ class AgencyStats:
 
 
 # --- The sweep ---------------------------------------------------------------------------------
+
+
+def lapse_sweep(*, today: date | None = None) -> int:
+    """Take the `on_deadline` transition (a lapse) of every application whose state's deadline
+    has passed; answers how many lapsed. Each in its own transaction; one another process moved
+    meanwhile is left to it."""
+    today = today or local_today()
+    # Only states that lapse somewhere in the catalogue (an older version of a service keeps the
+    # names of its states): the many overdue hearings and reviews escalate, they never lapse.
+    lapsing = {
+        name
+        for service in catalogue_get().services.values()
+        for name, state in service.workflow.states.items()
+        if state.on_deadline is not None
+    }
+    candidates = with_snapshot(
+        Application.objects.filter(outcome="", state_due_date__lt=today, state__in=lapsing)
+    ).order_by("state_due_date", "pk")
+    lapsed = 0
+    for application in candidates.iterator(chunk_size=500):
+        definition = definition_of(application)
+        state = definition.workflow.states.get(application.state)
+        if state is None or state.on_deadline is None:
+            continue
+        transition = next(
+            t
+            for t in definition.workflow.transitions_from(application.state)
+            if t.name == state.on_deadline
+        )
+        try:
+            with transaction.atomic():
+                step_move(application, definition, transition, actor=None, role=Role.SYSTEM)
+        except Conflict:
+            continue
+        lapsed += 1
+    if lapsed:
+        logger.info("applications lapsed", extra={"lapsed": lapsed})
+    return lapsed
 
 
 def _open() -> QuerySet[Application]:
@@ -144,16 +187,14 @@ def _event(application: Application, today: date, now: datetime) -> ApplicationE
         breached["due_date"] = application.due_date.isoformat()
     if application.state_due_date is not None and application.state_due_date < today:
         breached["state_due_date"] = application.state_due_date.isoformat()
-    return ApplicationEvent(
+    return event_build(
         application=application,
         transition=ESCALATE,
-        from_state=application.state,
-        to_state=application.state,
-        actor=None,
-        actor_role="system",
+        role=Role.SYSTEM,
         comment=_breach_comment(application, breached),
         changes={"breached": breached},
-        created_at=now,
+        at=now,
+        on_behalf=False,
     )
 
 
@@ -270,7 +311,7 @@ def agency_deadline_stats(*, today: date | None = None) -> list[AgencyStats]:
 def escalated_queue(*, account: Account, agency: str) -> list[Application]:
     """Open escalated applications of the agency, the earliest due first; only for its
     supervisors (anyone else gets an empty list, as for an agency with nothing escalated)."""
-    if officer_role(account=account, agency=agency) != "supervisor":
+    if officer_role(account=account, agency=agency) != Role.SUPERVISOR:
         return []
     return list(
         _open()

@@ -10,9 +10,8 @@ from decimal import Decimal
 from typing import Any
 
 from qyzmet.applications.registries import UNKNOWN
+from qyzmet.applications.words import Role
 from qyzmet.catalogue.schema import Condition, ServiceDefinition, Transition
-
-ROLES = ("citizen", "officer", "supervisor", "system")
 
 
 def condition_holds(condition: Condition, value: Any) -> bool:
@@ -39,11 +38,11 @@ def condition_holds(condition: Condition, value: Any) -> bool:
 
 def transitions_for(definition: ServiceDefinition, state: str, role: str) -> list[Transition]:
     """What `role` may do in `state` (supervisors may do what officers may)."""
-    roles = {role, "officer"} if role == "supervisor" else {role}
+    roles = {role, Role.OFFICER} if role == Role.SUPERVISOR else {role}
     return [
         t
         for t in definition.workflow.transitions_from(state)
-        if t.role in roles and not (t.role == "system" and t.auto)
+        if t.role in roles and not (Role(t.role) == Role.SYSTEM and t.auto)
     ]
 
 
@@ -59,7 +58,7 @@ def auto_transition(
     """The first automatic system transition out of `state` whose checks all pass."""
     checks = {check.name: check.condition for check in definition.checks}
     for transition in definition.workflow.transitions_from(state):
-        if transition.role != "system" or not transition.auto:
+        if Role(transition.role) != Role.SYSTEM or not transition.auto:
             continue
         if all(
             condition_holds(checks[name], value_of(checks[name].source))

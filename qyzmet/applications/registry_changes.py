@@ -4,7 +4,7 @@ transaction: a vehicle registered or re-registered, a licence issued or replaced
 Each action is a small adapter from the application (its answers, its applicant and second party)
 to one action of `qyzmet.registries`. The registries' own refusals (under age, plate taken,
 vehicle under arrest…) come back as `RegistryRefused`, carrying the registry's code, translated
-message and details; the engine decides what a refusal means (see `actions._move`).
+message and details; the step decides what a refusal means (see `actions.step`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from django.utils.translation import gettext as _
 
+from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.registries import UNKNOWN, registry_value
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.calendar import local_today
@@ -60,11 +61,12 @@ def _vehicle_of(change: Change) -> Vehicle:
         vehicle = registry.vehicle_by_vin(vin=change.text("vin"))
     if vehicle is None:
         raise NotFound(
-            _("No registered vehicle has this plate in the registry."), code="vehicle_unknown"
+            _("No registered vehicle has this plate in the registry."),
+            code=ErrorCode.VEHICLE_UNKNOWN,
         )
     if registry.vehicle_owner_id(vehicle=vehicle) != change.person.pk:
         raise Conflict(
-            _("The vehicle is not registered to the applicant."), code="not_vehicle_owner"
+            _("The vehicle is not registered to the applicant."), code=ErrorCode.NOT_VEHICLE_OWNER
         )
     return vehicle
 
@@ -95,7 +97,7 @@ def _register_first(change: Change) -> dict[str, Any]:
 
 def _change_owner(change: Change) -> dict[str, Any]:
     if change.counterparty is None:
-        raise ValidationFailed(_("The buyer is not known."), code="counterparty_unknown")
+        raise ValidationFailed(_("The buyer is not known."), code=ErrorCode.COUNTERPARTY_UNKNOWN)
     vehicle = _vehicle_of(change)
     new = change.params.get("new_plates") is True
     plate = reg.plate_reserve(region=change.counterparty.region).number if new else None
@@ -138,7 +140,9 @@ def _licence_issue(change: Change) -> dict[str, Any]:
 def _licence_replace(change: Change) -> dict[str, Any]:
     old = registry.licence_latest(person=change.person)
     if old is None:
-        raise NotFound(_("No driving licence of yours is in the registry."), code="no_licence")
+        raise NotFound(
+            _("No driving licence of yours is in the registry."), code=ErrorCode.NO_LICENCE
+        )
     licence = reg.licence_replace(licence=old, reason=change.text("reason"), on=change.today)
     return {
         "licence_number": licence.number,
@@ -199,7 +203,7 @@ def registry_change_apply(
         return {"not_connected": f"{change.registry}.{change.action}"}
     today = local_today()
     try:
-        # no savepoint of its own: an automatic step runs in one (`_run_automatic_steps`), and
+        # no savepoint of its own: an automatic step runs in one (`steps_automatic_run`), and
         # an officer's step rolls back whole
         return action(_change_for(definition, person, counterparty, answers, today))
     except QyzmetError as exc:
@@ -245,7 +249,7 @@ def _first_registration_precheck(fields: Mapping[str, str], answers: Mapping[str
                     }
                 ]
             },
-            code="vin_registered",
+            code=ErrorCode.VIN_REGISTERED,
         )
     plate = str(answers.get(plate_key, "") or "") if plate_key else ""
     if plate and not registry.plate_is_free(number=plate):
@@ -253,7 +257,7 @@ def _first_registration_precheck(fields: Mapping[str, str], answers: Mapping[str
             details={
                 "fields": [{"field": plate_key, "message": _("This plate number is not free.")}]
             },
-            code="plate_taken",
+            code=ErrorCode.PLATE_TAKEN,
         )
 
 

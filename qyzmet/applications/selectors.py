@@ -6,9 +6,10 @@ from datetime import date
 
 from django.db.models import Prefetch
 
-from qyzmet.applications.actions import DRAFT, access_application_for_officer, definition_of
-from qyzmet.applications.actions.common import citizen_parties
+from qyzmet.applications.access import access_application_for_officer, citizen_parties
+from qyzmet.applications.actions.definitions import definition_of
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
+from qyzmet.applications.words import DRAFT
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.identity.models import Account
 from qyzmet.trust.actions import data_access_record

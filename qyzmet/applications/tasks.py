@@ -19,6 +19,8 @@ from django_tasks import task
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from qyzmet.applications.actions.duty import application_duty_refund
+from qyzmet.applications.actions.results import application_result_issue
 from qyzmet.applications.deadlines import deadlines_sweep
 
 logger = logging.getLogger(__name__)
@@ -32,16 +34,12 @@ _SCHEDULE_LOCK = zlib.crc32(b"qyzmet.applications.deadlines_sweep")
 @task()
 def duty_refund_task(application_id: str) -> None:
     """Return an ended application's paid duty (enqueued by the step that ended it)."""
-    from qyzmet.applications.actions import application_duty_refund
-
     application_duty_refund(application_id=application_id)
 
 
 @task()
 def result_document_task(application_id: str) -> None:
     """Render, sign and store an approved application's result document."""
-    from qyzmet.applications.actions import application_result_issue
-
     application_result_issue(application_id=application_id)
 
 

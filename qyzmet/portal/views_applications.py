@@ -21,6 +21,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from qyzmet.applications.actions import (
     access_application_by_id,
+    application_countersign,
+    application_countersign_sms_start,
     application_draft_save,
     application_sign_sms_start,
     application_start,
@@ -33,7 +35,6 @@ from qyzmet.applications.actions import (
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.forms import visible_fields
 from qyzmet.applications.models import Application, ApplicationEvent
-from qyzmet.applications.parties import application_countersign, application_countersign_sms_start
 from qyzmet.applications.registries import UNKNOWN, registry_value
 from qyzmet.applications.selectors import (
     application_history,

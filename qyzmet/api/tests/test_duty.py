@@ -13,6 +13,7 @@ from django.utils import timezone
 from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
 from qyzmet.applications.models import Application, OfficerMembership
 from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.payments.hooks import paid_hooks_run
 from qyzmet.payments.models import Invoice
 from qyzmet.payments.providers import sandbox
 from qyzmet.payments.tests.conftest import run_tasks
@@ -166,3 +167,24 @@ def test_withdrawing_before_paying_cancels_the_invoice(
     assert withdrawn.status_code == 200, withdrawn.json()
     assert api_client.get("/api/v1/payments/invoices?status=unpaid", **citizen).json() == []
     assert Invoice.objects.get(purpose_ref=f"application:{application['id']}").status == "cancelled"
+
+
+def test_the_paid_hook_run_again_changes_nothing(
+    api_client: CommittingClient, citizen: dict[str, str]
+) -> None:
+    # given a duty paid and credited (the hook has run once)
+    application = _submitted(api_client, citizen)
+    url = f"/api/v1/applications/{application['id']}"
+    _pay(api_client, citizen, sandbox.CARD_ACCEPT)
+    before = api_client.get(url, **citizen).json()
+    version = Application.objects.get(pk=application["id"]).lock_version
+    invoice = Invoice.objects.get(purpose_ref=f"application:{application['id']}")
+
+    # when the hook runs again (a retried task delivers the same credit)
+    paid_hooks_run(invoice)
+
+    # then nothing moved and the history has one payment
+    after = api_client.get(url, **citizen).json()
+    assert after == before
+    assert [e["transition"] for e in after["history"]] == ["submit", "pay"]
+    assert Application.objects.get(pk=application["id"]).lock_version == version

@@ -1,39 +1,51 @@
-"""Writes of the applications app: drafts, signed submission, workflow transitions.
+"""Writes of the applications app: drafts, signed submission, workflow steps, the duty.
 
-Every state change is one transaction that writes the application, a history row and, after
-commit, tells the citizen. Two officers deciding at once: the state and a version number are
-compared in the UPDATE itself, so the second gets a conflict and changes nothing.
+Every state change is one transaction that writes the application, a history row and the
+messages and tasks that follow it (outbox rows and task rows, in the same transaction). Two
+officers deciding at once: the state and a version number are compared in the UPDATE itself, so
+the second gets a conflict and changes nothing.
 
-A package by stage: `common` (definitions, access, the checked update), `drafts`, `submission`,
-`workflow` (steps, automatic ones, registry changes and refusals), `duty` (the state duty; its
-payment hook registers on import), `results` (the signed document), `telling` (notifications).
+A package by concept, each module using only those listed before it:
+`definitions` (the definition an application was submitted under, its answers, registry values,
+terms), `history` (every `ApplicationEvent`), `locking` (the checked update), `telling`
+(messages), `duty` (invoice, credit, settlement, refund), `step` (a move, the automatic steps,
+a registry's refusal, citizens' and officers' steps), `signing`, `submission`, `drafts`,
+`counterparty` (the second party's confirmation), `results` (the signed document) and `paid`
+(the paid hook: a credited duty lets the automatic steps run). The access choke points are in
+`qyzmet.applications.access`.
 """
 
-from qyzmet.applications.actions.common import (
-    DRAFT,
+from qyzmet.applications.access import (
     access_application_by_id,
     access_application_for_officer,
-    definition_of,
+    citizen_parties,
     officer_role,
     party_of,
-    snapshot_for,
 )
+from qyzmet.applications.actions.counterparty import (
+    application_countersign,
+    application_countersign_sms_start,
+)
+from qyzmet.applications.actions.definitions import definition_of, snapshot_for
 from qyzmet.applications.actions.drafts import application_draft_save, application_start
 from qyzmet.applications.actions.duty import application_duty_refund
 from qyzmet.applications.actions.results import application_result_issue
-from qyzmet.applications.actions.submission import (
-    application_offer,
+from qyzmet.applications.actions.signing import (
     application_sign_sms_start,
-    application_submit,
+    sign_code_issue,
     signing_content,
 )
-from qyzmet.applications.actions.workflow import application_claim, application_transition
+from qyzmet.applications.actions.step import application_claim, application_transition
+from qyzmet.applications.actions.submission import application_offer, application_submit
+from qyzmet.applications.words import DRAFT
 
 __all__ = [
     "DRAFT",
     "access_application_by_id",
     "access_application_for_officer",
     "application_claim",
+    "application_countersign",
+    "application_countersign_sms_start",
     "application_draft_save",
     "application_duty_refund",
     "application_offer",
@@ -42,9 +54,11 @@ __all__ = [
     "application_start",
     "application_submit",
     "application_transition",
+    "citizen_parties",
     "definition_of",
     "officer_role",
     "party_of",
+    "sign_code_issue",
     "signing_content",
     "snapshot_for",
 ]

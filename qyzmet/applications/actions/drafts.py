@@ -8,30 +8,26 @@ from typing import Any
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from qyzmet.applications.actions.common import (
-    DRAFT,
-    _answers,
-    _value_of,
-    access_application_by_id,
+from qyzmet.applications.access import access_application_by_id, party_of
+from qyzmet.applications.actions.definitions import (
+    answers_of,
     definition_of,
-    party_of,
+    registry_values,
     snapshot_for,
 )
 from qyzmet.applications.engine import condition_holds
+from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.forms import form_clean
-from qyzmet.applications.models import (
-    Application,
-)
+from qyzmet.applications.models import Application
+from qyzmet.applications.words import DRAFT, Role
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import service_get
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.identity.models import Account, Person
 
-# --- Drafts ------------------------------------------------------------------------------------
-
 
 def _eligibility_check(definition: ServiceDefinition, person: Person) -> None:
-    value_of = _value_of(person)
+    value_of = registry_values(person)
     rules = definition.eligibility
     age = value_of("person.age")
     problems: list[str] = []
@@ -50,7 +46,7 @@ def _eligibility_check(definition: ServiceDefinition, person: Person) -> None:
     if problems:
         raise ValidationFailed(
             _("You cannot apply for this service."),
-            code="not_eligible",
+            code=ErrorCode.NOT_ELIGIBLE,
             details={"problems": problems},
         )
 
@@ -64,7 +60,7 @@ def application_start(
     if "online" not in definition.channels:
         raise ValidationFailed(
             _("This service is not provided online. Apply at a public service centre."),
-            code="not_online",
+            code=ErrorCode.NOT_ONLINE,
         )
     _eligibility_check(definition, account.person)
     return Application.objects.create(
@@ -82,8 +78,8 @@ def application_draft_save(
 ) -> tuple[Application, dict[str, str]]:
     """Save what the citizen typed so far (nothing is lost); return the field errors."""
     application = access_application_by_id(account=account, application_id=application_id)
-    if party_of(application, account) != "citizen":
-        raise Conflict(_("This application can no longer be changed."), code="not_editable")
+    if party_of(application, account) != Role.CITIZEN:
+        raise Conflict(_("This application can no longer be changed."), code=ErrorCode.NOT_EDITABLE)
     definition = definition_of(application)
     editable = application.state == DRAFT or (
         application.state in definition.workflow.states
@@ -91,12 +87,12 @@ def application_draft_save(
         and not application.outcome
     )
     if not editable:
-        raise Conflict(_("This application can no longer be changed."), code="not_editable")
-    merged = {**_answers(application), **answers}
+        raise Conflict(_("This application can no longer be changed."), code=ErrorCode.NOT_EDITABLE)
+    merged = {**answers_of(application), **answers}
     if application.state != DRAFT and application.correction_fields:
         # in correction, only the fields the officer marked may change
         merged = {
-            **_answers(application),
+            **answers_of(application),
             **{k: v for k, v in answers.items() if k in application.correction_fields},
         }
     clean, errors = form_clean(definition, merged, complete=False)

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-from qyzmet.applications.actions.common import (
-    _answers,
-    definition_of,
-)
-from qyzmet.applications.models import (
-    Application,
-    ApplicationEvent,
-)
+from qyzmet.applications.actions.definitions import answers_of, definition_of
+from qyzmet.applications.actions.history import event_record
+from qyzmet.applications.models import Application
+from qyzmet.applications.words import Role
 from qyzmet.core.ids import uuid_or_none
+from qyzmet.documents.actions import document_issue
+from qyzmet.documents.models import Document
 
 
 def application_result_issue(*, application_id: str) -> None:
     """Issue the signed result document of an approved application (run by a task; a retried
     task issues nothing more)."""
-    from qyzmet.documents.actions import document_issue
-    from qyzmet.documents.models import Document
-
     key = uuid_or_none(application_id)
     application = (
         Application.objects.select_related("person", "applicant", "counterparty")
@@ -43,16 +38,13 @@ def application_result_issue(*, application_id: str) -> None:
         holder=holder,
         service_code=definition.code,
         application_id=str(application.pk),
-        answers=_answers(application),
+        answers=answers_of(application),
         language=application.applicant.language or None,
         definition=definition,  # the version it was submitted under
     )
-    ApplicationEvent.objects.create(
+    event_record(
         application=application,
         transition="document",
-        from_state=application.state,
-        to_state=application.state,
-        actor_role="system",
-        on_behalf_of_id=application.person_id,
+        role=Role.SYSTEM,
         changes={"document": document.number},
     )

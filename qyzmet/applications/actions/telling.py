@@ -1,10 +1,11 @@
-"""Telling the applicant and the second party."""
+"""Telling the applicant and the second party.
+
+The outbox rows are written in the caller's transaction; the worker sends them after commit.
+"""
 
 from __future__ import annotations
 
-from qyzmet.applications.models import (
-    Application,
-)
+from qyzmet.applications.models import Application
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.identity.models import Account
 from qyzmet.identity.selectors import (
@@ -14,10 +15,10 @@ from qyzmet.identity.selectors import (
 )
 from qyzmet.notifications.actions import notify
 
-# --- Telling the citizen -----------------------------------------------------------------------
+LANGUAGES = ("kk", "ru", "en")
 
 
-def _notify_counterparty(application: Application, definition: ServiceDefinition) -> None:
+def counterparty_confirmation_ask(application: Application, definition: ServiceDefinition) -> None:
     """Ask the second party (the buyer) to confirm: to their account, else to their phone."""
     person = application.counterparty
     assert person is not None  # noqa: S101 - the caller checks
@@ -35,25 +36,25 @@ def _notify_counterparty(application: Application, definition: ServiceDefinition
         event="application.confirmation_asked",
         context={
             "number": application.number,
-            "what": {language: definition.name.get(language) for language in ("kk", "ru", "en")},
-            "state": {language: state.get(language) for language in ("kk", "ru", "en")},
+            "what": {language: definition.name.get(language) for language in LANGUAGES},
+            "state": {language: state.get(language) for language in LANGUAGES},
             "application_id": str(application.pk),
         },
         dedupe_key=f"application:{application.pk}:{application.lock_version}:counterparty",
     )
 
 
-def _notify_after_commit(
+def applicant_state_tell(
     application: Application, definition: ServiceDefinition, state: str
 ) -> None:
-    # The outbox rows are written in this transaction; the worker sends them after commit.
+    """Tell the applicant the application is now in `state`."""
     label = definition.workflow.states[state].label
     notify(
         recipient=notification_recipient(account=application.applicant, person=application.person),
         event="application.status_changed",
         context={
             "number": application.number,
-            "state": {language: label.get(language) for language in ("kk", "ru", "en")},
+            "state": {language: label.get(language) for language in LANGUAGES},
             "application_id": str(application.pk),
         },
         dedupe_key=f"application:{application.pk}:{application.lock_version}:{state}",

@@ -1,0 +1,147 @@
+"""Signing an application's content: what is signed, a one-time code to sign it with, and the
+check of a signature (a code or a certificate's CMS) of the applicant or the second party."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+from typing import Literal
+
+from django.utils.translation import gettext as _
+
+from qyzmet.applications.access import access_application_by_id
+from qyzmet.applications.actions.definitions import answers_of, definition_of
+from qyzmet.applications.errors import ErrorCode
+from qyzmet.applications.forms import form_require_valid
+from qyzmet.applications.models import Application, Signature
+from qyzmet.applications.words import DRAFT
+from qyzmet.catalogue.schema import ServiceDefinition
+from qyzmet.core.errors import Conflict, ValidationFailed
+from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
+from qyzmet.identity.models import Account, OneTimeCode, Person
+from qyzmet.identity.selectors import phone_binding_active
+from qyzmet.signatures.selectors import SignatureRejected, signin_signature_verify
+
+SigningMethod = Literal["sms", "certificate"]
+
+
+def signing_content(application: Application) -> bytes:
+    """The canonical form of what the citizen signs: service, version, applicant and answers."""
+    definition = definition_of(application)
+    document = {
+        "application": str(application.id),
+        "service": definition.code,
+        "version": definition.version,
+        "applicant_iin": application.person.iin,
+        "answers": form_require_valid(definition, answers_of(application)),
+    }
+    return json.dumps(document, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def signing_method_of(code_id: str) -> SigningMethod:
+    """A code's id comes with a signature by SMS code; without it, a certificate's CMS."""
+    return "sms" if code_id else "certificate"
+
+
+def signing_method_require(definition: ServiceDefinition, method: SigningMethod) -> None:
+    if method not in definition.signing:
+        raise ValidationFailed(
+            _("This service cannot be signed this way."),
+            code=ErrorCode.SIGNING_METHOD_NOT_ALLOWED,
+        )
+
+
+def sign_code_issue(
+    *, application: Application, signer: Person, account: Account, client: str, language: str
+) -> IssuedCode:
+    """A code sent to `signer`'s bound phone to sign the application's content (the applicant
+    on submission, the second party on confirming)."""
+    definition = definition_of(application)
+    signing_method_require(definition, "sms")
+    binding = phone_binding_active(person=signer)
+    if binding is None:
+        raise ValidationFailed(
+            _("No phone number is bound to your account. Sign with your certificate."),
+            code=ErrorCode.NO_PHONE,
+        )
+    content = signing_content(application)
+    return otp_issue(
+        purpose=OneTimeCode.Purpose.SIGN,
+        phone=binding.phone,
+        client=client,
+        iin=signer.iin,
+        account_id=account.pk,
+        payload={
+            "application": str(application.id),
+            "content_sha256": hashlib.sha256(content).hexdigest(),
+            "what": definition.name.get(language),
+        },
+        language=language,
+    )
+
+
+def application_sign_sms_start(
+    *, account: Account, application_id: str, client: str, language: str
+) -> IssuedCode:
+    """Send the applicant a code to sign their draft with."""
+    application = access_application_by_id(account=account, application_id=application_id)
+    if application.state != DRAFT:
+        raise Conflict(
+            _("This application was already submitted."), code=ErrorCode.ALREADY_SUBMITTED
+        )
+    return sign_code_issue(
+        application=application,
+        signer=application.person,
+        account=account,
+        client=client,
+        language=language,
+    )
+
+
+def signature_check(
+    *,
+    application: Application,
+    content: bytes,
+    client: str,
+    code_id: str,
+    code: str,
+    signature_b64: str,
+    signer: Person | None = None,
+) -> Signature:
+    """The signature of `signer` (by default the applicant) over `content`, checked and not yet
+    saved: the caller saves it with the step it signs."""
+    digest = hashlib.sha256(content).hexdigest()
+    signer_person = signer or application.person
+    if code_id:
+        row = otp_verify(
+            code_id=code_id, code=code, purpose=OneTimeCode.Purpose.SIGN, client=client
+        )
+        if row.payload.get("application") != str(application.id) or (
+            row.payload.get("content_sha256") != digest
+        ):
+            raise ValidationFailed(
+                _("The application changed after the code was sent. Ask for a new code."),
+                code=ErrorCode.CONTENT_CHANGED,
+            )
+        return Signature(method=Signature.Method.SMS, content_sha256=digest, code=row)
+    try:
+        cms = base64.b64decode(signature_b64, validate=True)
+        verified = signin_signature_verify(signature=cms, challenge=content)
+    except (binascii.Error, ValueError) as exc:
+        raise ValidationFailed(
+            _("The signature could not be read."), code=ErrorCode.SIGNATURE_INVALID
+        ) from exc
+    except SignatureRejected as exc:
+        raise ValidationFailed(exc.message, code=exc.code) from exc
+    if verified.iin != signer_person.iin:
+        raise ValidationFailed(
+            _("The certificate belongs to another person."), code=ErrorCode.CERTIFICATE_MISMATCH
+        )
+    return Signature(
+        method=Signature.Method.CERTIFICATE,
+        content_sha256=digest,
+        certificate_serial=verified.serial,
+        cms=cms,
+    )
