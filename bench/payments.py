@@ -93,7 +93,8 @@ def setup(processes: int) -> list[tuple[int, list[str]]]:
 def journey(account: Any, invoice_id: str, key: str) -> dict[str, str]:
     """One payment, start to credit. Returns what must be fresh when the SQL is replayed."""
     from qyzmet.payments.actions import payment_create
-    from qyzmet.payments.providers.sandbox import CARD_ACCEPT, sandbox_card_submit, sandbox_notify
+    from qyzmet.payments.providers.sandbox import CARD_ACCEPT
+    from qyzmet.payments.sandbox_bank import sandbox_card_submit, sandbox_notify
 
     payment = payment_create(account=account, invoice_ids=[invoice_id], idempotency_key=key)
     sandbox_card_submit(ref=payment.gateway_ref, card_number=CARD_ACCEPT)

@@ -329,11 +329,9 @@ def sell(sale: Sale, seller: Any, buyer: Any, steps: Steps) -> dict[str, str]:
         application_submit,
     )
     from qyzmet.payments.actions import payment_create
-    from qyzmet.payments.providers.sandbox import (
-        CARD_ACCEPT,
-        sandbox_card_submit,
-        sandbox_notify,
-    )
+    from qyzmet.payments.hooks import invoice_paid_hooks_task
+    from qyzmet.payments.providers.sandbox import CARD_ACCEPT
+    from qyzmet.payments.sandbox_bank import sandbox_card_submit, sandbox_notify
     from qyzmet.payments.selectors import invoice_list_for_payer
 
     with steps.step("start"):
@@ -396,6 +394,7 @@ def sell(sale: Sale, seller: Any, buyer: Any, steps: Steps) -> dict[str, str]:
         sandbox_card_submit(ref=payment.gateway_ref, card_number=CARD_ACCEPT)
     with steps.step("bank notification (credit + re-registration)"):
         outcome = sandbox_notify(payment.gateway_ref)["outcome"]
+        invoice_paid_hooks_task.call(str(invoices[0].pk))  # what the worker runs next
     if outcome != "moved":
         raise RuntimeError(f"payment not credited: {outcome}")
     sale.application = pk

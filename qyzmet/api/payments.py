@@ -22,7 +22,7 @@ from qyzmet.payments.actions import (
 )
 from qyzmet.payments.codes import code_display
 from qyzmet.payments.models import Invoice, Payment
-from qyzmet.payments.providers.sandbox import sandbox_card_submit
+from qyzmet.payments.sandbox_bank import sandbox_card_submit
 from qyzmet.payments.selectors import (
     description_in,
     invoice_amount_today,

@@ -1,24 +1,44 @@
 """What happens elsewhere when an invoice is paid, without payments importing the layer above.
 
-The applications app (above payments) registers, for example:
+A layer above payments registers a callback for the invoices whose `purpose_ref` starts with a
+prefix, explicitly, from its `AppConfig.ready()`:
 
-    @on_paid("application:")
-    def _duty_paid(invoice: Invoice) -> None: ...
+    class ApplicationsConfig(AppConfig):
+        def ready(self) -> None:
+            on_paid("application:")(duty_paid)
 
-Callbacks run inside the crediting transaction: if one raises, the credit rolls back and the
-webhook answers an error, so the gateway delivers it again later.
+The credit never runs the callbacks itself: in its own transaction it records the payment
+(invoices paid, one receipt) and enqueues `invoice_paid_hooks_task` for each invoice it paid, so
+a bank's webhook answers 2xx whatever happens above payments. The task runs the callbacks in a
+savepoint; when one raises, its writes roll back and the task enqueues itself again, a bounded
+backoff later, up to `PAID_HOOK_ATTEMPTS` attempts; the last failure is logged as an error
+("paid hooks gave up") and the task row stays failed with the exception.
+
+A callback must therefore be idempotent: it may run again for the same invoice (a retry after a
+failure, a second delivery of the task), and a second run must change nothing (the applications'
+duty hook ignores an invoice whose application no longer awaits its payment).
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import timedelta
 
-if TYPE_CHECKING:
-    from qyzmet.payments.models import Invoice
+from django.db import transaction
+from django.utils import timezone
+from django_tasks import task
 
-PaidHook = Callable[["Invoice"], None]
+from qyzmet.payments.models import Invoice
+
+logger = logging.getLogger(__name__)
+
+PaidHook = Callable[[Invoice], None]
 _HOOKS: list[tuple[str, PaidHook]] = []
+
+PAID_HOOK_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=30)
+LONGEST_RETRY = timedelta(hours=1)
 
 
 def on_paid(prefix: str) -> Callable[[PaidHook], PaidHook]:
@@ -32,12 +52,51 @@ def on_paid(prefix: str) -> Callable[[PaidHook], PaidHook]:
     return decorator
 
 
+def paid_hook_remove(callback: PaidHook) -> None:
+    """Forget a callback (tests)."""
+    _HOOKS[:] = [(p, c) for p, c in _HOOKS if c is not callback]
+
+
 def paid_hooks_run(invoice: Invoice) -> None:
+    """Run every callback registered for the invoice's purpose, in registration order."""
     for prefix, callback in list(_HOOKS):
         if invoice.purpose_ref.startswith(prefix):
             callback(invoice)
 
 
-def paid_hook_remove(callback: PaidHook) -> None:
-    """Forget a callback (tests)."""
-    _HOOKS[:] = [(p, c) for p, c in _HOOKS if c is not callback]
+def paid_hooks_enqueue(invoice: Invoice) -> None:
+    """Have the worker run the invoice's callbacks: a task row in the caller's transaction."""
+    invoice_paid_hooks_task.enqueue(str(invoice.pk))
+
+
+def paid_hooks_retry_delay(attempt: int) -> timedelta:
+    """How long to wait after failed attempt `attempt` (1, 2, …): doubling, at most an hour."""
+    return min(FIRST_RETRY * 2 ** (attempt - 1), LONGEST_RETRY)
+
+
+@task()
+def invoice_paid_hooks_task(invoice_id: str, attempt: int = 1) -> None:
+    """Run the paid invoice's callbacks; on a failure, try again later (see the module doc)."""
+    invoice = Invoice.objects.filter(pk=invoice_id).first()
+    if invoice is None:
+        logger.error("paid invoice not found", extra={"invoice": invoice_id})
+        return
+    failure: Exception | None = None
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # a failing callback leaves nothing half-written
+                paid_hooks_run(invoice)
+        except Exception as exc:
+            failure = exc
+            if attempt < PAID_HOOK_ATTEMPTS:
+                # The next attempt is written with the knowledge of this failure: both or neither.
+                later = timezone.now() + paid_hooks_retry_delay(attempt)
+                invoice_paid_hooks_task.using(run_after=later).enqueue(invoice_id, attempt + 1)
+    if failure is None:
+        return
+    extra = {"invoice": invoice_id, "attempt": attempt, "attempts": PAID_HOOK_ATTEMPTS}
+    if attempt < PAID_HOOK_ATTEMPTS:
+        logger.warning("paid hooks failed, will retry", extra=extra, exc_info=failure)
+    else:
+        logger.error("paid hooks gave up", extra=extra, exc_info=failure)
+    raise failure  # the task row records the failure and its traceback

@@ -18,12 +18,13 @@ S = Payment.State
 # Our states that agree with each gateway status. Expired agrees with pending (we stopped
 # waiting; the bank never finished it).
 AGREES: dict[str, frozenset[str]] = {
-    "pending": frozenset({S.PENDING, S.EXPIRED, S.CREATED}),
-    "succeeded": frozenset({S.SUCCEEDED}),
-    "declined": frozenset({S.DECLINED}),
-    "failed": frozenset({S.FAILED}),
-    "refunded": frozenset({S.REFUNDED}),
+    S.PENDING: frozenset({S.PENDING, S.EXPIRED, S.CREATED}),
+    S.SUCCEEDED: frozenset({S.SUCCEEDED}),
+    S.DECLINED: frozenset({S.DECLINED}),
+    S.FAILED: frozenset({S.FAILED}),
+    S.REFUNDED: frozenset({S.REFUNDED}),
 }
+K = ReconciliationMismatch.Kind
 
 
 def _day_bounds(day: date) -> tuple[datetime, datetime]:
@@ -61,14 +62,14 @@ def reconcile(*, gateway_name: str, day: date) -> ReconciliationRun:
         payment = ours.get(ref)
         if payment is None:
             mismatches.append(
-                ReconciliationMismatch(kind="missing_here", gateway_ref=ref, theirs=_theirs(row))
+                ReconciliationMismatch(kind=K.MISSING_HERE, gateway_ref=ref, theirs=_theirs(row))
             )
             continue
         kind = ""
         if row.amount_tiyn != payment.amount_tiyn:
-            kind = "amount"
+            kind = K.AMOUNT
         elif payment.state not in AGREES.get(row.state, frozenset()):
-            kind = "status"
+            kind = K.STATUS
         if kind:
             mismatches.append(
                 ReconciliationMismatch(
@@ -87,7 +88,7 @@ def reconcile(*, gateway_name: str, day: date) -> ReconciliationRun:
         ):
             mismatches.append(
                 ReconciliationMismatch(
-                    kind="missing_there", gateway_ref=ref, payment=payment, ours=_ours(payment)
+                    kind=K.MISSING_THERE, gateway_ref=ref, payment=payment, ours=_ours(payment)
                 )
             )
     with transaction.atomic():

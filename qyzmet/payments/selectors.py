@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -11,14 +12,25 @@ from django.utils.translation import gettext as _
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.core.iin import iin_mask
-from qyzmet.payments.actions import invoice_amount
+from qyzmet.core.mci import fee_tiyn
 from qyzmet.payments.codes import code_normalize, code_valid
+from qyzmet.payments.errors import ErrorCode
 from qyzmet.payments.models import Invoice, Payment, Receipt, UtilityAccount, UtilityBill
+from qyzmet.payments.states import PaymentReason
 
 
 def invoice_for_ref(ref: str) -> Invoice | None:
     """The live (not cancelled) invoice for a purpose, e.g. "application:<uuid>"."""
     return Invoice.objects.filter(purpose_ref=ref).exclude(status=Invoice.Status.CANCELLED).first()
+
+
+def invoice_amount(invoice: Invoice, *, on: date) -> int:
+    """What the invoice costs when paid on `on`: its fixed amount, or its MCI multiple at the MCI
+    in force that day."""
+    if invoice.amount_tiyn is not None:
+        return invoice.amount_tiyn
+    assert invoice.mci_multiple is not None  # noqa: S101 - a check constraint guarantees it
+    return fee_tiyn(mci_multiple=Decimal(invoice.mci_multiple), on=on)
 
 
 def invoice_list_for_payer(
@@ -75,12 +87,12 @@ def receipt_check(*, code: str) -> ReceiptView:
     if not code_valid(normalized):
         raise ValidationFailed(
             _("This is not a receipt code: check it for typos."),
-            code="receipt_code_malformed",
+            code=ErrorCode.RECEIPT_CODE_MALFORMED,
             status=400,
         )
     receipt = Receipt.objects.filter(code=normalized).select_related("payment__payer").first()
     if receipt is None:
-        raise NotFound(_("No payment has this receipt code."), code="receipt_not_found")
+        raise NotFound(_("No payment has this receipt code."), code=ErrorCode.RECEIPT_NOT_FOUND)
     payment = receipt.payment
     purposes = [
         {"kind": item.invoice.kind, **item.invoice.description}
@@ -112,10 +124,12 @@ def utility_bills_for(*, account: UtilityAccount) -> list[UtilityBill]:
 
 def payment_reason_text(reason: str) -> str:
     """Why a payment did not go through, for people."""
-    texts = {
-        "insufficient_funds": _("The bank declined the card: insufficient funds."),
-        "gateway_error": _("The payment service failed. Nothing was charged; please try again."),
-        "timeout": _("The bank did not confirm the payment in time."),
+    texts: dict[str, str] = {
+        PaymentReason.INSUFFICIENT_FUNDS: _("The bank declined the card: insufficient funds."),
+        PaymentReason.GATEWAY_ERROR: _(
+            "The payment service failed. Nothing was charged; please try again."
+        ),
+        PaymentReason.TIMEOUT: _("The bank did not confirm the payment in time."),
     }
     if not reason:
         return ""

@@ -11,12 +11,25 @@ caller checks `state == target` first). Every other move is refused with `Confli
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from django.utils.translation import gettext as _
 
 from qyzmet.core.errors import Conflict
+from qyzmet.payments.errors import ErrorCode
 from qyzmet.payments.models import Payment
 
 S = Payment.State
+
+
+class PaymentReason(StrEnum):
+    """Why a payment did not go through: the stable codes kept in `Payment.reason` (a gateway may
+    report others; they read as "the bank declined the payment")."""
+
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    GATEWAY_ERROR = "gateway_error"
+    TIMEOUT = "timeout"
+
 
 MOVES: dict[str, frozenset[str]] = {
     S.CREATED: frozenset({S.PENDING, S.DECLINED, S.FAILED, S.EXPIRED}),
@@ -40,6 +53,6 @@ def move_check(from_state: str, to_state: str) -> None:
         raise Conflict(
             _("A payment cannot go from “%(from)s” to “%(to)s”.")
             % {"from": from_state, "to": to_state},
-            code="payment_state",
+            code=ErrorCode.PAYMENT_STATE,
             details={"from": from_state, "to": to_state},
         )

@@ -20,7 +20,9 @@ from django.utils.translation import gettext as _
 
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.identity.models import Account
-from qyzmet.payments.actions import invoice_create, person_of
+from qyzmet.payments.access import person_of
+from qyzmet.payments.actions.invoices import invoice_create
+from qyzmet.payments.errors import ErrorCode
 from qyzmet.payments.models import Invoice, UtilityAccount, UtilityBill, UtilityProvider
 
 PERIOD = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -63,12 +65,13 @@ def utility_account_link(*, account: Account, provider_code: str, number: str) -
         if row is None:
             raise NotFound(
                 _("The provider has no account with this number."),
-                code="utility_account_not_found",
+                code=ErrorCode.UTILITY_ACCOUNT_NOT_FOUND,
                 details={"fields": [{"field": "number", "message": _("Check the number.")}]},
             )
         if row.person_id is not None and row.person_id != person.pk:
             raise Conflict(
-                _("This account is already linked by someone else."), code="utility_account_taken"
+                _("This account is already linked by someone else."),
+                code=ErrorCode.UTILITY_ACCOUNT_TAKEN,
             )
         if row.person_id is None:
             row.person, row.linked_at = person, timezone.now()
@@ -91,7 +94,7 @@ def access_utility_account(*, account: Account, utility_account_id: int | str) -
         else None
     )
     if row is None:
-        raise NotFound(_("This account was not found."), code="utility_account_not_found")
+        raise NotFound(_("This account was not found."), code=ErrorCode.UTILITY_ACCOUNT_NOT_FOUND)
     return row
 
 
@@ -136,12 +139,12 @@ def utility_bills_import(*, provider_code: str, text: str) -> ImportReport:
     imported in one transaction. Importing the same file again changes nothing."""
     provider = UtilityProvider.objects.filter(code=provider_code).first()
     if provider is None:
-        raise NotFound(_("No such utility provider."), code="provider_not_found")
+        raise NotFound(_("No such utility provider."), code=ErrorCode.PROVIDER_NOT_FOUND)
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     if tuple(reader.fieldnames or ()) != COLUMNS:
         raise ValidationFailed(
             _("The file must have the columns: %(columns)s.") % {"columns": ",".join(COLUMNS)},
-            code="import_columns",
+            code=ErrorCode.IMPORT_COLUMNS,
         )
     report = ImportReport()
     seen: set[tuple[str, str]] = set()

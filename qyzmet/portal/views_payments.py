@@ -23,14 +23,8 @@ from qyzmet.identity.models import Account
 from qyzmet.payments.actions import access_payment_by_id, payment_create
 from qyzmet.payments.codes import code_display
 from qyzmet.payments.models import Invoice, Payment
-from qyzmet.payments.providers.sandbox import (
-    CARD_ACCEPT,
-    CARD_DECLINE,
-    CARD_DELAY,
-    CARD_FAIL,
-    sandbox_card_submit,
-    sandbox_transaction_get,
-)
+from qyzmet.payments.providers.sandbox import CARD_ACCEPT, CARD_DECLINE, CARD_DELAY, CARD_FAIL
+from qyzmet.payments.sandbox_bank import sandbox_card_submit, sandbox_transaction_get
 from qyzmet.payments.selectors import (
     description_in,
     invoice_amount_today,

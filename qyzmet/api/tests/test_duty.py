@@ -11,10 +11,12 @@ import time_machine
 from django.utils import timezone
 
 from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
+from qyzmet.applications.actions import duty as duty_module
 from qyzmet.applications.models import Application, OfficerMembership
 from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.payments.codes import code_display
 from qyzmet.payments.hooks import paid_hooks_run
-from qyzmet.payments.models import Invoice
+from qyzmet.payments.models import Invoice, Receipt, WebhookEvent
 from qyzmet.payments.providers import sandbox
 from qyzmet.payments.tests.conftest import run_tasks
 
@@ -188,3 +190,36 @@ def test_the_paid_hook_run_again_changes_nothing(
     assert after == before
     assert [e["transition"] for e in after["history"]] == ["submit", "pay"]
     assert Application.objects.get(pk=application["id"]).lock_version == version
+
+
+def test_the_bank_is_answered_when_the_application_step_fails_and_the_worker_moves_it_on_later(
+    api_client: CommittingClient, citizen: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    application = _submitted(api_client, citizen)
+    url = f"/api/v1/applications/{application['id']}"
+
+    def down(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the applications app is down")
+
+    working = duty_module.definition_of
+    monkeypatch.setattr(duty_module, "definition_of", down)
+    paid = _pay(api_client, citizen, sandbox.CARD_ACCEPT)  # the bank's notification, delivered
+
+    assert paid["state"] == "succeeded"
+    assert paid["receipt_code"] == code_display(Receipt.objects.get().code)
+    notified = WebhookEvent.objects.get()
+    assert notified.outcome == "moved"
+    invoice = Invoice.objects.get(purpose_ref=f"application:{application['id']}")
+    assert invoice.status == "paid"
+    waiting = api_client.get(url, **citizen).json()
+    assert (waiting["payment"], waiting["working_days_left"]) == ("awaiting", None)
+    assert [e["transition"] for e in waiting["history"]] == ["submit"]
+
+    monkeypatch.setattr(duty_module, "definition_of", working)
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        run_tasks()  # the retry, once due
+
+    moved = api_client.get(url, **citizen).json()
+    assert (moved["payment"], moved["working_days_left"]) == ("paid", 15)
+    assert [e["transition"] for e in moved["history"]] == ["submit", "pay"]
+    assert Invoice.objects.get(pk=invoice.pk).status == "paid"

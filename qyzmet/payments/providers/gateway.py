@@ -18,18 +18,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.errors import QyzmetError
+from qyzmet.payments.errors import ErrorCode
 
 if TYPE_CHECKING:
     from qyzmet.payments.models import Payment
-
-# What a gateway reports, in our words (the states of `Payment.State` a gateway can report).
-SUCCEEDED, DECLINED, FAILED, PENDING, REFUNDED = (
-    "succeeded",
-    "declined",
-    "failed",
-    "pending",
-    "refunded",
-)
 
 
 @dataclass(frozen=True)
@@ -38,27 +30,26 @@ class GatewayCreated:
     redirect_url: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class GatewayStatus:
+    """What a gateway knows of a transaction. `state` is one of the states of `Payment.State` a
+    gateway can report: pending, succeeded, declined, failed, refunded."""
+
     ref: str
-    state: str  # pending | succeeded | declined | failed | refunded
-    amount_tiyn: int
-    reason: str = ""
-
-
-@dataclass(frozen=True)
-class GatewayEvent:
-    """A verified webhook: `order` is our payment id, as we gave it to the gateway."""
-
-    event_id: str
-    ref: str
-    order: str
     state: str
     amount_tiyn: int
     reason: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
+class GatewayEvent(GatewayStatus):
+    """A verified webhook: `order` is our payment id, as we gave it to the gateway."""
+
+    event_id: str
+    order: str
+
+
+@dataclass(frozen=True, kw_only=True)
 class GatewayTransaction:
     ref: str
     order: str
@@ -70,7 +61,7 @@ class GatewayTransaction:
 class GatewayError(QyzmetError):
     """The gateway could not be reached or answered an error; nothing was charged."""
 
-    code = "gateway_error"
+    code = ErrorCode.GATEWAY_ERROR
     status = 502
     default_message = _("The payment service did not answer. Please try again shortly.")
 
@@ -78,7 +69,7 @@ class GatewayError(QyzmetError):
 class WebhookRejected(QyzmetError):
     """A webhook whose signature or timestamp does not check: ignored, nothing changes."""
 
-    code = "webhook_rejected"
+    code = ErrorCode.WEBHOOK_REJECTED
     status = 400
     default_message = _("The notification could not be verified.")
 

@@ -9,11 +9,20 @@ from typing import Any
 import pytest
 import time_machine
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from conftest import CommittingClient
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create
-from qyzmet.payments.hooks import on_paid, paid_hook_remove
+from qyzmet.payments import sandbox_bank
+from qyzmet.payments.hooks import (
+    PAID_HOOK_ATTEMPTS,
+    invoice_paid_hooks_task,
+    on_paid,
+    paid_hook_remove,
+    paid_hooks_retry_delay,
+)
 from qyzmet.payments.models import (
     Invoice,
     Payment,
@@ -169,7 +178,7 @@ def _signed_success(payment_id: str) -> tuple[bytes, dict[str, str]]:
     """The bank's notification of success, as it would deliver it over HTTP."""
     ref = Payment.objects.get(pk=payment_id).gateway_ref
     SandboxTransaction.objects.filter(ref=ref).update(status="succeeded")
-    body = sandbox.notification(ref)
+    body = sandbox_bank.notification(ref)
     return body, sandbox.sign(body)
 
 
@@ -198,6 +207,8 @@ def test_the_same_webhook_three_times_credits_once(
             )  # fmt: skip
             assert response.status_code == 200, response.json()
             outcomes.append(response.json()["outcome"])
+        run_tasks()  # the worker runs the paid hooks
+        run_tasks()  # and a second run runs nothing more
     finally:
         paid_hook_remove(record)
 
@@ -209,33 +220,93 @@ def test_the_same_webhook_three_times_credits_once(
     assert PaymentEvent.objects.filter(to_state="succeeded").count() == 1
 
 
-def test_a_failing_paid_hook_rolls_the_credit_back_so_the_gateway_retries(
+def test_the_webhook_answers_2xx_and_credits_when_the_step_above_fails_then_the_task_retries(
     api_client: CommittingClient, auth: dict[str, str], account: Account
 ) -> None:
-    def broken(invoice: Invoice) -> None:
-        raise RuntimeError("the layer above is down")
+    calls: list[str] = []
 
-    on_paid("application:")(broken)
+    def flaky(invoice: Invoice) -> None:
+        calls.append(invoice.purpose_ref)
+        if len(calls) == 1:
+            raise RuntimeError("the layer above is down")
+
+    on_paid("application:")(flaky)
     try:
         invoice = duty(account, ref="application:7")
         payment = pay(api_client, auth, [invoice])
         body, headers = _signed_success(payment["id"])
-        failed = api_client.post(
+        answered = api_client.post(
             "/api/v1/payments/webhooks/sandbox", body, content_type="application/json",
             **_http(headers),
         )  # fmt: skip
-        assert (failed.status_code, failed.json()["code"]) == (503, "credit_failed")
-        assert Payment.objects.get().state == "pending"
-        assert WebhookEvent.objects.count() == 0 and Receipt.objects.count() == 0
+        assert (answered.status_code, answered.json()["outcome"]) == (200, "moved")
+        invoice.refresh_from_db()
+        assert invoice.status == "paid"
+        assert Payment.objects.get().state == "succeeded"
+        assert WebhookEvent.objects.count() == 1 and Receipt.objects.count() == 1
+        assert calls == []  # the layer above runs in the worker, not in the bank's call
+
+        run_tasks()
+        assert calls == ["application:7"]
+        (retry,) = _hook_tasks(TaskResultStatus.READY)
+        assert retry.args_kwargs["args"] == [str(invoice.pk), 2]
+        assert retry.run_after > timezone.now() + timedelta(seconds=25)
+        run_tasks()  # not due yet
+        assert calls == ["application:7"]
+
+        with time_machine.travel(timezone.now() + timedelta(seconds=31)):
+            run_tasks()
+        assert calls == ["application:7", "application:7"]
+        assert _hook_tasks(TaskResultStatus.READY) == []
+        assert len(_hook_tasks(TaskResultStatus.FAILED)) == 1
+        assert len(_hook_tasks(TaskResultStatus.SUCCESSFUL)) == 1
     finally:
-        paid_hook_remove(broken)
-    retried = api_client.post(
-        "/api/v1/payments/webhooks/sandbox", body, content_type="application/json",
-        **_http(headers),
-    )  # fmt: skip
-    assert retried.json()["outcome"] == "moved"
+        paid_hook_remove(flaky)
     invoice.refresh_from_db()
     assert invoice.status == "paid"
+    assert Receipt.objects.count() == 1
+
+
+def _hook_tasks(status: TaskResultStatus) -> list[DBTaskResult]:
+    return list(
+        DBTaskResult.objects.filter(task_path=invoice_paid_hooks_task.module_path, status=status)
+    )
+
+
+def test_a_hook_that_keeps_failing_is_retried_a_bounded_number_of_times_then_logged(
+    account: Account, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(invoice: Invoice) -> None:
+        raise RuntimeError("the layer above is down")
+
+    invoice = duty(account, ref="application:9")
+    on_paid("application:")(broken)
+    try:
+        with pytest.raises(RuntimeError):
+            invoice_paid_hooks_task.call(str(invoice.pk), PAID_HOOK_ATTEMPTS - 1)
+        (retry,) = _hook_tasks(TaskResultStatus.READY)
+        assert retry.args_kwargs["args"] == [str(invoice.pk), PAID_HOOK_ATTEMPTS]
+        retry.delete()
+        with (
+            caplog.at_level("WARNING", logger="qyzmet.payments.hooks"),
+            pytest.raises(RuntimeError),
+        ):
+            invoice_paid_hooks_task.call(str(invoice.pk), PAID_HOOK_ATTEMPTS)
+    finally:
+        paid_hook_remove(broken)
+    assert _hook_tasks(TaskResultStatus.READY) == []  # no attempt after the last
+    (gave_up,) = [r for r in caplog.records if r.getMessage() == "paid hooks gave up"]
+    assert gave_up.levelname == "ERROR"
+    assert (gave_up.invoice, gave_up.attempt) == (str(invoice.pk), PAID_HOOK_ATTEMPTS)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("attempt", "seconds"), [(1, 30), (2, 60), (3, 120), (7, 1920), (8, 3600), (20, 3600)]
+)
+def test_paid_hooks_wait_twice_as_long_after_each_failure_at_most_an_hour(
+    attempt: int, seconds: int
+) -> None:
+    assert paid_hooks_retry_delay(attempt) == timedelta(seconds=seconds)
 
 
 @pytest.mark.parametrize(

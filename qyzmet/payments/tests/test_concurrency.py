@@ -7,6 +7,7 @@ from django.db import connection
 
 from conftest import at_once
 from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.payments import sandbox_bank
 from qyzmet.payments.actions import payment_create, webhook_receive
 from qyzmet.payments.models import Invoice, Payment, PaymentKey, Receipt, WebhookEvent
 from qyzmet.payments.providers import sandbox
@@ -25,8 +26,8 @@ def test_the_same_webhook_at_the_same_moment_credits_once() -> None:
     payment = payment_create(
         account=account, invoice_ids=[str(duty(account).pk)], idempotency_key="k"
     )
-    sandbox.sandbox_card_submit(ref=payment.gateway_ref, card_number=sandbox.CARD_ACCEPT)
-    body = sandbox.notification(payment.gateway_ref)
+    sandbox_bank.sandbox_card_submit(ref=payment.gateway_ref, card_number=sandbox.CARD_ACCEPT)
+    body = sandbox_bank.notification(payment.gateway_ref)
     headers = sandbox.sign(body)
 
     results = at_once(4, lambda _i: webhook_receive(provider="sandbox", body=body, headers=headers))

@@ -15,6 +15,7 @@ from conftest import CommittingClient
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict
 from qyzmet.identity.models import Account
+from qyzmet.payments import sandbox_bank
 from qyzmet.payments.actions import (
     fine_issue,
     invoice_create,
@@ -83,7 +84,7 @@ def test_a_webhook_contradicting_a_final_state_is_refused_not_applied(
     run_tasks()
     ref = Payment.objects.get().gateway_ref
     SandboxTransaction.objects.filter(ref=ref).update(status="succeeded")  # a confused bank
-    assert sandbox.sandbox_notify(ref) == {"outcome": "refused"}
+    assert sandbox_bank.sandbox_notify(ref) == {"outcome": "refused"}
     assert Payment.objects.get().state == "declined"
     assert Invoice.objects.get().status == "unpaid"
 

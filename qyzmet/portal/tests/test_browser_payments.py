@@ -13,7 +13,8 @@ from django.utils import translation
 from conftest import PASSWORD, PHONE
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.payments.models import Payment
-from qyzmet.payments.providers.sandbox import CARD_DECLINE, sandbox_notify
+from qyzmet.payments.providers.sandbox import CARD_DECLINE
+from qyzmet.payments.sandbox_bank import sandbox_notify
 from qyzmet.payments.selectors import payment_reason_text
 from qyzmet.payments.tests.conftest import duty
 from qyzmet.portal.tests.browser import chromium_page

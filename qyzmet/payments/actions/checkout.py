@@ -1,0 +1,152 @@
+"""Checkout: one payment for one or several unpaid invoices of a person, registered at the
+gateway, the payer sent to the gateway's page.
+
+Creating a payment needs an Idempotency-Key; the same key returns the same payment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from qyzmet.core.calendar import local_today
+from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.core.ids import uuid_or_none
+from qyzmet.identity.models import Account, Person
+from qyzmet.payments.access import person_of
+from qyzmet.payments.actions.moves import payment_move, payment_move_locked
+from qyzmet.payments.errors import ErrorCode
+from qyzmet.payments.models import Invoice, Payment, PaymentItem, PaymentKey
+from qyzmet.payments.providers.gateway import GatewayError, default_gateway
+from qyzmet.payments.selectors import invoice_amount
+from qyzmet.payments.states import OPEN, PaymentReason
+
+logger = logging.getLogger(__name__)
+S = Payment.State
+
+
+def _request_hash(invoice_ids: list[str], gateway: str) -> str:
+    text = json.dumps({"invoices": invoice_ids, "gateway": gateway}, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def payment_create(
+    *,
+    account: Account,
+    invoice_ids: list[str],
+    idempotency_key: str,
+    return_url: str = "",
+) -> Payment:
+    """Pay one or several unpaid invoices of the account's person in one payment. The same
+    Idempotency-Key again returns the same payment; with other invoices it is a conflict."""
+    if not idempotency_key or len(idempotency_key) > 100:
+        raise ValidationFailed(
+            _("Send an Idempotency-Key header (up to 100 characters)."),
+            code=ErrorCode.IDEMPOTENCY_KEY,
+        )
+    person = person_of(account)
+    ids = sorted({uuid_or_none(i) or "" for i in invoice_ids})
+    if not ids or "" in ids:
+        raise ValidationFailed(
+            _("Choose at least one invoice to pay."),
+            code=ErrorCode.INVOICES,
+            details={"fields": [{"field": "invoices", "message": _("Choose invoices to pay.")}]},
+        )
+    gateway = default_gateway()
+    request_hash = _request_hash(ids, gateway.name)
+    try:
+        with transaction.atomic():
+            payment, new = _payment_new(person, ids, gateway.name, idempotency_key, request_hash)
+    except IntegrityError:  # the same key at the same moment from elsewhere
+        earlier = _earlier(person, idempotency_key, request_hash)
+        if earlier is None:
+            raise
+        return earlier
+    if not new:
+        return payment
+    # The gateway is called outside our transaction: a slow bank holds no locks of ours.
+    try:
+        created = gateway.create(payment, return_url=return_url or f"/payments/p/{payment.id}/")
+    except GatewayError:
+        logger.warning("gateway refused a payment", extra={"payment": str(payment.id)})
+        return payment_move(
+            payment_id=str(payment.id),
+            to_state=S.FAILED,
+            reason=PaymentReason.GATEWAY_ERROR,
+            source="create",
+        )
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        locked.gateway_ref, locked.redirect_url = created.ref, created.redirect_url
+        if locked.state == S.CREATED:
+            payment_move_locked(payment=locked, to_state=S.PENDING, reason="", source="create",
+                                also=("gateway_ref", "redirect_url"))  # fmt: skip
+        else:  # a notification overtook us and moved it already
+            locked.save(update_fields=["gateway_ref", "redirect_url"])
+    return locked
+
+
+def _earlier(person: Person, key: str, request_hash: str) -> Payment | None:
+    earlier = PaymentKey.objects.filter(payer=person, key=key).select_related("payment").first()
+    if earlier is None:
+        return None
+    if earlier.request_hash != request_hash:
+        raise Conflict(
+            _("This Idempotency-Key was used for another request."),
+            code=ErrorCode.IDEMPOTENCY_REUSED,
+        )
+    return earlier.payment
+
+
+def _payment_new(
+    person: Person, ids: list[str], gateway: str, key: str, request_hash: str
+) -> tuple[Payment, bool]:
+    """The new payment (True), or the one the same key made before (False). The key is looked
+    up after the invoices are locked, so a copy of the request that waited for the locks finds
+    the payment the first one made."""
+    invoices = list(
+        Invoice.objects.select_for_update().filter(pk__in=ids, payer=person).order_by("pk")
+    )
+    earlier = _earlier(person, key, request_hash)
+    if earlier is not None:
+        return earlier, False
+    if len(invoices) != len(ids):
+        raise NotFound(_("One of these invoices was not found."), code=ErrorCode.INVOICE_NOT_FOUND)
+    for invoice in invoices:
+        if invoice.status in (Invoice.Status.PAID, Invoice.Status.REFUNDED):
+            raise Conflict(
+                _("This invoice is already paid."),
+                code=ErrorCode.INVOICE_PAID,
+                details={"invoice": str(invoice.pk)},
+            )
+        if invoice.status == Invoice.Status.CANCELLED:
+            raise Conflict(
+                _("This invoice was cancelled and cannot be paid."),
+                code=ErrorCode.INVOICE_CANCELLED,
+                details={"invoice": str(invoice.pk)},
+            )
+    open_item = (
+        PaymentItem.objects.filter(invoice__in=invoices, payment__state__in=OPEN)
+        .values_list("payment_id", flat=True)
+        .first()
+    )
+    if open_item is not None:
+        raise Conflict(
+            _("A payment for this invoice is already in progress. Finish or wait for it."),
+            code=ErrorCode.PAYMENT_IN_PROGRESS,
+            details={"payment": str(open_item)},
+        )
+    today = local_today()
+    amounts = [(invoice, invoice_amount(invoice, on=today)) for invoice in invoices]
+    payment = Payment.objects.create(
+        payer=person, gateway=gateway, amount_tiyn=sum(amount for _, amount in amounts)
+    )
+    PaymentItem.objects.bulk_create(
+        [PaymentItem(payment=payment, invoice=i, amount_tiyn=amount) for i, amount in amounts]
+    )
+    PaymentKey.objects.create(payer=person, key=key, request_hash=request_hash, payment=payment)
+    return payment, True
