@@ -10,6 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.signatures.actions import DEMO_ROOT_NAME, ca_slug, normalize_serial
+from qyzmet.signatures.authorities import certificate_authority_list
 from qyzmet.signatures.issuance import certificate_load
 from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
 from qyzmet.signatures.pades import PdfVerdict as PdfVerdict
@@ -23,13 +24,6 @@ from qyzmet.signatures.verification import (
     signed_data_load,
     signer_certificate,
 )
-
-
-def certificate_authority_list() -> list[tuple[CertificateAuthority, x509.Certificate]]:
-    return [
-        (ca, certificate_load(ca.certificate_pem))
-        for ca in CertificateAuthority.objects.order_by("pk")
-    ]
 
 
 def trust_root_list() -> list[x509.Certificate]:

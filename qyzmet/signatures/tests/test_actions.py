@@ -16,10 +16,10 @@ from qyzmet.signatures.actions import (
     DEMO_ROOT_NAME,
     certificate_revoke,
     citizen_certificate_issue,
-    crl_build,
     demo_ca_ensure,
     demo_p12_password,
 )
+from qyzmet.signatures.authorities import crl_build
 from qyzmet.signatures.issuance import certificate_load
 from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
 from qyzmet.signatures.selectors import issued_certificate_get, issued_certificate_list_for_iin
