@@ -19,6 +19,7 @@ import yaml
 from django.utils.translation import gettext_lazy as _
 from pydantic import TypeAdapter, ValidationError
 
+from qyzmet.catalogue.errors import ErrorCode
 from qyzmet.catalogue.schema import (
     CODE_PATTERN,
     ConsistencyError,
@@ -52,7 +53,7 @@ class Fault:
 
 
 class DefinitionError(QyzmetError):
-    code = "catalogue_invalid"
+    code = ErrorCode.CATALOGUE_INVALID
     status = 500
     default_message = _("The service catalogue has errors.")
 
