@@ -94,15 +94,6 @@ class Catalogue:
         """Raises KeyError for an unknown code."""
         return self.services[code]
 
-    def in_category(self, category: str) -> list[ServiceDefinition]:
-        return [s for s in self.services.values() if category in s.categories]
-
-    def for_life_situation(self, situation: str) -> list[ServiceDefinition]:
-        return [s for s in self.services.values() if situation in s.life_situations]
-
-    def of_agency(self, agency: str) -> list[ServiceDefinition]:
-        return [s for s in self.services.values() if s.agency == agency]
-
 
 def load_definition(path: Path) -> ServiceDefinition:
     """One service file, checked on its own (references to agencies and the taxonomy are checked

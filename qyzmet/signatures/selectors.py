@@ -8,11 +8,10 @@ from cryptography import x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from qyzmet.core.crypto import blind_index
-from qyzmet.signatures.actions import DEMO_ROOT_NAME, ca_slug, normalize_serial
+from qyzmet.signatures.actions import DEMO_ROOT_NAME, ca_slug
 from qyzmet.signatures.authorities import certificate_authority_list
 from qyzmet.signatures.issuance import certificate_load
-from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
+from qyzmet.signatures.models import CertificateAuthority
 from qyzmet.signatures.pades import PdfVerdict as PdfVerdict
 from qyzmet.signatures.pades import pdf_signer_certificate, pdf_verify
 from qyzmet.signatures.providers.revocation import RevocationInfo, configured_source
@@ -64,18 +63,6 @@ def certificate_authority_by_slug(*, slug: str) -> CertificateAuthority | None:
         if ca_slug(ca) == slug:
             return ca
     return None
-
-
-def issued_certificate_get(*, serial: str) -> IssuedCertificate | None:
-    return IssuedCertificate.objects.filter(serial=normalize_serial(serial)).first()
-
-
-def issued_certificate_list_for_iin(*, iin: str) -> list[IssuedCertificate]:
-    return list(
-        IssuedCertificate.objects.filter(
-            subject_iin_index=blind_index(iin, purpose="iin")
-        ).order_by("-created_at", "-pk")
-    )
 
 
 def signin_signature_verify(*, signature: bytes, challenge: bytes) -> VerifiedSigner:
