@@ -148,8 +148,8 @@ def sales_setup(count: int, *, seed: int) -> list[Sale]:
 
     from qyzmet.core.calendar import add_years
     from qyzmet.core.crypto import blind_index
+    from qyzmet.demo.generate_registries import registries_generate
     from qyzmet.identity.models import Account, Person, PhoneBinding
-    from qyzmet.registries.generate import registries_generate
     from qyzmet.registries.models import VehicleRegistration
 
     before = set(VehicleRegistration.objects.filter(ended_on=None).values_list("id", flat=True))
@@ -228,8 +228,8 @@ def baseline_vehicles(clients: int) -> tuple[int, int]:
     Answers (first vehicle id, first plate id)."""
     import random
 
+    from qyzmet.demo.generate_registries import plate_from_index, vin_random
     from qyzmet.identity.models import Person
-    from qyzmet.registries.generate import plate_from_index, vin_random
     from qyzmet.registries.models import Plate, Vehicle, VehicleRegistration
 
     rng = random.Random(7)
@@ -862,10 +862,10 @@ def http_setup(count: int) -> list[dict[str, Any]]:
     """`count` sellers and buyers signed in through the API (for tokens), each seller with a car."""
     import random
 
+    from qyzmet.demo.generate_registries import plate_from_index, vin_random
     from qyzmet.identity.actions.sessions import access_token_authenticate
     from qyzmet.identity.models import Account
     from qyzmet.registries import actions as registry
-    from qyzmet.registries.generate import plate_from_index, vin_random
 
     citizens = sign_in_all(2 * count)
     rng = random.Random(11)
@@ -1022,7 +1022,7 @@ def measure(backend: str, args: argparse.Namespace, work: Path, database_url: st
     from django.core.management import call_command
     from django.db import connection, connections
 
-    from qyzmet.applications.generate import applications_generate
+    from qyzmet.demo.generate_applications import applications_generate
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0)

@@ -1,4 +1,4 @@
-"""The rules between the fields of one service definition (see `ServiceDefinition`).
+"""The rules between the fields of one service definition (see `schema.ServiceDefinition`).
 
 Each rule returns its faults as (location, reason) pairs, locations as in the YAML document, so
 that one load reports every fault of a definition at once.
@@ -10,15 +10,13 @@ from collections import deque
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from qyzmet.catalogue.schema import FieldCondition, FormField, Loc, ServiceDefinition, Workflow
+from qyzmet.catalogue.parts import FieldCondition, FormField, Loc, ServiceFields, Workflow
 
-Fault = tuple["Loc", str]
+Fault = tuple[Loc, str]
 
 
-def definition_faults(definition: ServiceDefinition) -> list[Fault]:
+def definition_faults(definition: ServiceFields) -> list[Fault]:
     return [
         *_form_faults(definition),
         *_prefill_faults(definition),
@@ -32,7 +30,7 @@ def definition_faults(definition: ServiceDefinition) -> list[Fault]:
     ]
 
 
-def _form_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _form_faults(definition: ServiceFields) -> Iterator[Fault]:
     first_index: dict[str, int] = {}
     for index, field in enumerate(definition.form):
         if field.key in first_index:
@@ -62,7 +60,7 @@ def _form_faults(definition: ServiceDefinition) -> Iterator[Fault]:
             yield ("record_keys", registry), f"unknown form key '{key}'"
 
 
-def _prefill_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _prefill_faults(definition: ServiceFields) -> Iterator[Fault]:
     form_keys = {field.key for field in definition.form}
     seen: set[str] = set()
     for index, prefill in enumerate(definition.prefill):
@@ -73,7 +71,7 @@ def _prefill_faults(definition: ServiceDefinition) -> Iterator[Fault]:
         seen.add(prefill.key)
 
 
-def _fee_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _fee_faults(definition: ServiceFields) -> Iterator[Fault]:
     fields = {field.key: field for field in definition.form}
     for index, rule in enumerate(definition.fee.conditions):
         target = rule.when.field
@@ -109,7 +107,7 @@ def _equals_fault(field: FormField, condition: FieldCondition) -> str | None:
     return None
 
 
-def _named_list_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _named_list_faults(definition: ServiceFields) -> Iterator[Fault]:
     seen: set[str] = set()
     for index, check in enumerate(definition.checks):
         if check.name in seen:
@@ -122,7 +120,7 @@ def _named_list_faults(definition: ServiceDefinition) -> Iterator[Fault]:
         seen.add(ground.code)
 
 
-def _result_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _result_faults(definition: ServiceFields) -> Iterator[Fault]:
     change = definition.result.registry_change
     if change is None:
         return
@@ -156,7 +154,7 @@ def _result_faults(definition: ServiceDefinition) -> Iterator[Fault]:
             yield (*at, "on_refusal"), "must lead to a final state with the outcome 'refused'"
 
 
-def _counterparty_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _counterparty_faults(definition: ServiceFields) -> Iterator[Fault]:
     party = definition.counterparty
     steps = [t for t in definition.workflow.transitions if t.role == "counterparty"]
     document = definition.result.document
@@ -176,7 +174,7 @@ def _counterparty_faults(definition: ServiceDefinition) -> Iterator[Fault]:
         yield ("counterparty",), "no counterparty transition requires a signature"
 
 
-def _deadline_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _deadline_faults(definition: ServiceFields) -> Iterator[Fault]:
     transitions = definition.workflow.transitions
     for name, state in definition.workflow.states.items():
         if state.on_deadline is None:
@@ -194,7 +192,7 @@ def _deadline_faults(definition: ServiceDefinition) -> Iterator[Fault]:
             )
 
 
-def _transition_faults(definition: ServiceDefinition) -> Iterator[Fault]:
+def _transition_faults(definition: ServiceFields) -> Iterator[Fault]:
     workflow = definition.workflow
     states = workflow.states
     checks = {check.name for check in definition.checks}

@@ -19,6 +19,7 @@ import yaml
 from django.utils.translation import gettext_lazy as _
 from pydantic import TypeAdapter, ValidationError
 
+from qyzmet.catalogue.errors import ErrorCode
 from qyzmet.catalogue.schema import (
     CODE_PATTERN,
     ConsistencyError,
@@ -52,7 +53,7 @@ class Fault:
 
 
 class DefinitionError(QyzmetError):
-    code = "catalogue_invalid"
+    code = ErrorCode.CATALOGUE_INVALID
     status = 500
     default_message = _("The service catalogue has errors.")
 
@@ -92,15 +93,6 @@ class Catalogue:
     def service(self, code: str) -> ServiceDefinition:
         """Raises KeyError for an unknown code."""
         return self.services[code]
-
-    def in_category(self, category: str) -> list[ServiceDefinition]:
-        return [s for s in self.services.values() if category in s.categories]
-
-    def for_life_situation(self, situation: str) -> list[ServiceDefinition]:
-        return [s for s in self.services.values() if situation in s.life_situations]
-
-    def of_agency(self, agency: str) -> list[ServiceDefinition]:
-        return [s for s in self.services.values() if s.agency == agency]
 
 
 def load_definition(path: Path) -> ServiceDefinition:

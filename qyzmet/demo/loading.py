@@ -10,19 +10,35 @@ from django.db import transaction
 
 from qyzmet.applications.models import OfficerMembership
 from qyzmet.catalogue.selectors import catalogue_get
+from qyzmet.core import crypto
 from qyzmet.demo import accounts
 from qyzmet.demo.accounts import DemoAccount
 from qyzmet.demo.applications import demo_applications_load
-from qyzmet.feedback.demo import feedback_demo_load
+from qyzmet.demo.feedback import feedback_demo_load
+from qyzmet.demo.people import demo_population_rows
+from qyzmet.demo.registries import registries_demo_load
+from qyzmet.demo.surveys import surveys_demo_load
 from qyzmet.identity.actions.phone import phone_bind
-from qyzmet.identity.demo_people import demo_population_rows
 from qyzmet.identity.models import Account, Person, PhoneBinding
 from qyzmet.identity.phones import phone_parse
-from qyzmet.identity.population import demo_population_load
+from qyzmet.identity.population import ImportReport, population_import
 from qyzmet.identity.selectors import account_login_for_iin, age_on, person_get_by_iin
-from qyzmet.registries.demo import registries_demo_load
 from qyzmet.signatures.actions import demo_ca_ensure
-from qyzmet.surveys.demo import surveys_demo_load
+
+
+def demo_population_load() -> ImportReport:
+    """Load the demo population (see `qyzmet.demo.people`); a second call creates nothing. When
+    every demo IIN is already in the registry the import is skipped, so `make run` restarts
+    quickly."""
+    rows = demo_population_rows()
+    indexer = crypto.BlindIndexer(purpose="iin")
+    wanted = {indexer(row["iin"]) for row in rows}
+    present = 0
+    for chunk in (sorted(wanted)[i : i + 500] for i in range(0, len(wanted), 500)):
+        present += Person.objects.filter(iin_index__in=chunk).count()
+    if present == len(wanted):
+        return ImportReport(created=0, updated=0, rejected=[], unchanged=len(wanted))
+    return population_import(rows=rows)
 
 
 def _adults(count: int) -> list[str]:

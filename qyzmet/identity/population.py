@@ -39,7 +39,6 @@ from django.utils.translation import gettext_lazy as _
 from qyzmet.core import crypto
 from qyzmet.core.errors import QyzmetError
 from qyzmet.core.iin import IinError, IinInfo, iin_agrees, iin_check
-from qyzmet.identity.demo_people import demo_population_rows
 from qyzmet.identity.models import Person
 
 logger = logging.getLogger(__name__)
@@ -653,17 +652,3 @@ def population_import(
         if strict and job.report.rejected:
             raise PopulationImportRejected(job.report)
     return job.report
-
-
-def demo_population_load() -> ImportReport:
-    """Load the demo population (see `demo_people`); a second call creates nothing. When every
-    demo IIN is already in the registry the import is skipped, so `make run` restarts quickly."""
-    rows = demo_population_rows()
-    indexer = crypto.BlindIndexer(purpose="iin")
-    wanted = {indexer(row["iin"]) for row in rows}
-    present = 0
-    for chunk in (sorted(wanted)[i : i + 500] for i in range(0, len(wanted), 500)):
-        present += Person.objects.filter(iin_index__in=chunk).count()
-    if present == len(wanted):
-        return ImportReport(created=0, updated=0, rejected=[], unchanged=len(wanted))
-    return population_import(rows=rows)

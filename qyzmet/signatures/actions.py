@@ -1,5 +1,5 @@
-"""Writes of the PKI: the demo certificate authorities, issuing and revoking certificates, and
-signing CRLs."""
+"""Writes of the PKI: the demo certificate authorities, issuing and revoking certificates (the
+CRLs of our CAs are signed in `authorities`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 
 from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPrivateKeyTypes
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.signatures import issuance
+from qyzmet.signatures.authorities import ca_signer as ca_signer
+from qyzmet.signatures.authorities import crl_build as crl_build
 from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
 from qyzmet.signatures.pades import pdf_sign
 from qyzmet.signatures.subject import agency_subject, citizen_subject, iin_is_valid
@@ -27,7 +28,6 @@ DEMO_ROOT_NAME = "Qyzmet Demo National Root CA"
 DEMO_INTERMEDIATE_NAME = "Qyzmet Demo National CA"
 ROOT_VALID_DAYS = 20 * 365
 INTERMEDIATE_VALID_DAYS = 10 * 365
-CRL_LIFETIME = dt.timedelta(hours=24)
 MAX_CITIZEN_VALID_DAYS = 3 * 365
 COMMON_NAME_MAX = 64  # ub-common-name, RFC 5280
 AGENCY_VALID_DAYS = 2 * 365
@@ -35,17 +35,6 @@ AGENCY_VALID_DAYS = 2 * 365
 # today is not signed by a certificate that runs out tomorrow.
 AGENCY_RENEW_BEFORE = dt.timedelta(days=30)
 AGENCY_HOLDER_PREFIX = "agency:"
-
-REASON_FLAGS: dict[str, x509.ReasonFlags | None] = {
-    IssuedCertificate.RevocationReason.UNSPECIFIED: None,
-    IssuedCertificate.RevocationReason.KEY_COMPROMISE: x509.ReasonFlags.key_compromise,
-    IssuedCertificate.RevocationReason.AFFILIATION_CHANGED: x509.ReasonFlags.affiliation_changed,
-    IssuedCertificate.RevocationReason.SUPERSEDED: x509.ReasonFlags.superseded,
-    IssuedCertificate.RevocationReason.CESSATION_OF_OPERATION: (
-        x509.ReasonFlags.cessation_of_operation
-    ),
-    IssuedCertificate.RevocationReason.PRIVILEGE_WITHDRAWN: x509.ReasonFlags.privilege_withdrawn,
-}
 
 
 def demo_p12_password(iin: str) -> str:
@@ -105,14 +94,6 @@ def _ca_ensure(*, name: str, parent: CertificateAuthority | None) -> Certificate
         return CertificateAuthority.objects.get(name=name)
     logger.info("certificate authority created", extra={"ca": name, "kind": ca.kind})
     return ca
-
-
-def ca_signer(
-    ca: CertificateAuthority,
-) -> tuple[x509.Certificate, CertificateIssuerPrivateKeyTypes]:
-    return issuance.certificate_load(ca.certificate_pem), issuance.private_key_load(
-        ca.private_key_pem
-    )
 
 
 def citizen_certificate_issue(
@@ -200,32 +181,6 @@ def certificate_revoke(*, serial: str, reason: str) -> IssuedCertificate:
         certificate.save(update_fields=["revoked_at", "revocation_reason"])
     logger.info("certificate revoked", extra={"serial": certificate.serial, "reason": reason})
     return certificate
-
-
-def crl_build(*, ca: CertificateAuthority) -> bytes:
-    """A fresh DER CRL signed by `ca`, listing every certificate it issued that is revoked.
-
-    (Revoked CA certificates are not tracked yet, so a root's CRL is empty.)
-    """
-    issuer_cert, issuer_key = ca_signer(ca)
-    revoked = IssuedCertificate.objects.filter(ca=ca, revoked_at__isnull=False).values_list(
-        "serial", "revoked_at", "revocation_reason"
-    )
-    return issuance.crl_sign(
-        issuer_cert=issuer_cert,
-        issuer_key=issuer_key,
-        revocations=[
-            issuance.Revocation(
-                serial_number=int(serial, 16),
-                revoked_at=revoked_at,
-                reason=REASON_FLAGS.get(reason),
-            )
-            for serial, revoked_at, reason in revoked
-            if revoked_at is not None
-        ],
-        now=timezone.now(),
-        lifetime=CRL_LIFETIME,
-    )
 
 
 def ca_slug(ca: CertificateAuthority) -> str:

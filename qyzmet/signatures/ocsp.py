@@ -17,7 +17,7 @@ from cryptography.x509 import ocsp
 from django.utils import timezone
 
 from qyzmet.signatures import issuance
-from qyzmet.signatures.actions import REASON_FLAGS, ca_signer
+from qyzmet.signatures.authorities import REASON_FLAGS, ca_signer
 from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
 
 logger = logging.getLogger(__name__)

@@ -8,10 +8,10 @@ from cryptography import x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
-from qyzmet.core.crypto import blind_index
-from qyzmet.signatures.actions import DEMO_ROOT_NAME, ca_slug, normalize_serial
+from qyzmet.signatures.actions import DEMO_ROOT_NAME, ca_slug
+from qyzmet.signatures.authorities import certificate_authority_list
 from qyzmet.signatures.issuance import certificate_load
-from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
+from qyzmet.signatures.models import CertificateAuthority
 from qyzmet.signatures.pades import PdfVerdict as PdfVerdict
 from qyzmet.signatures.pades import pdf_signer_certificate, pdf_verify
 from qyzmet.signatures.providers.revocation import RevocationInfo, configured_source
@@ -23,13 +23,6 @@ from qyzmet.signatures.verification import (
     signed_data_load,
     signer_certificate,
 )
-
-
-def certificate_authority_list() -> list[tuple[CertificateAuthority, x509.Certificate]]:
-    return [
-        (ca, certificate_load(ca.certificate_pem))
-        for ca in CertificateAuthority.objects.order_by("pk")
-    ]
 
 
 def trust_root_list() -> list[x509.Certificate]:
@@ -70,18 +63,6 @@ def certificate_authority_by_slug(*, slug: str) -> CertificateAuthority | None:
         if ca_slug(ca) == slug:
             return ca
     return None
-
-
-def issued_certificate_get(*, serial: str) -> IssuedCertificate | None:
-    return IssuedCertificate.objects.filter(serial=normalize_serial(serial)).first()
-
-
-def issued_certificate_list_for_iin(*, iin: str) -> list[IssuedCertificate]:
-    return list(
-        IssuedCertificate.objects.filter(
-            subject_iin_index=blind_index(iin, purpose="iin")
-        ).order_by("-created_at", "-pk")
-    )
 
 
 def signin_signature_verify(*, signature: bytes, challenge: bytes) -> VerifiedSigner:

@@ -32,6 +32,7 @@ from pyhanko.sign.validation.status import StandardCMSSignatureStatus
 from pyhanko_certvalidator import ValidationContext
 
 from qyzmet.core.errors import QyzmetError
+from qyzmet.signatures.errors import ErrorCode
 from qyzmet.signatures.issuance import serial_hex
 from qyzmet.signatures.providers.revocation import RevocationInfo
 from qyzmet.signatures.subject import subject_iin
@@ -47,17 +48,19 @@ SIGNIN_KEY_USAGE = KeyUsageConstraints(
     explicit_extd_key_usage_required=False,
 )
 
-MESSAGES: dict[str, Promise] = {
-    "signature_invalid": _(
+MESSAGES: dict[ErrorCode, Promise] = {
+    ErrorCode.SIGNATURE_INVALID: _(
         "The signature could not be verified. Sign the sign-in request again with your key."
     ),
-    "certificate_untrusted": _(
+    ErrorCode.CERTIFICATE_UNTRUSTED: _(
         "This certificate was not issued by a certification authority we trust, or it cannot "
         "be used to sign in."
     ),
-    "certificate_revoked": _("This certificate has been revoked. Get a new one to sign in."),
-    "certificate_expired": _("This certificate has expired or is not valid yet."),
-    "certificate_no_iin": _(
+    ErrorCode.CERTIFICATE_REVOKED: _(
+        "This certificate has been revoked. Get a new one to sign in."
+    ),
+    ErrorCode.CERTIFICATE_EXPIRED: _("This certificate has expired or is not valid yet."),
+    ErrorCode.CERTIFICATE_NO_IIN: _(
         "This certificate does not name an IIN, so it cannot be used to sign in."
     ),
 }
@@ -78,11 +81,11 @@ T = TypeVar("T")
 
 
 class SignatureRejected(QyzmetError):
-    """A sign-in signature is refused. `code` is one of the keys of `MESSAGES`."""
+    """A sign-in signature is refused, for the reason `code` names."""
 
     status = 400
 
-    def __init__(self, code: str, message: str | Promise | None = None) -> None:
+    def __init__(self, code: ErrorCode, message: str | Promise | None = None) -> None:
         super().__init__(message if message is not None else MESSAGES[code], code=code)
 
 
@@ -94,7 +97,7 @@ class VerifiedSigner:
     not_after: dt.datetime
 
 
-def _reject(code: str, reason: str, **log: Any) -> SignatureRejected:
+def _reject(code: ErrorCode, reason: str, **log: Any) -> SignatureRejected:
     logger.info("certificate sign-in refused", extra={"code": code, "reason": reason, **log})
     return SignatureRejected(code)
 
@@ -103,7 +106,7 @@ def signed_data_load(signature: bytes, *, challenge: bytes) -> tuple[cms.SignedD
     """The SignedData inside `signature` and whether it is detached. An attached signature
     must carry exactly the challenge."""
     if not signature or len(signature) > MAX_SIGNATURE_BYTES:
-        raise _reject("signature_invalid", "empty or oversized")
+        raise _reject(ErrorCode.SIGNATURE_INVALID, "empty or oversized")
     try:
         content_info = cms.ContentInfo.load(signature, strict=True)
         if content_info["content_type"].native != "signed_data":
@@ -116,11 +119,13 @@ def signed_data_load(signature: bytes, *, challenge: bytes) -> tuple[cms.SignedD
         content = encap["content"]
         detached = content.native is None
         if not detached and not hmac.compare_digest(bytes(content), challenge):
-            raise _reject("signature_invalid", "attached content differs from the challenge")
+            raise _reject(
+                ErrorCode.SIGNATURE_INVALID, "attached content differs from the challenge"
+            )
     except SignatureRejected:
         raise
     except Exception as exc:  # asn1crypto raises a zoo of types on malformed input
-        raise _reject("signature_invalid", f"malformed CMS: {type(exc).__name__}") from exc
+        raise _reject(ErrorCode.SIGNATURE_INVALID, f"malformed CMS: {type(exc).__name__}") from exc
     return signed_data, detached
 
 
@@ -130,7 +135,7 @@ def signer_certificate(signed_data: cms.SignedData) -> x509.Certificate:
         signer = extract_certificate_info(signed_data).signer_cert
         return x509.load_der_x509_certificate(signer.dump())
     except Exception as exc:  # no matching certificate, or one that does not parse
-        raise _reject("signature_invalid", "no usable signer certificate") from exc
+        raise _reject(ErrorCode.SIGNATURE_INVALID, "no usable signer certificate") from exc
 
 
 def embedded_certificates(signed_data: cms.SignedData) -> list[x509.Certificate]:
@@ -174,7 +179,7 @@ def cms_signin_verify(
     """Check signature, path, revocation, validity and key usage; then read the IIN."""
     serial = serial_hex(signer.serial_number)
     if not trust_roots:
-        raise _reject("certificate_untrusted", "no trust root configured", serial=serial)
+        raise _reject(ErrorCode.CERTIFICATE_UNTRUSTED, "no trust root configured", serial=serial)
     context = ValidationContext(
         trust_roots=[_asn1(root) for root in trust_roots],
         other_certs=[_asn1(certificate) for certificate in intermediates],
@@ -205,13 +210,13 @@ def cms_signin_verify(
                 )
             )
     except ValueError as exc:  # pyHanko's structural and signature errors are ValueErrors
-        raise _reject("signature_invalid", f"{type(exc).__name__}", serial=serial) from exc
+        raise _reject(ErrorCode.SIGNATURE_INVALID, f"{type(exc).__name__}", serial=serial) from exc
 
     _check_status(status, signer=signer, serial=serial)
 
     iin = subject_iin(signer.subject)
     if iin is None:
-        raise _reject("certificate_no_iin", "no IIN in the subject", serial=serial)
+        raise _reject(ErrorCode.CERTIFICATE_NO_IIN, "no IIN in the subject", serial=serial)
     return VerifiedSigner(
         iin=iin,
         serial=serial,
@@ -224,21 +229,21 @@ def _check_status(
     status: StandardCMSSignatureStatus, *, signer: x509.Certificate, serial: str
 ) -> None:
     if not (status.intact and status.valid):
-        raise _reject("signature_invalid", "digest or signature mismatch", serial=serial)
+        raise _reject(ErrorCode.SIGNATURE_INVALID, "digest or signature mismatch", serial=serial)
     indication = status.trust_problem_indic
     if status.bottom_line and indication is None:
         return
     reason = getattr(indication, "name", "bottom line false")
     if indication in _CRYPTO:
-        raise _reject("signature_invalid", reason, serial=serial)
+        raise _reject(ErrorCode.SIGNATURE_INVALID, reason, serial=serial)
     if status.revoked or indication in _REVOKED:
-        raise _reject("certificate_revoked", reason, serial=serial)
+        raise _reject(ErrorCode.CERTIFICATE_REVOKED, reason, serial=serial)
     if indication in _OUT_OF_BOUNDS or (
         # pyHanko reports a not-yet-valid certificate as a general chain failure
         status.validation_path is not None and not _valid_now(signer)
     ):
-        raise _reject("certificate_expired", reason, serial=serial)
-    raise _reject("certificate_untrusted", reason, serial=serial)
+        raise _reject(ErrorCode.CERTIFICATE_EXPIRED, reason, serial=serial)
+    raise _reject(ErrorCode.CERTIFICATE_UNTRUSTED, reason, serial=serial)
 
 
 def _valid_now(certificate: x509.Certificate) -> bool:

@@ -5,8 +5,10 @@ Pure functions, no database: signing with a private key, publishing public keys 
 verifier without network does. The browser verifier (`portal/static/portal/offline-verify.js`)
 applies the same rules in the same order with WebCrypto.
 
-The signature of a JWS ES256 is the raw `r || s` (32 + 32 bytes), not DER: converted here with
-`cryptography`'s helpers, which is what WebCrypto's ECDSA takes and gives.
+Signing, verifying a signature, and the JWK import, export and thumbprint go through `joserfc`
+(a JWS ES256 signature is the raw `r || s`, 32 + 32 bytes, which is what WebCrypto's ECDSA takes
+and gives). What stays here is the policy: which tokens count as malformed, altered or signed by
+an unknown key (decided before any key is used), and the time and revocation rules.
 """
 
 from __future__ import annotations
@@ -19,13 +21,10 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import (
-    decode_dss_signature,
-    encode_dss_signature,
-)
+from joserfc import jws
+from joserfc.errors import JoseError
+from joserfc.jwk import ECKey
 
 ALG = "ES256"
 TYP = "qyzmet-presentation+jwt"
@@ -66,37 +65,35 @@ def public_jwk(key: ec.EllipticCurvePublicKey) -> dict[str, str]:
     """The public key as a JWK (kty EC, crv P-256, x, y), without kid."""
     if not isinstance(key.curve, ec.SECP256R1):
         raise ValueError("only P-256 keys are used for offline tokens")
-    numbers = key.public_numbers()
-    return {
-        "kty": "EC",
-        "crv": "P-256",
-        "x": b64url_encode(numbers.x.to_bytes(COORDINATE_BYTES, "big")),
-        "y": b64url_encode(numbers.y.to_bytes(COORDINATE_BYTES, "big")),
-    }
+    jwk = ECKey.import_key(key).as_dict(private=False)
+    return {name: str(jwk[name]) for name in ("kty", "crv", "x", "y")}
 
 
 def jwk_thumbprint(jwk: Mapping[str, str]) -> str:
     """RFC 7638 thumbprint (SHA-256, base64url): the key id, so a kid names exactly one key."""
-    canonical = {name: jwk[name] for name in ("crv", "kty", "x", "y")}
-    return b64url_encode(hashlib.sha256(_json(canonical)).digest())
+    return ECKey.import_key({name: jwk[name] for name in ("kty", "crv", "x", "y")}).thumbprint()
 
 
-def public_key_from_jwk(jwk: Mapping[str, Any]) -> ec.EllipticCurvePublicKey:
+def public_key_from_jwk(jwk: Mapping[str, Any]) -> ECKey:
+    """The P-256 public key of a JWK; ValueError when it is another kind of key, or not a point
+    of the curve."""
     if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256":
         raise ValueError("not a P-256 key")
-    x = b64url_decode(str(jwk.get("x", "")))
-    y = b64url_decode(str(jwk.get("y", "")))
-    if len(x) != COORDINATE_BYTES or len(y) != COORDINATE_BYTES:
+    x, y = str(jwk.get("x", "")), str(jwk.get("y", ""))
+    if len(b64url_decode(x)) != COORDINATE_BYTES or len(b64url_decode(y)) != COORDINATE_BYTES:
         raise ValueError("bad coordinates")
-    return ec.EllipticCurvePublicNumbers(
-        int.from_bytes(x, "big"), int.from_bytes(y, "big"), ec.SECP256R1()
-    ).public_key()
+    try:
+        key = ECKey.import_key({"kty": "EC", "crv": "P-256", "x": x, "y": y})
+        key.get_op_key("verify")  # builds the public key, so a point off the curve fails here
+    except JoseError as error:
+        raise ValueError("not a usable key") from error
+    return key
 
 
-def jwks_keys(jwks: Mapping[str, Any]) -> dict[str, ec.EllipticCurvePublicKey]:
+def jwks_keys(jwks: Mapping[str, Any]) -> dict[str, ECKey]:
     """The usable keys of a JWK Set by kid; entries we cannot use (other types, other
     algorithms, not for signatures, broken) are skipped, not trusted."""
-    keys: dict[str, ec.EllipticCurvePublicKey] = {}
+    keys: dict[str, ECKey] = {}
     for jwk in jwks.get("keys", []) if isinstance(jwks, Mapping) else []:
         if not isinstance(jwk, Mapping) or not isinstance(jwk.get("kid"), str):
             continue
@@ -113,11 +110,7 @@ def jws_sign(
     *, claims: Mapping[str, Any], key: ec.EllipticCurvePrivateKey, kid: str, typ: str = TYP
 ) -> str:
     header = {"alg": ALG, "kid": kid, "typ": typ}
-    signing_input = f"{b64url_encode(_json(header))}.{b64url_encode(_json(claims))}"
-    der = key.sign(signing_input.encode("ascii"), ec.ECDSA(hashes.SHA256()))
-    r, s = decode_dss_signature(der)
-    raw = r.to_bytes(COORDINATE_BYTES, "big") + s.to_bytes(COORDINATE_BYTES, "big")
-    return f"{signing_input}.{b64url_encode(raw)}"
+    return jws.serialize_compact(header, _json(claims), ECKey.import_key(key), algorithms=[ALG])
 
 
 @dataclass(frozen=True)
@@ -135,8 +128,7 @@ class Verdict:
 class _Parsed:
     header: dict[str, Any]
     claims: dict[str, Any]
-    signing_input: bytes
-    signature: bytes
+    token: str
 
 
 def _parse(token: str) -> _Parsed | None:
@@ -147,17 +139,13 @@ def _parse(token: str) -> _Parsed | None:
     try:
         header = json.loads(b64url_decode(encoded_header))
         claims = json.loads(b64url_decode(encoded_claims))
-        signature = b64url_decode(encoded_signature) if encoded_signature else b""
+        if encoded_signature:
+            b64url_decode(encoded_signature)
     except (ValueError, binascii.Error, UnicodeDecodeError):
         return None
     if not isinstance(header, dict) or not isinstance(claims, dict):
         return None
-    return _Parsed(
-        header=header,
-        claims=claims,
-        signing_input=f"{encoded_header}.{encoded_claims}".encode("ascii"),
-        signature=signature,
-    )
+    return _Parsed(header=header, claims=claims, token=token)
 
 
 def jws_header(token: str) -> dict[str, Any]:
@@ -166,21 +154,15 @@ def jws_header(token: str) -> dict[str, Any]:
     return parsed.header if parsed is not None else {}
 
 
-def _signature_ok(parsed: _Parsed, key: ec.EllipticCurvePublicKey) -> bool:
-    if len(parsed.signature) != 2 * COORDINATE_BYTES:
-        return False
-    r = int.from_bytes(parsed.signature[:COORDINATE_BYTES], "big")
-    s = int.from_bytes(parsed.signature[COORDINATE_BYTES:], "big")
+def _signature_ok(parsed: _Parsed, key: ECKey) -> bool:
     try:
-        key.verify(encode_dss_signature(r, s), parsed.signing_input, ec.ECDSA(hashes.SHA256()))
-    except (InvalidSignature, ValueError):
+        jws.deserialize_compact(parsed.token, key, algorithms=[ALG])
+    except (JoseError, ValueError):
         return False
     return True
 
 
-def jws_verify_signature(
-    *, token: str, keys: Mapping[str, ec.EllipticCurvePublicKey], typ: str = TYP
-) -> Verdict:
+def jws_verify_signature(*, token: str, keys: Mapping[str, ECKey], typ: str = TYP) -> Verdict:
     """Only the signature: `valid` with the claims, or why not (malformed, altered,
     unknown_key). `alg` must be ES256: `none`, HS256 and every other algorithm are refused
     before any key is looked at, so a public key can never be used as an HMAC secret."""

@@ -111,14 +111,7 @@ def test_paid_services_are_paid_before_submission(catalogue: Catalogue) -> None:
         assert (service.payment == "none") == service.fee.is_free, service.code
 
 
-def test_catalogue_queries(catalogue: Catalogue) -> None:
-    assert {s.code for s in catalogue.for_life_situation("birth-of-a-child")} == {
-        "birth-registration"
-    }
-    assert "vehicle-re-registration" in {s.code for s in catalogue.in_category("transport")}
-    assert {s.code for s in catalogue.of_agency("gp-legal-statistics")} == {
-        "criminal-record-certificate"
-    }
+def test_the_catalogue_knows_the_file_of_each_service(catalogue: Catalogue) -> None:
     assert catalogue.files["birth-registration"] == str(SERVICES_DIR / "birth-registration.yaml")
 
 

@@ -14,7 +14,6 @@ from django.test.utils import CaptureQueriesContext
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.errors import NotFound
 from qyzmet.feedback.actions import rating_submit
-from qyzmet.feedback.demo import feedback_demo_load
 from qyzmet.feedback.figures import (
     ChannelShare,
     MobileCitizens,
@@ -24,7 +23,6 @@ from qyzmet.feedback.figures import (
     figures_public,
     online_services_of,
 )
-from qyzmet.feedback.models import Rating
 from qyzmet.feedback.opendata import CSV_COLUMNS, figures_csv, figures_data
 from qyzmet.feedback.tests.fixtures import (
     CRIMINAL_RECORD,
@@ -238,19 +236,3 @@ def test_only_ministry_staff_see_the_internal_figures() -> None:
             figures_internal(account=account)
     with pytest.raises(NotFound):
         figures_internal(account=analyst, agency="no-such-agency")
-
-
-def test_demo_ratings_rate_each_decided_application_once() -> None:
-    citizen = citizen_create()
-    approved, refused = application_make(citizen), application_make(citizen, outcome="refused")
-    application_make(citizen, outcome="withdrawn")
-    application_make(citizen, outcome="")
-    analyst = other_citizen()
-
-    assert feedback_demo_load(analyst=analyst) == 2
-    assert feedback_demo_load(analyst=analyst) == 0
-
-    ratings = dict(Rating.objects.values_list("application_id", "grade"))
-    assert sorted(ratings) == sorted([approved.pk, refused.pk])
-    assert sorted(ratings.values()) == ["excellent", "good"]
-    assert analyst.has_perm("feedback.view_internal_figures")

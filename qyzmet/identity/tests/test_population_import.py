@@ -12,13 +12,12 @@ from django.utils import translation
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.iin import iin_check, iin_make
 from qyzmet.identity import population
-from qyzmet.identity.demo_people import COLUMNS, MINOR_BORN_AFTER, demo_population_rows
 from qyzmet.identity.models import Person
 from qyzmet.identity.population import (
+    COLUMNS,
     ImportReport,
     PopulationImportRejected,
     RejectedRow,
-    demo_population_load,
     population_import,
 )
 
@@ -307,46 +306,6 @@ def test_a_row_with_more_fields_than_the_header_is_rejected(tmp_path: Path) -> N
 
     assert output.startswith("created 0, updated 0, unchanged 0, rejected 1 in ")
     assert "row 2: columns:" in output
-
-
-def test_demo_rows_are_valid_and_minors_have_both_parents() -> None:
-    rows = demo_population_rows(count=600, seed=7)
-
-    report = population_import(rows=rows)
-
-    assert (report.created, report.rejected) == (600, [])
-    minors = [row for row in rows if date.fromisoformat(row["birth_date"]) > MINOR_BORN_AFTER]
-    assert len(minors) > 60
-    assert sum(date.fromisoformat(r["birth_date"]) <= MINOR_BORN_AFTER for r in rows) > 300
-    assert all(row["father_iin"] and row["mother_iin"] for row in minors)
-    assert {row["region"] for row in rows} == {f"{n:02d}" for n in range(1, 21)}
-    assert any(row["status"] == "deceased" for row in rows)
-    linked = Person.objects.filter(father__isnull=False, mother__isnull=False).count()
-    assert linked == len(minors)
-
-
-def test_demo_rows_are_deterministic() -> None:
-    assert demo_population_rows(count=50) == demo_population_rows(count=50)
-    assert demo_population_rows(count=50) != demo_population_rows(count=50, seed=1)
-
-
-def test_demo_population_load_twice_creates_nothing_the_second_time() -> None:
-    first = demo_population_load()
-    second = demo_population_load()
-
-    assert (first.created, first.rejected) == (1000, [])
-    assert (second.created, second.updated, second.unchanged) == (0, 0, 1000)
-
-
-def test_population_generate_writes_a_csv_that_imports(tmp_path: Path) -> None:
-    path = tmp_path / "demo.csv"
-
-    call_command("population_generate", str(path), "--count", "120", stdout=StringIO(), verbosity=0)
-
-    with path.open(encoding="utf-8") as handle:
-        rows = list(csv.DictReader(handle))
-    assert rows == demo_population_rows(count=120)
-    assert _import(path).startswith("created 120, updated 0, unchanged 0, rejected 0 in ")
 
 
 def test_ids_are_never_reused_and_the_orm_carries_on_after_an_import() -> None:

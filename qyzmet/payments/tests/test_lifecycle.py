@@ -310,20 +310,6 @@ def test_invoices_are_one_per_purpose(account: Account) -> None:
                        mci_multiple=0.5)  # type: ignore[arg-type]  # fmt: skip
 
 
-def test_demo_data_loads_once_and_again_changes_nothing() -> None:
-    from qyzmet.identity.tests.factories import person_create
-    from qyzmet.payments.demo import DEMO_IINS, payments_demo_load
-
-    for iin in DEMO_IINS:
-        person_create(iin=iin)
-    payments_demo_load()
-    counts = (Invoice.objects.count(), UtilityBill.objects.count())
-    assert counts == (3 * 3 * 2 + 2, 3 * 3 * 2)
-    payments_demo_load()
-    assert (Invoice.objects.count(), UtilityBill.objects.count()) == counts
-    assert Invoice.objects.filter(kind="fine", mci_multiple=Decimal(5)).count() == 1
-
-
 def test_the_example_provider_file_imports(water: object) -> None:
     from pathlib import Path
 

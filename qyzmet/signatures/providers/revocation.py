@@ -24,6 +24,8 @@ from cryptography import x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from qyzmet.signatures.authorities import certificate_authority_list, crl_build
+
 
 @dataclass(frozen=True)
 class RevocationInfo:
@@ -88,9 +90,6 @@ class DatabaseRevocationSource:
     name = "demo"
 
     def revocation_info(self, *, certificates: Sequence[x509.Certificate]) -> RevocationInfo:
-        from qyzmet.signatures.actions import crl_build
-        from qyzmet.signatures.selectors import certificate_authority_list
-
         issuers = {certificate.issuer for certificate in certificates}
         crls = tuple(
             crl_build(ca=ca)

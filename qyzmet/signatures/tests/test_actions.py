@@ -16,13 +16,12 @@ from qyzmet.signatures.actions import (
     DEMO_ROOT_NAME,
     certificate_revoke,
     citizen_certificate_issue,
-    crl_build,
     demo_ca_ensure,
     demo_p12_password,
 )
+from qyzmet.signatures.authorities import crl_build
 from qyzmet.signatures.issuance import certificate_load
 from qyzmet.signatures.models import CertificateAuthority, IssuedCertificate
-from qyzmet.signatures.selectors import issued_certificate_get, issued_certificate_list_for_iin
 from qyzmet.signatures.tests.pki import IIN, OTHER_IIN
 
 pytestmark = pytest.mark.django_db
@@ -103,9 +102,6 @@ def test_the_iin_is_stored_only_as_a_blind_index(citizen: tuple[IssuedCertificat
 
     assert issued.subject_iin_index == blind_index(IIN, purpose="iin")
     assert IIN not in issued.subject_iin_index
-    assert issued_certificate_list_for_iin(iin=IIN) == [issued]
-    assert issued_certificate_list_for_iin(iin=OTHER_IIN) == []
-    assert issued_certificate_get(serial=issued.serial.upper()) == issued
 
 
 def test_pkcs12_opens_with_the_documented_password(

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from qyzmet.demo.loading import demo_data_load
-from qyzmet.payments.demo import payments_demo_load
+from qyzmet.demo.payments import payments_demo_load
 
 
 class Command(BaseCommand):

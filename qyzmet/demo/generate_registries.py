@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from qyzmet.core.calendar import local_today
-from qyzmet.identity.demo_people import demo_population_iter
+from qyzmet.demo.people import demo_population_iter
 from qyzmet.identity.models import Person
 from qyzmet.identity.population import population_import
 from qyzmet.registries import validation as rules

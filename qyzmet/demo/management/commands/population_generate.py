@@ -11,7 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from qyzmet.identity.demo_people import COLUMNS, demo_population_iter
+from qyzmet.demo.people import COLUMNS, demo_population_iter
 
 
 class Command(BaseCommand):

@@ -20,12 +20,12 @@ from datetime import date, timedelta
 from django.db import transaction
 
 from qyzmet.core.calendar import local_today
-from qyzmet.identity.demo_people import demo_population_rows
+from qyzmet.demo.generate_registries import plate_from_index
+from qyzmet.demo.people import demo_population_rows
 from qyzmet.identity.models import Person
 from qyzmet.identity.selectors import age_on, person_get_by_iin
 from qyzmet.registries import actions
 from qyzmet.registries import validation as rules
-from qyzmet.registries.generate import plate_from_index
 from qyzmet.registries.models import (
     DrivingLicence,
     ExamResult,

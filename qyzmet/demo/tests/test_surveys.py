@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from qyzmet.identity.population import demo_population_load
-from qyzmet.surveys.demo import (
+from qyzmet.demo.loading import demo_population_load
+from qyzmet.demo.surveys import (
     DEMO_SURVEY_CODE,
     OPEN_INTERVIEWED,
     OPEN_SURVEY_CODE,

@@ -28,7 +28,7 @@ import json
 import random
 import string
 import uuid
-from collections import Counter, deque
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -41,16 +41,19 @@ from django.db.models import Max
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from qyzmet.applications.actions import DRAFT, snapshot_for
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
-from qyzmet.catalogue.schema import FormField, ServiceDefinition, Transition
-from qyzmet.catalogue.selectors import service_get
+from qyzmet.catalogue.schema import FormField, ServiceDefinition
 from qyzmet.core.calendar import ALMATY, local_today, working_calendar
 from qyzmet.core.mci import fee_tiyn as mci_fee_tiyn
 from qyzmet.core.mci import mci_values
+from qyzmet.demo.generate_registries import COLOURS, MAKES, vin_random
+from qyzmet.demo.generate_workflows import (
+    GeneratedService,
+    generated_service_prepare,
+    history_generate,
+)
 from qyzmet.identity.models import Account, Person
 from qyzmet.registries import validation as rules
-from qyzmet.registries.generate import COLOURS, MAKES, vin_random
 from qyzmet.registries.models import DrivingLicence, VehicleRegistration
 
 BATCH = 2000
@@ -87,51 +90,6 @@ class GenerateReport:
     @property
     def rows(self) -> int:
         return self.applications + self.events + self.accounts
-
-
-# --- The services' workflows -----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class _End:
-    state: str
-    outcome: str
-    path: tuple[Transition, ...]
-
-
-@dataclass
-class _Service:
-    code: str
-    definition: ServiceDefinition
-    snapshot_id: int
-    ends: dict[str, list[_End]]  # outcome -> the final states with it, each with its path
-
-
-def _paths(definition: ServiceDefinition) -> dict[str, tuple[Transition, ...]]:
-    """A shortest path (breadth first, in the order the transitions are written) from the
-    initial state to every state."""
-    workflow = definition.workflow
-    paths: dict[str, tuple[Transition, ...]] = {workflow.initial: ()}
-    queue = deque([workflow.initial])
-    while queue:
-        state = queue.popleft()
-        if workflow.states[state].final:
-            continue
-        for transition in workflow.transitions_from(state):
-            if transition.to not in paths:
-                paths[transition.to] = (*paths[state], transition)
-                queue.append(transition.to)
-    return paths
-
-
-def _service(code: str) -> _Service:
-    definition = service_get(code=code)
-    paths = _paths(definition)
-    ends: dict[str, list[_End]] = {}
-    for name, state in definition.workflow.states.items():
-        if state.final and name in paths and state.outcome:
-            ends.setdefault(state.outcome, []).append(_End(name, state.outcome, paths[name]))
-    return _Service(code, definition, snapshot_for(definition).pk, ends)
 
 
 # --- Who applies -----------------------------------------------------------------------------
@@ -285,18 +243,6 @@ def _submitted_at(rng: random.Random, now: datetime, years: int) -> datetime:
     return local.astimezone(timezone.get_current_timezone())
 
 
-def _delay(definition: ServiceDefinition, transition: Transition, rng: random.Random) -> timedelta:
-    """How long after the step before a transition happens, by who makes it."""
-    states = definition.workflow.states
-    if any(states[name].on_deadline == transition.name for name in transition.from_):
-        return timedelta(days=rng.uniform(3, 5))  # a lapse, when the step's days ran out
-    if transition.role == "system":  # automatic, or the registry's answer to an approval
-        return timedelta(milliseconds=rng.randint(30, 900))
-    if transition.role in ("officer", "supervisor"):
-        return timedelta(hours=rng.expovariate(1 / 30))
-    return timedelta(hours=rng.expovariate(1 / 5))  # the citizen or the second party
-
-
 class _Fees:
     """Duties at the MCI of the day, cached by (multiple, day); before the first MCI in the
     data, at the first one."""
@@ -350,11 +296,11 @@ class _Generator:
         self.years = years
         self.people = people
         self.now = timezone.now()
-        self.services = {code: _service(code) for code in SHARES}
+        self.services = {code: generated_service_prepare(code=code) for code in SHARES}
         self.fees = _Fees()
         self.calendar = working_calendar()
 
-    def who(self, service: _Service) -> _Who:
+    def who(self, service: GeneratedService) -> _Who:
         """A plausible applicant (an owner sells or deregisters their own plate, a holder
         replaces their licence) and, for a sale, a buyer who is someone else."""
         rng, people = self.rng, self.people
@@ -373,7 +319,7 @@ class _Generator:
                 who.counterparty = rng.choice(people.adults)[0]
         return who
 
-    def draft(self, service: _Service, serial: int, who: _Who) -> _Draft:
+    def draft(self, service: GeneratedService, serial: int, who: _Who) -> _Draft:
         rng = self.rng
         definition = service.definition
         outcome = _pick(rng, {o: w for o, w in OUTCOMES.items() if o in service.ends})
@@ -382,7 +328,9 @@ class _Generator:
         day = submitted.astimezone(ALMATY).date()
         answers = _answers(definition, rng, day, who.plate, who.counterparty_iin)
         fee = self.fees.on(definition.fee.mci_for(answers), day)
-        events, payment = _history(definition, end, fee, submitted, rng)
+        events, payment = history_generate(
+            definition=definition, end=end, fee=fee, submitted=submitted, rng=rng
+        )
         late = events[-1]["created_at"] - (self.now - timedelta(minutes=1))
         if late > timedelta(0):  # keep the whole history in the past
             for event in events:
@@ -418,82 +366,6 @@ class _Generator:
             lock_version=len(events),
         )
         return _Draft(application, events, who.applicant, who.counterparty)
-
-
-def _history(
-    definition: ServiceDefinition, end: _End, fee: int, submitted: datetime, rng: random.Random
-) -> tuple[list[dict[str, Any]], str]:
-    """The events from the submission to `end` (with the duty paid, and refunded, where the
-    definition says), each with its moment; and the payment state they leave."""
-    party = definition.counterparty
-    by_party = party is not None and party.pays
-    charged = bool(fee) and definition.payment != "none"
-    state = definition.workflow.initial
-    events: list[dict[str, Any]] = [
-        _event("submit", DRAFT, state, "citizen", submitted,
-               {"signature": rng.choice(definition.signing), "fee_tiyn": fee})
-    ]  # fmt: skip
-    payment = Application.Payment.NOT_REQUIRED
-    paid = False
-
-    def owed() -> None:
-        """The duty is asked for; it is paid unless the application is withdrawn."""
-        nonlocal payment, paid
-        payment = Application.Payment.AWAITING
-        if end.outcome != "withdrawn":
-            moment = events[-1]["created_at"] + timedelta(minutes=rng.expovariate(1 / 20))
-            events.append(_event("pay", state, state, "system", moment, {"paid_tiyn": fee}))
-            payment, paid = Application.Payment.PAID, True
-
-    if charged and not by_party:
-        owed()
-    for transition in end.path:
-        moment = events[-1]["created_at"] + _delay(definition, transition, rng)
-        event = _event(transition.name, state, transition.to, transition.role, moment)
-        if "grounds" in transition.requires or (
-            definition.workflow.states[transition.to].outcome == "refused"
-        ):
-            ground = rng.choice(definition.refusal_grounds)
-            event.update(grounds=ground.code, comment=ground.text.en)
-        elif "comment" in transition.requires:
-            event["comment"] = "Generated for a benchmark"
-        events.append(event)
-        state = transition.to
-        if transition.role == "counterparty" and charged and by_party:
-            owed()
-    if paid and end.outcome in definition.fee.refund_on:
-        moment = events[-1]["created_at"] + timedelta(days=rng.uniform(1, 5))
-        events.append(_event("refund", state, state, "system", moment, {"refunded_tiyn": fee}))
-        payment = Application.Payment.REFUNDED
-    return events, payment
-
-
-def _event(
-    transition: str,
-    from_state: str,
-    to_state: str,
-    role: str,
-    moment: datetime,
-    changes: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "transition": transition,
-        "from_state": from_state,
-        "to_state": to_state,
-        "actor": _actor(role),
-        "actor_role": role,
-        "changes": changes or {},
-        "created_at": moment,
-    }
-
-
-def _actor(role: str) -> str | None:
-    """Whose account made a step: the applicant's, the second party's, an officer's or none."""
-    if role == "citizen":
-        return "applicant"
-    if role in ("counterparty", "officer"):
-        return role
-    return "officer" if role == "supervisor" else None
 
 
 def _write(drafts: Sequence[_Draft], accounts: dict[int, int], officers: dict[str, int]) -> int:

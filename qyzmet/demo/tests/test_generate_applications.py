@@ -14,10 +14,10 @@ from django.utils import timezone
 
 from qyzmet.applications.actions import definition_of
 from qyzmet.applications.forms import form_require_valid
-from qyzmet.applications.generate import NUMBER_PREFIX, SHARES, applications_generate
 from qyzmet.applications.models import Application, ApplicationEvent
+from qyzmet.demo.generate_applications import NUMBER_PREFIX, SHARES, applications_generate
+from qyzmet.demo.generate_registries import registries_generate
 from qyzmet.identity.models import Account
-from qyzmet.registries.generate import registries_generate
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,4 @@
-"""Generate past, decided applications for benchmarks (see `qyzmet.applications.generate`)."""
+"""Generate past, decided applications for benchmarks (see `qyzmet.demo.generate_applications`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from qyzmet.applications.generate import NoPeople, applications_generate
+from qyzmet.demo.generate_applications import NoPeople, applications_generate
 
 
 class Command(BaseCommand):

@@ -20,7 +20,7 @@ from datetime import date
 
 from django.db import transaction
 
-from qyzmet.identity.demo_people import REGIONS as REGION_POPULATION
+from qyzmet.demo.people import REGIONS as REGION_POPULATION
 from qyzmet.surveys.actions import (
     OptionSpec,
     QuestionSpec,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from qyzmet.surveys.demo import surveys_demo_load
+from qyzmet.demo.surveys import surveys_demo_load
 
 
 class Command(BaseCommand):

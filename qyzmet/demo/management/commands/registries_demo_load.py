@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from qyzmet.registries.demo import registries_demo_load
+from qyzmet.demo.registries import registries_demo_load
 
 
 class Command(BaseCommand):

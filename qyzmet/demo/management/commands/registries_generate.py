@@ -1,4 +1,4 @@
-"""Generate volume data for benchmarks (see `qyzmet.registries.generate`)."""
+"""Generate volume data for benchmarks (see `qyzmet.demo.generate_registries`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from qyzmet.registries.generate import registries_generate
+from qyzmet.demo.generate_registries import registries_generate
 
 
 class Command(BaseCommand):
