@@ -24,6 +24,7 @@ from qyzmet.identity.actions.otp import client_fingerprint
 from qyzmet.identity.models import Account, Person
 from qyzmet.trust.actions import data_access_record
 from qyzmet.wallet import tokens
+from qyzmet.wallet.errors import ErrorCode
 from qyzmet.wallet.models import OfflineKey, Share, ShareCheck
 from qyzmet.wallet.providers.entries import WalletEntry, provider_get
 from qyzmet.wallet.selectors import entry_get
@@ -36,7 +37,7 @@ MIN_TOKEN_SECONDS = 60
 
 class ShareRefused(QyzmetError):
     status = 410
-    code = "share_refused"
+    code: str = ErrorCode.SHARE_REFUSED
     default_message = gettext_lazy("This code can no longer be used.")
 
 
@@ -113,7 +114,7 @@ def offline_token_issue(
         raise ValidationFailed(
             _("The token lifetime must be between %(min)s and %(max)s seconds.")
             % {"min": MIN_TOKEN_SECONDS, "max": settings.QYZMET_WALLET_TOKEN_MAX_SECONDS},
-            code="token_lifetime",
+            code=ErrorCode.TOKEN_LIFETIME,
             details={"fields": [{"field": "ttl_seconds", "message": _("Out of range.")}]},
         )
     entry = entry_get(person=person, kind=kind, ref=ref)
@@ -126,7 +127,7 @@ def offline_token_issue(
     if proof is None:
         raise ValidationFailed(
             _("This document cannot prove that."),
-            code="presentation_unsupported",
+            code=ErrorCode.PRESENTATION_UNSUPPORTED,
             details={"fields": [{"field": "presentation", "message": _("Not available.")}]},
         )
     now = int(time.time())
@@ -242,7 +243,7 @@ def _check_limit(client_hash: str, now: dt.datetime) -> None:
         raise RateLimited(
             _("Too many wrong codes. Try again in %(n)s min.") % {"n": -(-wait // 60)},
             retry_after=wait,
-            code="share_rate_limited",
+            code=ErrorCode.SHARE_RATE_LIMITED,
         )
 
 
@@ -287,7 +288,7 @@ def share_redeem(
     if share is None:
         raise refuse(
             ShareCheck.Outcome.UNKNOWN,
-            NotFound(_("No document is shared with this code."), code="share_not_found"),
+            NotFound(_("No document is shared with this code."), code=ErrorCode.SHARE_NOT_FOUND),
         )
     if share.redeemed_at is not None:
         raise refuse(ShareCheck.Outcome.USED, _used())
@@ -295,7 +296,8 @@ def share_redeem(
         raise refuse(
             ShareCheck.Outcome.EXPIRED,
             ShareRefused(
-                _("This code has expired. Ask the holder for a new one."), code="share_expired"
+                _("This code has expired. Ask the holder for a new one."),
+                code=ErrorCode.SHARE_EXPIRED,
             ),
         )
     with transaction.atomic():
@@ -330,5 +332,6 @@ def share_redeem(
 
 def _used() -> ShareRefused:
     return ShareRefused(
-        _("This code has already been used. Ask the holder for a new one."), code="share_used"
+        _("This code has already been used. Ask the holder for a new one."),
+        code=ErrorCode.SHARE_USED,
     )

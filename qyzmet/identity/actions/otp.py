@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from qyzmet.core.crypto import blind_index, keyed_hash
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import OneTimeCode, OtpEvent
 from qyzmet.identity.selectors import phone_recipient
 from qyzmet.notifications.actions import notify
@@ -114,7 +115,7 @@ def _check_limits(*, now: datetime, keys: dict[str, str]) -> None:
                 waits.append(math.ceil((recent[-1] + window - now).total_seconds()))
     if waits:
         wait = max(1, max(waits))
-        raise RateLimited(_retry_message(wait), retry_after=wait, code="otp_rate_limited")
+        raise RateLimited(_retry_message(wait), retry_after=wait, code=ErrorCode.OTP_RATE_LIMITED)
 
 
 def otp_issue(
@@ -201,16 +202,19 @@ def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTime
         )
         if row.used_at is not None:
             refusal = CodeRefused(
-                _("This code has already been used. Ask for a new one."), code="otp_used"
+                _("This code has already been used. Ask for a new one."), code=ErrorCode.OTP_USED
             )
             event.kind = OtpEvent.Kind.WRONG
         elif row.attempts >= settings.QYZMET_OTP_MAX_ATTEMPTS:
             refusal = CodeRefused(
-                _("Too many wrong tries for this code. Ask for a new one."), code="otp_exhausted"
+                _("Too many wrong tries for this code. Ask for a new one."),
+                code=ErrorCode.OTP_EXHAUSTED,
             )
             event.kind = OtpEvent.Kind.EXHAUSTED
         elif now >= row.expires_at:
-            refusal = CodeRefused(_("The code has expired. Ask for a new one."), code="otp_expired")
+            refusal = CodeRefused(
+                _("The code has expired. Ask for a new one."), code=ErrorCode.OTP_EXPIRED
+            )
             event.kind = OtpEvent.Kind.EXPIRED
         elif not hmac.compare_digest(row.code_hash, _code_hash(str(row.id), (code or "").strip())):
             row.attempts += 1
@@ -218,7 +222,7 @@ def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTime
             left = max(0, settings.QYZMET_OTP_MAX_ATTEMPTS - row.attempts)
             refusal = CodeRefused(
                 _("The code is not correct. Tries left: %(n)s.") % {"n": left},
-                code="otp_wrong",
+                code=ErrorCode.OTP_WRONG,
                 details={"attempts_left": left},
             )
             event.kind = OtpEvent.Kind.WRONG
@@ -234,7 +238,7 @@ def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTime
 
 def _locked_code(code_id: str, purpose: str) -> OneTimeCode:
     missing = NotFound(
-        _("This code request was not found. Ask for a new code."), code="otp_not_found"
+        _("This code request was not found. Ask for a new code."), code=ErrorCode.OTP_NOT_FOUND
     )
     try:
         key = uuid.UUID(str(code_id))
