@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import demo_secret, env_bool, env_int, env_list, env_str
+from config.env import demo_secret, env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QYZMET_VAR_DIR", str(BASE_DIR / "var")))
@@ -38,6 +38,8 @@ if not QYZMET_FIELD_KEYS or not QYZMET_BLIND_INDEX_KEY:
 
 ALLOWED_HOSTS = env_list("QYZMET_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("QYZMET_CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies in front of the app: only their X-Forwarded-For is believed.
+QYZMET_TRUSTED_PROXIES = env_networks("QYZMET_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
