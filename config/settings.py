@@ -332,6 +332,16 @@ QYZMET_NOTIFY_RETRY_MAX_SECONDS = env_int("QYZMET_NOTIFY_RETRY_MAX_SECONDS", 360
 QYZMET_NOTIFY_LEASE_SECONDS = env_int("QYZMET_NOTIFY_LEASE_SECONDS", 60)
 # How often the sweep looks for due and abandoned messages.
 QYZMET_NOTIFY_SWEEP_SECONDS = env_int("QYZMET_NOTIFY_SWEEP_SECONDS", 30)
+# The periodic sweeps the worker runs (started by the worker itself; see qyzmet/core/periodic.py):
+# name -> the task and its period: seconds, or the name of the setting that holds them.
+QYZMET_PERIODIC_SWEEPS: dict[str, dict[str, str | int]] = {
+    "deadlines": {"task": "qyzmet.applications.tasks.deadlines_sweep_task", "every": 15 * 60},
+    "payments": {"task": "qyzmet.payments.tasks.payments_sweep_task", "every": 5 * 60},
+    "outbox": {
+        "task": "qyzmet.notifications.tasks.notifications_sweep_task",
+        "every": "QYZMET_NOTIFY_SWEEP_SECONDS",
+    },
+}
 # The worker sends a code itself if the requesting process has not within this many seconds.
 QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS = env_int("QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS", 10)
 # Non-urgent messages not delivered within this many hours fail as expired.
