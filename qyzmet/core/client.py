@@ -16,6 +16,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.http import HttpRequest
 
+from qyzmet.core.crypto import keyed_hash
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -62,3 +64,8 @@ def client_address(request: HttpRequest, /) -> str:
         if not address_trusted(address=address, proxies=proxies):
             break
     return str(client)
+
+
+def client_fingerprint(client: str) -> str:
+    """Client addresses are personal data too: kept only as a keyed hash ('' for none)."""
+    return keyed_hash(client, purpose="client") if client else ""

@@ -18,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
-from qyzmet.identity.actions.otp import client_fingerprint
+from qyzmet.core.ratelimit import Count, rate_check
 from qyzmet.identity.models import Account, Person
 from qyzmet.trust.actions import data_access_record
 from qyzmet.wallet import tokens
@@ -224,27 +225,23 @@ class Redemption:
     checked_at: dt.datetime
 
 
-def _check_limit(client_hash: str, now: dt.datetime) -> None:
-    if not client_hash:
-        return
-    limit = settings.QYZMET_WALLET_CHECK_FAILURES_PER_HOUR
-    window = dt.timedelta(hours=1)
-    failures = list(
-        ShareCheck.objects.filter(
-            client_hash=client_hash,
-            created_at__gt=now - window,
-            outcome__in=[ShareCheck.Outcome.UNKNOWN, ShareCheck.Outcome.EXPIRED],
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:limit]
+def _wrong_codes(wait: int) -> RateLimited:
+    return RateLimited(
+        _("Too many wrong codes. Try again in %(n)s min.") % {"n": -(-wait // 60)},
+        retry_after=wait,
+        code=ErrorCode.SHARE_RATE_LIMITED,
     )
-    if len(failures) >= limit:
-        wait = max(1, int((failures[-1] + window - now).total_seconds()) + 1)
-        raise RateLimited(
-            _("Too many wrong codes. Try again in %(n)s min.") % {"n": -(-wait // 60)},
-            retry_after=wait,
-            code=ErrorCode.SHARE_RATE_LIMITED,
-        )
+
+
+def _check_limit(client_hash: str, now: dt.datetime) -> None:
+    rate_check(
+        rows=ShareCheck.objects.filter(
+            outcome__in=[ShareCheck.Outcome.UNKNOWN, ShareCheck.Outcome.EXPIRED]
+        ),
+        counts=[Count(budget="wallet.check.client", key=client_hash, field="client_hash")],
+        now=now,
+        refuse=_wrong_codes,
+    )
 
 
 def _claim(*, share_id: uuid.UUID, now: dt.datetime, account_id: int | None, client: str) -> bool:

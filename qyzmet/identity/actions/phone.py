@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import ValidationFailed
-from qyzmet.identity.actions.otp import IssuedCode, client_fingerprint, otp_issue, otp_verify
+from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, OneTimeCode, OtpEvent, Person, PhoneBinding
 from qyzmet.identity.phones import phone_parse
@@ -136,4 +136,4 @@ def phone_change_confirm(*, account: Account, code_id: str, code: str, client: s
         )
 
 
-__all__ = ["client_fingerprint", "phone_bind", "phone_change_confirm", "phone_change_start"]
+__all__ = ["phone_bind", "phone_change_confirm", "phone_change_start"]

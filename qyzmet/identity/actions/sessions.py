@@ -19,9 +19,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotAuthenticated, NotFound
-from qyzmet.identity.actions.otp import client_fingerprint
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, AuthSession, RefreshToken
 

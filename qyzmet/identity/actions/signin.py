@@ -21,10 +21,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
-from qyzmet.identity.actions.otp import IssuedCode, client_fingerprint, otp_issue, otp_verify
+from qyzmet.core.ratelimit import Count, rate_check
+from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.actions.phone import phone_bind, sim_change_check
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import (
@@ -161,22 +163,22 @@ def registration_complete(
 # --- Password + SMS code ------------------------------------------------------------------------
 
 
-def _lockout_check(*, iin_index: str) -> None:
-    window = timedelta(minutes=settings.QYZMET_PASSWORD_LOCKOUT_MINUTES)
-    now = timezone.now()
-    recent = list(
-        SignInFailure.objects.filter(iin_index=iin_index, created_at__gt=now - window)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: settings.QYZMET_PASSWORD_LOCKOUT_FAILURES]
+def _locked(wait: int) -> RateLimited:
+    minutes = max(1, -(-wait // 60))
+    return RateLimited(
+        _("Too many unsuccessful attempts. Try again in %(n)s minutes.") % {"n": minutes},
+        retry_after=wait,
+        code=ErrorCode.SIGNIN_LOCKED,
     )
-    if len(recent) >= settings.QYZMET_PASSWORD_LOCKOUT_FAILURES:
-        wait = max(1, int((recent[-1] + window - now).total_seconds()))
-        minutes = max(1, -(-wait // 60))
-        raise RateLimited(
-            _("Too many unsuccessful attempts. Try again in %(n)s minutes.") % {"n": minutes},
-            retry_after=wait,
-            code=ErrorCode.SIGNIN_LOCKED,
-        )
+
+
+def _lockout_check(*, iin_index: str) -> None:
+    rate_check(
+        rows=SignInFailure.objects.all(),
+        counts=[Count(budget="signin.password.iin", key=iin_index, field="iin_index")],
+        now=timezone.now(),
+        refuse=_locked,
+    )
 
 
 def _refused() -> SignInRefused:
