@@ -31,9 +31,6 @@ run: setup
 	@mkdir -p var
 	QYZMET_DEMO=1 $(PY) manage.py migrate --noinput -v 0
 	QYZMET_DEMO=1 $(PY) manage.py demo_load
-	QYZMET_DEMO=1 $(PY) manage.py deadlines_sweep --schedule
-	QYZMET_DEMO=1 $(PY) manage.py payments_sweep --schedule
-	QYZMET_DEMO=1 $(PY) manage.py outbox --schedule
 	QYZMET_DEMO=1 $(PY) manage.py collectstatic --noinput -v 0
 	@echo
 	@echo "  Qyzmet (demo mode) is starting:"

@@ -6,6 +6,7 @@ that is safe for the embedded, single-machine profile. `.env.example` lists ever
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import secrets
@@ -50,6 +51,18 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return list(default)
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(name: str) -> list[str]:
+    """Comma-separated IP addresses or CIDR networks, each checked and written in its
+    canonical form (a single address becomes a /32 or /128 network)."""
+    networks: list[str] = []
+    for item in env_list(name, []):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError as exc:
+            raise EnvError(f"{name} must list IP addresses or networks; got {item!r}") from exc
+    return networks
 
 
 def demo_secret(var_dir: Path, name: str, nbytes: int = 32) -> str:

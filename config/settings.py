@@ -8,7 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import demo_secret, env_bool, env_int, env_list, env_str
+from config.env import demo_secret, env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QYZMET_VAR_DIR", str(BASE_DIR / "var")))
@@ -38,6 +38,8 @@ if not QYZMET_FIELD_KEYS or not QYZMET_BLIND_INDEX_KEY:
 
 ALLOWED_HOSTS = env_list("QYZMET_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("QYZMET_CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies in front of the app: only their X-Forwarded-For is believed.
+QYZMET_TRUSTED_PROXIES = env_networks("QYZMET_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -330,6 +332,16 @@ QYZMET_NOTIFY_RETRY_MAX_SECONDS = env_int("QYZMET_NOTIFY_RETRY_MAX_SECONDS", 360
 QYZMET_NOTIFY_LEASE_SECONDS = env_int("QYZMET_NOTIFY_LEASE_SECONDS", 60)
 # How often the sweep looks for due and abandoned messages.
 QYZMET_NOTIFY_SWEEP_SECONDS = env_int("QYZMET_NOTIFY_SWEEP_SECONDS", 30)
+# The periodic sweeps the worker runs (started by the worker itself; see qyzmet/core/periodic.py):
+# name -> the task and its period: seconds, or the name of the setting that holds them.
+QYZMET_PERIODIC_SWEEPS: dict[str, dict[str, str | int]] = {
+    "deadlines": {"task": "qyzmet.applications.tasks.deadlines_sweep_task", "every": 15 * 60},
+    "payments": {"task": "qyzmet.payments.tasks.payments_sweep_task", "every": 5 * 60},
+    "outbox": {
+        "task": "qyzmet.notifications.tasks.notifications_sweep_task",
+        "every": "QYZMET_NOTIFY_SWEEP_SECONDS",
+    },
+}
 # The worker sends a code itself if the requesting process has not within this many seconds.
 QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS = env_int("QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS", 10)
 # Non-urgent messages not delivered within this many hours fail as expired.

@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
-from qyzmet.api.security import AccessToken, client_address, current_account
+from qyzmet.api.security import AccessToken, current_account
 from qyzmet.applications.actions import (
     access_application_by_id,
     application_claim,
@@ -38,6 +38,7 @@ from qyzmet.applications.selectors import (
     working_days_left,
 )
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
+from qyzmet.core.client import client_address
 
 router = Router(tags=["applications"], auth=AccessToken())
 office = Router(tags=["office"], auth=AccessToken())

@@ -9,7 +9,8 @@ from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
-from qyzmet.api.security import AccessToken, client_address, current_account, current_session
+from qyzmet.api.security import AccessToken, current_account, current_session
+from qyzmet.core.client import client_address
 from qyzmet.identity.actions.qr import qr_signin_approve
 from qyzmet.identity.actions.sessions import (
     TokenPair,

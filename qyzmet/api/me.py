@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
-from qyzmet.api.security import AccessToken, client_address, current_account, current_session
+from qyzmet.api.security import AccessToken, current_account, current_session
+from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound
 from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.phone import phone_change_confirm, phone_change_start

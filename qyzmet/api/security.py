@@ -18,10 +18,6 @@ class AccessToken(HttpBearer):
         return session
 
 
-def client_address(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def current_account(request: HttpRequest) -> Account:
     session: Any = request.auth  # type: ignore[attr-defined]
     account: Account = session.account

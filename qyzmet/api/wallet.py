@@ -11,7 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.schemas import ErrorOut
-from qyzmet.api.security import AccessToken, client_address, current_account, optional_account
+from qyzmet.api.security import AccessToken, current_account, optional_account
+from qyzmet.core.client import client_address
 from qyzmet.wallet.actions import (
     offline_key_ensure,
     offline_token_issue,

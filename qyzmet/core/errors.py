@@ -6,14 +6,29 @@ caller's language (for people). Interfaces render it as `{"code", "message", "de
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
+class ErrorCode(StrEnum):
+    """The codes core's own errors answer with; each app lists its own in `<app>/errors.py`."""
+
+    ERROR = "error"
+    VALIDATION_ERROR = "validation_error"
+    NOT_AUTHENTICATED = "not_authenticated"
+    NOT_FOUND = "not_found"
+    CONFLICT = "conflict"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    MCI_NOT_DEFINED = "mci_not_defined"
+    OVERLOADED = "overloaded"
+
+
 class QyzmetError(Exception):
-    code: str = "error"
+    code: str = ErrorCode.ERROR
     status: int = 400
     default_message: str | Promise = _("The request could not be completed.")
 
@@ -40,13 +55,13 @@ class QyzmetError(Exception):
 
 
 class ValidationFailed(QyzmetError):
-    code = "validation_error"
+    code: str = ErrorCode.VALIDATION_ERROR
     status = 422
     default_message = _("Some fields are not filled in correctly.")
 
 
 class NotAuthenticated(QyzmetError):
-    code = "not_authenticated"
+    code: str = ErrorCode.NOT_AUTHENTICATED
     status = 401
     default_message = _("Please sign in to continue.")
 
@@ -55,19 +70,19 @@ class NotFound(QyzmetError):
     """Also what every access choke point raises on a refusal, so that "exists but not yours"
     cannot be told apart from "does not exist"."""
 
-    code = "not_found"
+    code: str = ErrorCode.NOT_FOUND
     status = 404
     default_message = _("Nothing was found at this address.")
 
 
 class Conflict(QyzmetError):
-    code = "conflict"
+    code: str = ErrorCode.CONFLICT
     status = 409
     default_message = _("This was changed by someone else in the meantime. Reload and try again.")
 
 
 class RateLimited(QyzmetError):
-    code = "rate_limited"
+    code: str = ErrorCode.RATE_LIMITED
     status = 429
     default_message = _("Too many attempts. Please try again later.")
 
@@ -80,6 +95,6 @@ class RateLimited(QyzmetError):
 
 
 class ServiceUnavailable(QyzmetError):
-    code = "unavailable"
+    code: str = ErrorCode.UNAVAILABLE
     status = 503
     default_message = _("The service is temporarily unavailable. Please try again shortly.")

@@ -27,7 +27,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 
-from qyzmet.core.errors import QyzmetError
+from qyzmet.core.errors import ErrorCode, QyzmetError
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class MciNotDefined(QyzmetError):
     """Asked for the MCI on a day before the first value in the data: a gap in our data, not
     something the caller can fix, hence a server error."""
 
-    code = "mci_not_defined"
+    code: str = ErrorCode.MCI_NOT_DEFINED
     status = 500
     default_message = _("The fee cannot be computed for this date.")
 

@@ -32,7 +32,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.html import escape
 
-from qyzmet.core.errors import ServiceUnavailable
+from qyzmet.core.errors import ErrorCode, ServiceUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ DEFAULT_EXEMPT_PATHS: tuple[str, ...] = ("/healthz",)
 
 
 class Overloaded(ServiceUnavailable):
-    code = "overloaded"
+    code: str = ErrorCode.OVERLOADED
 
 
 def overloaded_response(request: HttpRequest) -> HttpResponse:

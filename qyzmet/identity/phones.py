@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumbers import carrier
 
 from qyzmet.core.errors import ValidationFailed
+from qyzmet.identity.errors import ErrorCode
 
 
 @dataclass(frozen=True)
@@ -26,21 +27,21 @@ def phone_parse(raw: str) -> Phone:
         number = phonenumbers.parse(text, "KZ")
     except phonenumbers.NumberParseException as exc:
         raise ValidationFailed(
-            _("Enter a mobile number like +7 701 123 45 67."), code="phone_invalid"
+            _("Enter a mobile number like +7 701 123 45 67."), code=ErrorCode.PHONE_INVALID
         ) from exc
     if not phonenumbers.is_valid_number(number) or (
         phonenumbers.region_code_for_number(number) != "KZ"
     ):
         raise ValidationFailed(
             _("This is not a Kazakhstan mobile number. Enter a number like +7 701 123 45 67."),
-            code="phone_invalid",
+            code=ErrorCode.PHONE_INVALID,
         )
     if phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
         raise ValidationFailed(
-            _("This is a landline number. Enter a mobile number."), code="phone_not_mobile"
+            _("This is a landline number. Enter a mobile number."), code=ErrorCode.PHONE_NOT_MOBILE
         )
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return Phone(e164=e164, operator=carrier.name_for_number(number, "en") or "")

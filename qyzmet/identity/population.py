@@ -39,6 +39,7 @@ from django.utils.translation import gettext_lazy as _
 from qyzmet.core import crypto
 from qyzmet.core.errors import QyzmetError
 from qyzmet.core.iin import IinError, IinInfo, iin_agrees, iin_check
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Person
 
 logger = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ class ImportReport:
 class PopulationImportRejected(QyzmetError):
     """A strict import found rejected rows, so it wrote nothing; `report` says which and why."""
 
-    code = "population_import_rejected"
+    code: str = ErrorCode.POPULATION_IMPORT_REJECTED
     status = 422
     default_message = _("Some rows of the file were rejected, so nothing was imported.")
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.core.iin import IinError, iin_check
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, Person, PhoneBinding
 from qyzmet.notifications.recipients import Recipient
 from qyzmet.trust.actions import data_access_record
@@ -107,7 +108,7 @@ def person_read(
     """A person's record read by an officer or another system: the read is recorded (who, when,
     which fields, why) in the same call, so no read can skip the data-access log."""
     if not purpose.strip():
-        raise ValidationFailed(details={"field": "purpose"}, code="purpose_required")
+        raise ValidationFailed(details={"field": "purpose"}, code=ErrorCode.PURPOSE_REQUIRED)
     person = person_get_by_iin(iin=iin_validated(iin))
     if person is None:
         raise NotFound()

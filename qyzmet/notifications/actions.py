@@ -26,6 +26,7 @@ from qyzmet.core.calendar import ALMATY
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
+from qyzmet.core.ratelimit import Count, rate_spent
 from qyzmet.notifications.channels.base import Channel, Route
 from qyzmet.notifications.channels.email import email_send
 from qyzmet.notifications.channels.names import ChannelName
@@ -57,17 +58,13 @@ def _quiet() -> tuple[time, time] | None:
 
 
 def _over_limit(recipient_ref: str, channel: str, now: datetime) -> bool:
-    sent = (
-        Notification.objects.filter(
-            recipient_ref=recipient_ref,
-            channel=channel,
-            urgent=False,
-            created_at__gt=now - timedelta(hours=1),
-        )
-        .exclude(status=Status.FAILED)
-        .count()
+    return rate_spent(
+        rows=Notification.objects.filter(channel=channel, urgent=False).exclude(
+            status=Status.FAILED
+        ),
+        count=Count(budget="notify.recipient.channel", key=recipient_ref, field="recipient_ref"),
+        now=now,
     )
-    return sent >= settings.QYZMET_NOTIFY_LIMIT_PER_HOUR
 
 
 def notify(

@@ -5,24 +5,21 @@ a task per batch of new rows, and a periodic sweep.
 writes its row there), so a committed message always has a task. The sweep runs every
 `QYZMET_NOTIFY_SWEEP_SECONDS` and picks up whatever is due and has no live task: rows whose
 worker was killed mid-send (their lease has run out), rows held for quiet hours whose task was
-lost. Like the deadline sweep it schedules its next run before working, only when no sweep is
-waiting. `manage.py outbox --schedule` starts the chain, and delivery tasks restart it when it
-is missing.
+lost. It is a periodic sweep (`qyzmet.core.periodic`): the worker starts it when it starts, and
+delivery tasks restart it when it is missing.
 """
 
 from __future__ import annotations
 
 import time
-import zlib
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
-from django_tasks_db.models import DBTaskResult
 
+from qyzmet.core.periodic import periodic_next, periodic_pending, periodic_schedule
 from qyzmet.notifications.delivery import (
     Outcome,
     notification_attempt,
@@ -33,7 +30,7 @@ from qyzmet.notifications.delivery import (
 from qyzmet.notifications.models import Notification
 
 QUEUE = "notifications"
-_SCHEDULE_LOCK = zlib.crc32(b"qyzmet.notifications.sweep")
+SWEEP = "outbox"
 
 
 BATCH = 50
@@ -111,7 +108,7 @@ def deliver_task(ids: list[str]) -> int:
 
 @task(queue_name=QUEUE)
 def notifications_sweep_task() -> int:
-    schedule_next_sweep()
+    periodic_next(SWEEP)
     return notifications_sweep()
 
 
@@ -125,25 +122,5 @@ def _keep_the_sweep_alive() -> None:
     if time.monotonic() - _checked_at < settings.QYZMET_NOTIFY_SWEEP_SECONDS:
         return
     _checked_at = time.monotonic()
-    if not sweep_pending():
-        schedule_next_sweep()
-
-
-def sweep_pending() -> bool:
-    return DBTaskResult.objects.filter(
-        task_path=notifications_sweep_task.module_path, status=TaskResultStatus.READY
-    ).exists()
-
-
-def schedule_next_sweep(*, delay: timedelta | None = None) -> bool:
-    """Enqueue a sweep `delay` from now (default: the sweep interval) unless one is waiting."""
-    if delay is None:
-        delay = timedelta(seconds=settings.QYZMET_NOTIFY_SWEEP_SECONDS)
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SCHEDULE_LOCK])
-        if sweep_pending():
-            return False
-        notifications_sweep_task.using(run_after=timezone.now() + delay).enqueue()
-    return True
+    if not periodic_pending(name=SWEEP):
+        periodic_schedule(name=SWEEP)

@@ -42,12 +42,13 @@ from qyzmet.applications.selectors import (
     working_days_left,
 )
 from qyzmet.core.calendar import working_calendar
+from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.mci import format_tenge
 from qyzmet.documents.rendering import answer_rows
 from qyzmet.feedback.selectors import rating_panel
-from qyzmet.identity.models import Account
 from qyzmet.identity.phones import phone_mask
+from qyzmet.portal.session import signed_in_account
 from qyzmet.registries.selectors import plates_free_list
 
 SIGNING = "qyzmet_signing"
@@ -92,19 +93,11 @@ SIGNED_WITH: dict[str, Promise] = {
 }
 
 
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _mine(request: HttpRequest, application_id: str) -> Application:
     try:
-        return access_application_by_id(account=_account(request), application_id=application_id)
+        return access_application_by_id(
+            account=signed_in_account(request), application_id=application_id
+        )
     except NotFound as exc:
         raise Http404 from exc
 
@@ -113,7 +106,7 @@ def _mine(request: HttpRequest, application_id: str) -> Application:
 @require_POST
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     try:
-        application = application_start(account=_account(request), service_code=code)
+        application = application_start(account=signed_in_account(request), service_code=code)
     except NotFound as exc:
         raise Http404 from exc
     except QyzmetError as exc:
@@ -129,7 +122,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     language = get_language()
     calendar = working_calendar()
     rows = []
-    account = _account(request)
+    account = signed_in_account(request)
     for application in application_list_for_citizen(account=account):
         definition = definition_of(application)
         state = definition.workflow.states.get(application.state)
@@ -212,7 +205,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
     definition = definition_of(application)
     answers = json.loads(application.form_data or "{}")
     state = definition.workflow.states.get(application.state)
-    role = party_of(application, _account(request))
+    role = party_of(application, signed_in_account(request))
     change = definition.result.registry_change
     chosen_plate_key = (
         change.fields.get("plate")
@@ -325,7 +318,7 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
         action = request.POST.get("action", "save")
         if action == "submit_certificate":
             return _submit_with_certificate(request, application)
-        if party_of(application, _account(request)) == "counterparty":
+        if party_of(application, signed_in_account(request)) == "counterparty":
             return _as_counterparty(request, application, action)
         definition = definition_of(application)
         answers = {
@@ -339,15 +332,17 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
                 action not in ("submit", "withdraw", "decline") and _editable(application)
             ):
                 application, errors = application_draft_save(
-                    account=_account(request), application_id=application_id, answers=answers
+                    account=signed_in_account(request),
+                    application_id=application_id,
+                    answers=answers,
                 )
             if errors:
                 error = _("Some fields are not filled in correctly.")
                 status = 422
             elif action == "sign":
                 issued = application_sign_sms_start(
-                    account=_account(request), application_id=application_id,
-                    client=_client(request), language=get_language(),
+                    account=signed_in_account(request), application_id=application_id,
+                    client=client_address(request), language=get_language(),
                 )  # fmt: skip
                 signing = request.session.get(SIGNING, {})
                 signing[str(application.pk)] = {
@@ -362,9 +357,9 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
             elif action == "submit":
                 held = request.session.get(SIGNING, {}).get(str(application.pk), {})
                 application_submit(
-                    account=_account(request), application_id=application_id,
+                    account=signed_in_account(request), application_id=application_id,
                     idempotency_key=request.POST.get("idempotency_key", ""),
-                    client=_client(request), code_id=held.get("code_id", ""),
+                    client=client_address(request), code_id=held.get("code_id", ""),
                     code=request.POST.get("code", ""),
                 )  # fmt: skip
                 request.session.get(SIGNING, {}).pop(str(application.pk), None)
@@ -376,7 +371,7 @@ def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
                 return redirect("portal:application", application_id=application_id)
             else:
                 application_transition(
-                    actor=_account(request), application_id=application_id, name=action,
+                    actor=signed_in_account(request), application_id=application_id, name=action,
                     role="citizen",
                 )  # fmt: skip
                 return redirect("portal:application", application_id=application_id)
@@ -398,7 +393,8 @@ def _as_counterparty(request: HttpRequest, application: Application, action: str
     try:
         if action == "countersign_code":
             issued = application_countersign_sms_start(
-                account=_account(request), application_id=key, client=_client(request),
+                account=signed_in_account(request), application_id=key,
+                client=client_address(request),
                 language=get_language(),
             )  # fmt: skip
             held[key] = {"code_id": issued.id, "phone": phone_mask(issued.phone_e164)}
@@ -411,12 +407,14 @@ def _as_counterparty(request: HttpRequest, application: Application, action: str
                         CERTIFICATE_ERRORS["content_changed"], code="content_changed"
                     )
                 application_countersign(
-                    account=_account(request), application_id=key, client=_client(request),
+                    account=signed_in_account(request), application_id=key,
+                    client=client_address(request),
                     signature_b64=request.POST.get("signature", ""),
                 )  # fmt: skip
             else:
                 application_countersign(
-                    account=_account(request), application_id=key, client=_client(request),
+                    account=signed_in_account(request), application_id=key,
+                    client=client_address(request),
                     code_id=held.get(key, {}).get("code_id", ""),
                     code=request.POST.get("code", ""),
                 )  # fmt: skip
@@ -425,7 +423,7 @@ def _as_counterparty(request: HttpRequest, application: Application, action: str
             messages.success(request, _("Confirmed and signed."))
         else:
             application_transition(
-                actor=_account(request), application_id=key, name=action, role="citizen"
+                actor=signed_in_account(request), application_id=key, name=action, role="citizen"
             )
     except QyzmetError as exc:
         application.refresh_from_db()
@@ -466,9 +464,9 @@ def _submit_with_certificate(request: HttpRequest, application: Application) -> 
                     CERTIFICATE_ERRORS["content_changed"], code="content_changed"
                 )
         application_submit(
-            account=_account(request), application_id=str(application.pk),
+            account=signed_in_account(request), application_id=str(application.pk),
             idempotency_key=request.POST.get("idempotency_key", ""),
-            client=_client(request), signature_b64=request.POST.get("signature", ""),
+            client=client_address(request), signature_b64=request.POST.get("signature", ""),
         )  # fmt: skip
     except QyzmetError as exc:
         field_errors = {}

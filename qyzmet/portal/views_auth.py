@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.actions.otp import IssuedCode
 from qyzmet.identity.actions.qr import qr_signin_poll, qr_signin_start
@@ -37,10 +38,6 @@ QR = "qyzmet_qr"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
-
-
 def _next_url(request: HttpRequest) -> str:
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
@@ -57,7 +54,7 @@ def web_sign_in(request: HttpRequest, account: Account, method: str) -> None:
         kind=AuthSession.Kind.WEB,
         method=method,
         device=request.META.get("HTTP_USER_AGENT", "")[:200],
-        client=_client(request),
+        client=client_address(request),
         language=get_language(),
     )
     login(request, account, backend=BACKEND)  # rotates the session key
@@ -87,7 +84,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             step = signin_password(
                 iin=request.POST.get("iin", ""),
                 password=request.POST.get("password", ""),
-                client=_client(request),
+                client=client_address(request),
                 language=get_language(),
             )
         except QyzmetError as exc:
@@ -113,7 +110,7 @@ def signin_certificate_page(request: HttpRequest) -> HttpResponse:
             step = signin_certificate(
                 challenge_id=request.POST.get("challenge_id", ""),
                 signature_b64=request.POST.get("signature", ""),
-                client=_client(request),
+                client=client_address(request),
                 language=get_language(),
             )
         except QyzmetError as exc:
@@ -142,14 +139,14 @@ def signin_code(request: HttpRequest) -> HttpResponse:
                     code_id=pending["id"],
                     code=request.POST.get("code", ""),
                     password=request.POST.get("password", ""),
-                    client=_client(request),
+                    client=client_address(request),
                     language=get_language(),
                 )
                 method: str = AuthSession.Method.REGISTRATION
             else:
                 account, method = signin_code_verify(
                     code_id=pending["id"], code=request.POST.get("code", ""),
-                    client=_client(request),
+                    client=client_address(request),
                 )  # fmt: skip
         except QyzmetError as exc:
             return render(request, "portal/signin_code.html", context | _error_context(exc),
@@ -169,7 +166,7 @@ def register(request: HttpRequest) -> HttpResponse:
         context.update(iin=request.POST.get("iin", ""), phone=request.POST.get("phone", ""))
         try:
             issued = registration_start(
-                iin=context["iin"], phone=context["phone"], client=_client(request),
+                iin=context["iin"], phone=context["phone"], client=client_address(request),
                 language=get_language(),
             )  # fmt: skip
         except QyzmetError as exc:

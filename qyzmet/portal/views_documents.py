@@ -20,16 +20,10 @@ from qyzmet.documents.selectors import (
     document_pdf_bytes,
     document_pdf_check,
 )
-from qyzmet.identity.models import Account
+from qyzmet.portal.session import signed_in_account
 from qyzmet.signatures.pades import MAX_PDF_BYTES
 
 MAX_FIELD = 40
-
-
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
 
 
 @never_cache
@@ -76,7 +70,7 @@ def verify_file(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_documents(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     documents = document_list_for_holder(person_id=account.person_id)
     return render(
         request, "portal/documents.html", {"documents": documents, "section": "documents"}
@@ -87,7 +81,7 @@ def my_documents(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def my_document_pdf(request: HttpRequest, document_id: str) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     try:
         document = access_document_by_id(person_id=account.person_id, document_id=document_id)
     except NotFound as exc:

@@ -23,7 +23,7 @@ from qyzmet.feedback.actions import rating_submit
 from qyzmet.feedback.figures import Figures, figures_internal, figures_public
 from qyzmet.feedback.models import Rating
 from qyzmet.feedback.selectors import GRADES, GroupRatings, RatingStats, rating_state_for_citizen
-from qyzmet.identity.models import Account
+from qyzmet.portal.session import signed_in_account
 from qyzmet.portal.views_dashboard import share_percent
 
 # Grades from best to worst, then "hard to say" in grey; AA contrast against white.
@@ -35,12 +35,6 @@ GRADE_COLOURS = {
     "hard_to_say": "#6b7680",
 }
 SERIES_COLOURS = ["#00607a", "#b07d00", "#6a3d9a", "#1e6b2f", "#a4001d", "#4a5561", "#c2185b"]
-
-
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
 
 
 def _name(names: dict[str, I18n], code: str, language: str) -> str:
@@ -58,7 +52,7 @@ def _grade_choices() -> list[tuple[str, str]]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate(request: HttpRequest, application_id: str) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     try:
         state = rating_state_for_citizen(account=account, application_id=application_id)
     except NotFound as exc:
@@ -274,7 +268,7 @@ def figures_ministry(request: HttpRequest) -> HttpResponse:
     language = get_language()
     agency = request.GET.get("agency", "")
     try:
-        internal = figures_internal(account=_account(request), agency=agency)
+        internal = figures_internal(account=signed_in_account(request), agency=agency)
     except NotFound as exc:
         raise Http404 from exc
     names = internal.public.agency_names

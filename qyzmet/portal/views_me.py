@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
 from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.phone import phone_change_confirm, phone_change_start
@@ -20,27 +21,17 @@ from qyzmet.identity.actions.sessions import (
     session_end,
     session_list_for_account,
 )
-from qyzmet.identity.models import Account
 from qyzmet.identity.phones import phone_mask
 from qyzmet.identity.selectors import phone_binding_history
+from qyzmet.portal.session import signed_in_account
 
 PHONE_PENDING = "qyzmet_phone_pending"
-
-
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 @never_cache
 @login_required
 def me(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     person = account.person
     context: dict[str, Any] = {
         "person": person,
@@ -53,7 +44,7 @@ def me(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_phone(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     if account.person is None:
         return redirect("portal:me")
     context: dict[str, Any] = {"pending": request.session.get(PHONE_PENDING)}
@@ -63,7 +54,7 @@ def my_phone(request: HttpRequest) -> HttpResponse:
             if request.POST.get("step") == "confirm" and context["pending"]:
                 phone_change_confirm(
                     account=account, code_id=context["pending"]["id"],
-                    code=request.POST.get("code", ""), client=_client(request),
+                    code=request.POST.get("code", ""), client=client_address(request),
                 )  # fmt: skip
                 request.session.pop(PHONE_PENDING, None)
                 messages.success(request, _("Your new number is bound."))
@@ -74,7 +65,7 @@ def my_phone(request: HttpRequest) -> HttpResponse:
             context["phone"] = request.POST.get("phone", "")
             issued = phone_change_start(
                 account=account, phone=context["phone"],
-                password=request.POST.get("password", ""), client=_client(request),
+                password=request.POST.get("password", ""), client=client_address(request),
             )  # fmt: skip
             request.session[PHONE_PENDING] = {
                 "id": issued.id,
@@ -95,7 +86,7 @@ def my_phone(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def my_sessions(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     current = getattr(request, "auth_session", None)
     sessions = session_list_for_account(account=account)
     return render(
@@ -108,7 +99,7 @@ def my_sessions(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def my_session_end(request: HttpRequest, session_id: str) -> HttpResponse:
-    session = access_session_by_id(account=_account(request), session_id=session_id)
+    session = access_session_by_id(account=signed_in_account(request), session_id=session_id)
     session_end(session=session, reason="ended_by_owner")
     messages.success(request, _("The session was ended."))
     return redirect("portal:my-sessions")

@@ -19,7 +19,6 @@ from django.views.decorators.http import require_http_methods
 
 from qyzmet.core.errors import NotFound, QyzmetError
 from qyzmet.core.mci import format_tenge
-from qyzmet.identity.models import Account
 from qyzmet.payments.actions import access_payment_by_id, payment_create
 from qyzmet.payments.codes import code_display
 from qyzmet.payments.models import Invoice, Payment
@@ -36,12 +35,7 @@ from qyzmet.payments.selectors import (
     utility_accounts_for,
 )
 from qyzmet.payments.utility import utility_account_link, utility_account_unlink, utility_providers
-
-
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
+from qyzmet.portal.session import signed_in_account
 
 
 def _invoice_row(invoice: Invoice, language: str) -> dict[str, Any]:
@@ -63,7 +57,7 @@ def _go_to_bank(payment: Payment) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def payments(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     language = get_language()
     error, status = "", 200
     if request.method == "POST":
@@ -123,7 +117,7 @@ def payments(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     try:
         payment = access_payment_by_id(account=account, payment_id=payment_id)
     except NotFound as exc:

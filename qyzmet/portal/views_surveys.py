@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from qyzmet.core.errors import NotFound, QyzmetError
-from qyzmet.identity.models import Account
+from qyzmet.portal.session import signed_in_account
 from qyzmet.surveys.access import (
     access_survey_by_code,
     access_survey_for_staff,
@@ -41,12 +41,6 @@ from qyzmet.surveys.selectors import (
     survey_respondent_count,
     surveys_answered_by,
 )
-
-
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
 
 
 def _survey_or_404(find: Any, **kwargs: Any) -> Survey:
@@ -129,7 +123,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_answer_page(request: HttpRequest, code: str) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     survey = _survey_or_404(access_survey_by_code, code=code, account=account)
     language = get_language()
     questions = survey_questions(survey=survey)
@@ -263,7 +257,7 @@ def survey_results_file(request: HttpRequest, code: str, extension: str) -> Http
 @login_required
 @require_http_methods(["GET", "POST"])
 def survey_interview(request: HttpRequest, code: str) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     survey = _survey_or_404(access_survey_for_staff, code=code, account=account)
     language = get_language()
     questions = survey_questions(survey=survey)

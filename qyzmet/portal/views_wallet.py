@@ -13,8 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.models import Account
+from qyzmet.portal.session import signed_in_account
 from qyzmet.wallet.actions import offline_token_issue, share_create, share_redeem
 from qyzmet.wallet.links import offline_verify_url, qr_svg, share_check_url
 from qyzmet.wallet.providers.entries import PRESENTATION_LABELS, provider_list
@@ -24,16 +26,6 @@ MAX_FIELD = 64
 # Where the offline verifier downloads what it checks with (the API's public endpoints).
 JWKS_URL = "/api/v1/wallet/jwks.json"
 REVOCATIONS_URL = "/api/v1/wallet/revocations.json"
-
-
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
-
-
-def _client(request: HttpRequest) -> str:
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 def _wallet_context(account: Account) -> dict[str, Any]:
@@ -50,11 +42,11 @@ def _wallet_context(account: Account) -> dict[str, Any]:
 @login_required
 @require_GET
 def wallet(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/wallet.html", _wallet_context(_account(request)))
+    return render(request, "portal/wallet.html", _wallet_context(signed_in_account(request)))
 
 
 def _refused(request: HttpRequest, error: QyzmetError) -> HttpResponse:
-    context = _wallet_context(_account(request))
+    context = _wallet_context(signed_in_account(request))
     context["error"] = str(error.message)
     return render(request, "portal/wallet.html", context, status=error.status)
 
@@ -66,7 +58,7 @@ def wallet_share(request: HttpRequest) -> HttpResponse:
     """A single-use code (and its QR code) for one entry, with a countdown."""
     try:
         issued = share_create(
-            account=_account(request),
+            account=signed_in_account(request),
             kind=request.POST.get("kind", "")[:MAX_FIELD],
             ref=request.POST.get("ref", "")[:MAX_FIELD],
         )
@@ -94,7 +86,7 @@ def wallet_token(request: HttpRequest) -> HttpResponse:
     """An offline token proving one fact, as a QR code the verifier scans."""
     try:
         issued = offline_token_issue(
-            account=_account(request),
+            account=signed_in_account(request),
             kind=request.POST.get("kind", "")[:MAX_FIELD],
             ref=request.POST.get("ref", "")[:MAX_FIELD],
             presentation=request.POST.get("presentation", "")[:MAX_FIELD],
@@ -119,7 +111,7 @@ def wallet_token(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def wallet_history(request: HttpRequest) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     return render(
         request,
         "portal/wallet_history.html",
@@ -147,8 +139,8 @@ def wallet_check(request: HttpRequest) -> HttpResponse:
             try:
                 context["redemption"] = share_redeem(
                     code=code,
-                    client=_client(request),
-                    account=_account(request) if request.user.is_authenticated else None,
+                    client=client_address(request),
+                    account=signed_in_account(request) if request.user.is_authenticated else None,
                     channel="system",
                 )
                 context["code"] = ""

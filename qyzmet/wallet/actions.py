@@ -18,12 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
-from qyzmet.identity.actions.otp import client_fingerprint
+from qyzmet.core.ratelimit import Count, rate_check
 from qyzmet.identity.models import Account, Person
 from qyzmet.trust.actions import data_access_record
 from qyzmet.wallet import tokens
+from qyzmet.wallet.errors import ErrorCode
 from qyzmet.wallet.models import OfflineKey, Share, ShareCheck
 from qyzmet.wallet.providers.entries import WalletEntry, provider_get
 from qyzmet.wallet.selectors import entry_get
@@ -36,7 +38,7 @@ MIN_TOKEN_SECONDS = 60
 
 class ShareRefused(QyzmetError):
     status = 410
-    code = "share_refused"
+    code: str = ErrorCode.SHARE_REFUSED
     default_message = gettext_lazy("This code can no longer be used.")
 
 
@@ -113,7 +115,7 @@ def offline_token_issue(
         raise ValidationFailed(
             _("The token lifetime must be between %(min)s and %(max)s seconds.")
             % {"min": MIN_TOKEN_SECONDS, "max": settings.QYZMET_WALLET_TOKEN_MAX_SECONDS},
-            code="token_lifetime",
+            code=ErrorCode.TOKEN_LIFETIME,
             details={"fields": [{"field": "ttl_seconds", "message": _("Out of range.")}]},
         )
     entry = entry_get(person=person, kind=kind, ref=ref)
@@ -126,7 +128,7 @@ def offline_token_issue(
     if proof is None:
         raise ValidationFailed(
             _("This document cannot prove that."),
-            code="presentation_unsupported",
+            code=ErrorCode.PRESENTATION_UNSUPPORTED,
             details={"fields": [{"field": "presentation", "message": _("Not available.")}]},
         )
     now = int(time.time())
@@ -223,27 +225,23 @@ class Redemption:
     checked_at: dt.datetime
 
 
-def _check_limit(client_hash: str, now: dt.datetime) -> None:
-    if not client_hash:
-        return
-    limit = settings.QYZMET_WALLET_CHECK_FAILURES_PER_HOUR
-    window = dt.timedelta(hours=1)
-    failures = list(
-        ShareCheck.objects.filter(
-            client_hash=client_hash,
-            created_at__gt=now - window,
-            outcome__in=[ShareCheck.Outcome.UNKNOWN, ShareCheck.Outcome.EXPIRED],
-        )
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[:limit]
+def _wrong_codes(wait: int) -> RateLimited:
+    return RateLimited(
+        _("Too many wrong codes. Try again in %(n)s min.") % {"n": -(-wait // 60)},
+        retry_after=wait,
+        code=ErrorCode.SHARE_RATE_LIMITED,
     )
-    if len(failures) >= limit:
-        wait = max(1, int((failures[-1] + window - now).total_seconds()) + 1)
-        raise RateLimited(
-            _("Too many wrong codes. Try again in %(n)s min.") % {"n": -(-wait // 60)},
-            retry_after=wait,
-            code="share_rate_limited",
-        )
+
+
+def _check_limit(client_hash: str, now: dt.datetime) -> None:
+    rate_check(
+        rows=ShareCheck.objects.filter(
+            outcome__in=[ShareCheck.Outcome.UNKNOWN, ShareCheck.Outcome.EXPIRED]
+        ),
+        counts=[Count(budget="wallet.check.client", key=client_hash, field="client_hash")],
+        now=now,
+        refuse=_wrong_codes,
+    )
 
 
 def _claim(*, share_id: uuid.UUID, now: dt.datetime, account_id: int | None, client: str) -> bool:
@@ -287,7 +285,7 @@ def share_redeem(
     if share is None:
         raise refuse(
             ShareCheck.Outcome.UNKNOWN,
-            NotFound(_("No document is shared with this code."), code="share_not_found"),
+            NotFound(_("No document is shared with this code."), code=ErrorCode.SHARE_NOT_FOUND),
         )
     if share.redeemed_at is not None:
         raise refuse(ShareCheck.Outcome.USED, _used())
@@ -295,7 +293,8 @@ def share_redeem(
         raise refuse(
             ShareCheck.Outcome.EXPIRED,
             ShareRefused(
-                _("This code has expired. Ask the holder for a new one."), code="share_expired"
+                _("This code has expired. Ask the holder for a new one."),
+                code=ErrorCode.SHARE_EXPIRED,
             ),
         )
     with transaction.atomic():
@@ -330,5 +329,6 @@ def share_redeem(
 
 def _used() -> ShareRefused:
     return ShareRefused(
-        _("This code has already been used. Ask the holder for a new one."), code="share_used"
+        _("This code has already been used. Ask the holder for a new one."),
+        code=ErrorCode.SHARE_USED,
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from qyzmet.core.errors import NotFound
 from qyzmet.identity.models import Person
 from qyzmet.wallet import tokens
+from qyzmet.wallet.errors import ErrorCode
 from qyzmet.wallet.models import OfflineKey, Share, ShareCheck
 from qyzmet.wallet.providers.entries import (
     WalletEntry,
@@ -53,7 +54,9 @@ def entry_get(*, person: Person, kind: str, ref: str) -> WalletEntry:
     provider = provider_get(kind)
     entry = provider.entry(person, ref) if provider is not None and provider.connected else None
     if entry is None:
-        raise NotFound(_("This document is not in your wallet."), code="wallet_entry_not_found")
+        raise NotFound(
+            _("This document is not in your wallet."), code=ErrorCode.WALLET_ENTRY_NOT_FOUND
+        )
     return entry
 
 

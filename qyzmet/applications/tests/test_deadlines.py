@@ -26,9 +26,10 @@ from qyzmet.applications.deadlines import (
     escalated_queue,
 )
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
-from qyzmet.applications.tasks import deadlines_sweep_task, schedule_next_sweep
+from qyzmet.applications.tasks import deadlines_sweep_task
 from qyzmet.catalogue.selectors import catalogue_get, service_get
 from qyzmet.core.calendar import ALMATY
+from qyzmet.core.periodic import periodic_schedule
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.notifications.selectors import sink_message_list
@@ -278,7 +279,7 @@ def test_the_task_sweeps_and_schedules_the_next_run_without_duplicates() -> None
     waiting = _waiting()
     assert len(waiting) == 1
     assert waiting[0].run_after == timezone.now() + timedelta(minutes=15)
-    assert schedule_next_sweep() is False
+    assert periodic_schedule(name="deadlines") is False
 
 
 def test_a_failing_run_still_keeps_the_chain(monkeypatch: pytest.MonkeyPatch) -> None:

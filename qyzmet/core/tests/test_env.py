@@ -1,6 +1,6 @@
 import pytest
 
-from config.env import EnvError, demo_secret, env_bool, env_int, env_list
+from config.env import EnvError, demo_secret, env_bool, env_int, env_list, env_networks
 
 
 @pytest.mark.parametrize(
@@ -40,3 +40,18 @@ def test_demo_secret_is_generated_once_and_kept(tmp_path) -> None:  # type: igno
     assert first != other
     assert len(first) >= 40
     assert (tmp_path / "demo-secrets.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_env_networks_reads_addresses_and_networks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("X_NETS", " 10.0.0.1, 172.16.0.0/12 ,2001:db8::/32,192.168.1.7/24")
+    assert env_networks("X_NETS") == [
+        "10.0.0.1/32",
+        "172.16.0.0/12",
+        "2001:db8::/32",
+        "192.168.1.0/24",
+    ]
+    monkeypatch.delenv("X_NETS")
+    assert env_networks("X_NETS") == []
+    monkeypatch.setenv("X_NETS", "10.0.0.300")
+    with pytest.raises(EnvError, match="X_NETS"):
+        env_networks("X_NETS")

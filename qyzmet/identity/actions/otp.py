@@ -19,19 +19,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import blind_index, keyed_hash
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited
+from qyzmet.core.ratelimit import Count, rate_check, rate_lock
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import OneTimeCode, OtpEvent
 from qyzmet.identity.selectors import phone_recipient
 from qyzmet.notifications.actions import notify
-
-HOUR = timedelta(hours=1)
-DAY = timedelta(days=1)
 
 Purpose = OneTimeCode.Purpose
 
@@ -47,11 +46,6 @@ class IssuedCode:
 class CodeRefused(QyzmetError):
     status = 400
     default_message = gettext_lazy("The code is not correct.")
-
-
-def client_fingerprint(client: str) -> str:
-    """Client addresses are personal data too: kept only as a keyed hash."""
-    return keyed_hash(client, purpose="client") if client else ""
 
 
 def _code_hash(code_id: str, code: str) -> str:
@@ -77,44 +71,32 @@ def _retry_message(seconds: int) -> str:
     }
 
 
-_COLUMNS = {"phone": "phone_index", "iin": "iin_index", "client": "client_hash"}
+_FIELDS = {"phone": "phone_index", "iin": "iin_index", "client": "client_hash"}
 
 
-def _check_limits(*, now: datetime, keys: dict[str, str]) -> None:
-    """Raise RateLimited with the seconds until the earliest window frees a slot.
+def _counts(keys: dict[str, str]) -> list[Count]:
+    """The send budgets of one code: the pause per number, and per hour and day for each of
+    number, IIN and client."""
+    counts = [Count(budget="otp.resend.phone", key=keys.get("phone", ""), field="phone_index")]
+    for scope, field in _FIELDS.items():
+        for span in ("hour", "day"):
+            counts.append(
+                Count(budget=f"otp.send.{scope}.{span}", key=keys.get(scope, ""), field=field)
+            )
+    return counts
 
-    One query: the codes issued in the last day to this number, this IIN or this client,
-    newest first, at most as many as the daily limits add up to. If that many come back, one
-    scope has reached its daily limit (every row counts for at least one scope), so the refusal
-    is right even when rows of another scope were cut off."""
-    scopes = {scope: value for scope, value in keys.items() if value and scope in _COLUMNS}
-    limits = settings.QYZMET_OTP_LIMITS
-    match = Q()
-    for scope, value in scopes.items():
-        match |= Q(**{_COLUMNS[scope]: value})
-    rows = list(
-        OtpEvent.objects.filter(match, kind=OtpEvent.Kind.ISSUED, created_at__gt=now - DAY)
-        .order_by("-created_at")
-        .values_list("created_at", *(_COLUMNS[scope] for scope in scopes))[
-            : sum(limits[scope][1] for scope in scopes if scope in limits)
-        ]
+
+def otp_send_check(*, now: datetime, keys: dict[str, str]) -> None:
+    """Raise RateLimited with the seconds until every send budget of these keys (blind indexes
+    of the number and IIN, the client's fingerprint) has a slot again; one query."""
+    rate_check(
+        rows=OtpEvent.objects.filter(kind=OtpEvent.Kind.ISSUED),
+        counts=_counts(keys),
+        now=now,
+        refuse=lambda wait: RateLimited(
+            _retry_message(wait), retry_after=wait, code=ErrorCode.OTP_RATE_LIMITED
+        ),
     )
-    waits: list[int] = []
-    resend = settings.QYZMET_OTP_RESEND_SECONDS
-    for position, scope in enumerate(scopes, start=1):
-        times = [row[0] for row in rows if row[position] == scopes[scope]]
-        if scope == "phone" and times and (now - times[0]).total_seconds() < resend:
-            waits.append(math.ceil(resend - (now - times[0]).total_seconds()))
-        if scope not in limits:
-            continue
-        per_hour, per_day = limits[scope]
-        for limit, window in ((per_hour, HOUR), (per_day, DAY)):
-            recent = [t for t in times if t > now - window][:limit]
-            if len(recent) >= limit:
-                waits.append(math.ceil((recent[-1] + window - now).total_seconds()))
-    if waits:
-        wait = max(1, max(waits))
-        raise RateLimited(_retry_message(wait), retry_after=wait, code="otp_rate_limited")
 
 
 def otp_issue(
@@ -136,7 +118,8 @@ def otp_issue(
     }
     try:
         with transaction.atomic():
-            _check_limits(now=now, keys=keys)
+            rate_lock(counts=_counts(keys))
+            otp_send_check(now=now, keys=keys)
             code = f"{secrets.randbelow(1_000_000):06d}"
             row = OneTimeCode(
                 purpose=purpose,
@@ -201,16 +184,19 @@ def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTime
         )
         if row.used_at is not None:
             refusal = CodeRefused(
-                _("This code has already been used. Ask for a new one."), code="otp_used"
+                _("This code has already been used. Ask for a new one."), code=ErrorCode.OTP_USED
             )
             event.kind = OtpEvent.Kind.WRONG
         elif row.attempts >= settings.QYZMET_OTP_MAX_ATTEMPTS:
             refusal = CodeRefused(
-                _("Too many wrong tries for this code. Ask for a new one."), code="otp_exhausted"
+                _("Too many wrong tries for this code. Ask for a new one."),
+                code=ErrorCode.OTP_EXHAUSTED,
             )
             event.kind = OtpEvent.Kind.EXHAUSTED
         elif now >= row.expires_at:
-            refusal = CodeRefused(_("The code has expired. Ask for a new one."), code="otp_expired")
+            refusal = CodeRefused(
+                _("The code has expired. Ask for a new one."), code=ErrorCode.OTP_EXPIRED
+            )
             event.kind = OtpEvent.Kind.EXPIRED
         elif not hmac.compare_digest(row.code_hash, _code_hash(str(row.id), (code or "").strip())):
             row.attempts += 1
@@ -218,7 +204,7 @@ def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTime
             left = max(0, settings.QYZMET_OTP_MAX_ATTEMPTS - row.attempts)
             refusal = CodeRefused(
                 _("The code is not correct. Tries left: %(n)s.") % {"n": left},
-                code="otp_wrong",
+                code=ErrorCode.OTP_WRONG,
                 details={"attempts_left": left},
             )
             event.kind = OtpEvent.Kind.WRONG
@@ -234,7 +220,7 @@ def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTime
 
 def _locked_code(code_id: str, purpose: str) -> OneTimeCode:
     missing = NotFound(
-        _("This code request was not found. Ask for a new code."), code="otp_not_found"
+        _("This code request was not found. Ask for a new code."), code=ErrorCode.OTP_NOT_FOUND
     )
     try:
         key = uuid.UUID(str(code_id))

@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import ValidationFailed
-from qyzmet.identity.actions.otp import IssuedCode, client_fingerprint, otp_issue, otp_verify
+from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, OneTimeCode, OtpEvent, Person, PhoneBinding
 from qyzmet.identity.phones import phone_parse
 from qyzmet.identity.providers.operator import get_operator_provider
@@ -63,7 +64,7 @@ def phone_bind(*, person: Person, phone: str, operator: str, method: str) -> Pho
     except IntegrityError as exc:
         raise ValidationFailed(
             _("This number is registered to another person in the mobile citizens database."),
-            code="phone_taken",
+            code=ErrorCode.PHONE_TAKEN,
             details={"field": "phone"},
         ) from exc
 
@@ -80,18 +81,20 @@ def phone_change_start(
     certificate signature), then a code to the new number."""
     person = account.person
     if person is None:
-        raise ValidationFailed(code="not_a_citizen")
+        raise ValidationFailed(code=ErrorCode.NOT_A_CITIZEN)
     if certificate_iin:
         if certificate_iin != person.iin:
             raise ValidationFailed(
-                _("The certificate belongs to another person."), code="certificate_mismatch"
+                _("The certificate belongs to another person."), code=ErrorCode.CERTIFICATE_MISMATCH
             )
         method = PhoneBinding.Method.CERTIFICATE
     elif password and account.check_password(password):
         method = PhoneBinding.Method.PASSWORD
     else:
         raise ValidationFailed(
-            _("The password is not correct."), code="password_wrong", details={"field": "password"}
+            _("The password is not correct."),
+            code=ErrorCode.PASSWORD_WRONG,
+            details={"field": "password"},
         )
     number = phone_parse(phone)
     taken = (
@@ -104,7 +107,7 @@ def phone_change_start(
     if taken:
         raise ValidationFailed(
             _("This number is registered to another person in the mobile citizens database."),
-            code="phone_taken",
+            code=ErrorCode.PHONE_TAKEN,
             details={"field": "phone"},
         )
     return otp_issue(
@@ -123,7 +126,7 @@ def phone_change_confirm(*, account: Account, code_id: str, code: str, client: s
         code_id=code_id, code=code, purpose=OneTimeCode.Purpose.BIND_PHONE, client=client
     )
     if row.account_id != account.pk or account.person is None:
-        raise ValidationFailed(code="otp_not_found")
+        raise ValidationFailed(code=ErrorCode.OTP_NOT_FOUND)
     with transaction.atomic():
         return phone_bind(
             person=account.person,
@@ -133,4 +136,4 @@ def phone_change_confirm(*, account: Account, code_id: str, code: str, client: s
         )
 
 
-__all__ = ["client_fingerprint", "phone_bind", "phone_change_confirm", "phone_change_start"]
+__all__ = ["phone_bind", "phone_change_confirm", "phone_change_start"]

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotFound
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, QrSignIn
 
 
@@ -44,7 +45,8 @@ def qr_signin_start() -> QrStarted:
 
 def _expired() -> NotFound:
     return NotFound(
-        _("This QR code has expired or was already used. Show a new one."), code="qr_expired"
+        _("This QR code has expired or was already used. Show a new one."),
+        code=ErrorCode.QR_EXPIRED,
     )
 
 

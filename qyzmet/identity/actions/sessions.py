@@ -19,9 +19,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotAuthenticated, NotFound
-from qyzmet.identity.actions.otp import client_fingerprint
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, AuthSession, RefreshToken
 
 ACCESS_SALT = "qyzmet.identity.access-token"
@@ -125,7 +126,7 @@ def _touch(session: AuthSession, now: datetime) -> None:
 def access_token_authenticate(*, token: str) -> AuthSession:
     """The session behind a bearer access token, or NotAuthenticated."""
     refused = NotAuthenticated(
-        _("Your sign-in has expired. Please sign in again."), code="token_invalid"
+        _("Your sign-in has expired. Please sign in again."), code=ErrorCode.TOKEN_INVALID
     )
     if not token.startswith(ACCESS_PREFIX):
         raise refused
@@ -152,7 +153,7 @@ def access_token_authenticate(*, token: str) -> AuthSession:
 
 def app_tokens_refresh(*, refresh_token: str) -> TokenPair:
     refused = NotAuthenticated(
-        _("Your sign-in has expired. Please sign in again."), code="refresh_invalid"
+        _("Your sign-in has expired. Please sign in again."), code=ErrorCode.REFRESH_INVALID
     )
     now = timezone.now()
     reused = False

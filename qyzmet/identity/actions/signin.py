@@ -21,11 +21,14 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
-from qyzmet.identity.actions.otp import IssuedCode, client_fingerprint, otp_issue, otp_verify
+from qyzmet.core.ratelimit import Count, rate_check
+from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.actions.phone import phone_bind, sim_change_check
+from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import (
     Account,
     AuthSession,
@@ -60,7 +63,7 @@ class SignInStep:
 
 
 class SignInRefused(QyzmetError):
-    code = "signin_failed"
+    code: str = ErrorCode.SIGNIN_FAILED
     status = 401
 
 
@@ -70,7 +73,7 @@ def password_check_strength(*, password: str, person: Person | None = None) -> N
     except DjangoValidationError as exc:
         raise ValidationFailed(
             _("Choose a stronger password."),
-            code="password_weak",
+            code=ErrorCode.PASSWORD_WEAK,
             details={"field": "password", "problems": [str(m) for m in exc.messages]},
         ) from exc
 
@@ -85,19 +88,19 @@ def registration_start(*, iin: str, phone: str, client: str, language: str) -> I
     if person is None or person.status != Person.Status.LIVING:
         raise ValidationFailed(
             _("This IIN was not found in the population registry."),
-            code="iin_not_in_registry",
+            code=ErrorCode.IIN_NOT_IN_REGISTRY,
             details={"field": "iin"},
         )
     if age_on(person.birth_date) < MIN_AGE:
         raise ValidationFailed(
             _("Accounts are for people aged 16 and over; parents act for younger children."),
-            code="too_young",
+            code=ErrorCode.TOO_YOUNG,
             details={"field": "iin"},
         )
     if Account.objects.filter(login=account_login_for_iin(iin)).exists():
         raise ValidationFailed(
             _("An account for this IIN already exists. Sign in instead."),
-            code="account_exists",
+            code=ErrorCode.ACCOUNT_EXISTS,
             details={"field": "iin"},
         )
     _refuse_number_of_another(person=person, phone=number.e164)
@@ -123,7 +126,7 @@ def _refuse_number_of_another(*, person: Person, phone: str) -> None:
                 "This number is registered to another person in the mobile citizens database. "
                 "Its owner must release it first."
             ),
-            code="phone_taken",
+            code=ErrorCode.PHONE_TAKEN,
             details={"field": "phone"},
         )
 
@@ -151,7 +154,8 @@ def registration_complete(
             )
     except IntegrityError as exc:  # registered in the meantime from another device
         raise ValidationFailed(
-            _("An account for this IIN already exists. Sign in instead."), code="account_exists"
+            _("An account for this IIN already exists. Sign in instead."),
+            code=ErrorCode.ACCOUNT_EXISTS,
         ) from exc
     return account
 
@@ -159,22 +163,22 @@ def registration_complete(
 # --- Password + SMS code ------------------------------------------------------------------------
 
 
-def _lockout_check(*, iin_index: str) -> None:
-    window = timedelta(minutes=settings.QYZMET_PASSWORD_LOCKOUT_MINUTES)
-    now = timezone.now()
-    recent = list(
-        SignInFailure.objects.filter(iin_index=iin_index, created_at__gt=now - window)
-        .order_by("-created_at")
-        .values_list("created_at", flat=True)[: settings.QYZMET_PASSWORD_LOCKOUT_FAILURES]
+def _locked(wait: int) -> RateLimited:
+    minutes = max(1, -(-wait // 60))
+    return RateLimited(
+        _("Too many unsuccessful attempts. Try again in %(n)s minutes.") % {"n": minutes},
+        retry_after=wait,
+        code=ErrorCode.SIGNIN_LOCKED,
     )
-    if len(recent) >= settings.QYZMET_PASSWORD_LOCKOUT_FAILURES:
-        wait = max(1, int((recent[-1] + window - now).total_seconds()))
-        minutes = max(1, -(-wait // 60))
-        raise RateLimited(
-            _("Too many unsuccessful attempts. Try again in %(n)s minutes.") % {"n": minutes},
-            retry_after=wait,
-            code="signin_locked",
-        )
+
+
+def _lockout_check(*, iin_index: str) -> None:
+    rate_check(
+        rows=SignInFailure.objects.all(),
+        counts=[Count(budget="signin.password.iin", key=iin_index, field="iin_index")],
+        now=timezone.now(),
+        refuse=_locked,
+    )
 
 
 def _refused() -> SignInRefused:
@@ -202,7 +206,7 @@ def _second_factor(*, account: Account, client: str, language: str, method: str)
     if binding is None:
         raise ValidationFailed(
             _("No phone number is bound to your account. Sign in with your certificate."),
-            code="no_phone",
+            code=ErrorCode.NO_PHONE,
         )
     blocked_until = sim_change_check(phone=binding.phone, purpose="sign_in", iin=account.person.iin)
     if blocked_until is not None:
@@ -214,7 +218,7 @@ def _second_factor(*, account: Account, client: str, language: str, method: str)
                 "paused until %(until)s. Sign in with your certificate."
             )
             % {"until": timezone.localtime(blocked_until).strftime("%d.%m.%Y %H:%M")},
-            code="sim_changed",
+            code=ErrorCode.SIM_CHANGED,
             status=403,
             details={"until": blocked_until.isoformat()},
         )
@@ -261,7 +265,7 @@ def certificate_challenge_create() -> SignInChallenge:
 def _challenge_consume(challenge_id: str) -> SignInChallenge:
     expired = NotFound(
         _("The sign-in request has expired. Reload the page and sign again."),
-        code="challenge_expired",
+        code=ErrorCode.CHALLENGE_EXPIRED,
     )
     key = uuid_or_none(challenge_id)
     with transaction.atomic():
@@ -282,7 +286,7 @@ def certificate_signature_iin(*, challenge_id: str, signature_b64: str) -> str:
         signature = base64.b64decode(signature_b64, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise SignInRefused(
-            _("The signature could not be read."), code="signature_invalid"
+            _("The signature could not be read."), code=ErrorCode.SIGNATURE_INVALID
         ) from exc
     try:
         signer = signin_signature_verify(
@@ -301,7 +305,7 @@ def signin_certificate(
     if account is None or not account.is_active:
         raise SignInRefused(
             _("There is no account for the IIN in this certificate. Register first."),
-            code="no_account",
+            code=ErrorCode.NO_ACCOUNT,
         )
     if not settings.QYZMET_CERT_SIGNIN_SMS:
         return SignInStep(code=None, account=account)

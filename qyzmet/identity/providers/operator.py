@@ -6,12 +6,12 @@ operators' (or an aggregator's) API behind the same `OperatorProvider` protocol.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Protocol
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
+
+from qyzmet.core.providers import ProviderRegistry
 
 
 class OperatorProvider(Protocol):
@@ -24,26 +24,13 @@ class OperatorProvider(Protocol):
     def check_config(self) -> list[str]: ...
 
 
-_REGISTRY: dict[str, Callable[[], OperatorProvider]] = {}
-
-
-Factory = Callable[[], OperatorProvider]
-
-
-def register(name: str) -> Callable[[Factory], Factory]:
-    def decorator(factory: Factory) -> Factory:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorator
+_REGISTRY = ProviderRegistry[OperatorProvider]("operator provider")
+register = _REGISTRY.register
 
 
 def get_operator_provider() -> OperatorProvider:
-    name = settings.QYZMET_OPERATOR_PROVIDER
-    try:
-        return _REGISTRY[name]()
-    except KeyError as exc:
-        raise ImproperlyConfigured(f"Unknown operator provider {name!r}") from exc
+    name: str = settings.QYZMET_OPERATOR_PROVIDER
+    return _REGISTRY.get(name)
 
 
 @register("demo")

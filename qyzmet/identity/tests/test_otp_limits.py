@@ -9,7 +9,7 @@ from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
 from qyzmet.core.errors import RateLimited
-from qyzmet.identity.actions.otp import _check_limits
+from qyzmet.identity.actions.otp import otp_send_check
 from qyzmet.identity.models import OtpEvent
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def _issued(at: datetime, *, phone: str = "p-other", iin: str = "", client: str 
 
 def _wait(now: datetime, keys: dict[str, str] = KEYS) -> int | None:
     try:
-        _check_limits(now=now, keys=keys)
+        otp_send_check(now=now, keys=keys)
     except RateLimited as refused:
         return refused.retry_after
     return None

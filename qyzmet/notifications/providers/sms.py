@@ -25,6 +25,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 
 from qyzmet.core.crypto import blind_index
+from qyzmet.core.providers import ProviderRegistry
 from qyzmet.notifications.channels.names import ChannelName
 from qyzmet.notifications.models import SinkMessage, SmsProviderState
 
@@ -71,22 +72,12 @@ class SmsProvider(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[[], SmsProvider]] = {}
-
-
-def register(name: str) -> Callable[[Callable[[], SmsProvider]], Callable[[], SmsProvider]]:
-    def decorator(factory: Callable[[], SmsProvider]) -> Callable[[], SmsProvider]:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorator
+_REGISTRY = ProviderRegistry[SmsProvider]("SMS provider")
+register = _REGISTRY.register
 
 
 def get_provider(name: str) -> SmsProvider:
-    try:
-        return _REGISTRY[name]()
-    except KeyError as exc:
-        raise ImproperlyConfigured(f"Unknown SMS provider {name!r}") from exc
+    return _REGISTRY.get(name)
 
 
 def configured_names() -> list[str]:

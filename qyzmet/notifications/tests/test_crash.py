@@ -20,7 +20,7 @@ ENQUEUE = f"""
 from django.db import transaction
 from qyzmet.notifications.actions import notify
 from qyzmet.notifications.recipients import Recipient
-from qyzmet.notifications.tasks import schedule_next_sweep
+from qyzmet.core.periodic import periodic_schedule
 for n in range({MESSAGES}):
     with transaction.atomic():
         notify(
@@ -29,7 +29,7 @@ for n in range({MESSAGES}):
             context={{"number": f"Q{{n}}", "state": "in review", "application_id": str(n)}},
             dedupe_key=f"crash:{{n}}",
         )
-schedule_next_sweep()
+periodic_schedule(name="outbox")
 """
 
 

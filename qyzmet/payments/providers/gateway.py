@@ -8,7 +8,7 @@ says how a real one plugs in.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Protocol
@@ -18,6 +18,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.errors import QyzmetError
+from qyzmet.core.providers import ProviderRegistry
 from qyzmet.payments.errors import ErrorCode
 
 if TYPE_CHECKING:
@@ -100,28 +101,18 @@ class PaymentGateway(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[[], PaymentGateway]] = {}
-
-
-def register(name: str) -> Callable[[Callable[[], PaymentGateway]], Callable[[], PaymentGateway]]:
-    def decorator(factory: Callable[[], PaymentGateway]) -> Callable[[], PaymentGateway]:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorator
+_REGISTRY = ProviderRegistry[PaymentGateway]("payment gateway")
+register = _REGISTRY.register
 
 
 def gateway_names() -> list[str]:
     _load_builtin()
-    return sorted(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def get_gateway(name: str) -> PaymentGateway:
     _load_builtin()
-    try:
-        return _REGISTRY[name]()
-    except KeyError as exc:
-        raise ImproperlyConfigured(f"Unknown payment gateway {name!r}") from exc
+    return _REGISTRY.get(name)
 
 
 def default_gateway() -> PaymentGateway:

@@ -150,10 +150,10 @@ def test_the_sweep_asks_the_gateway_about_late_payments_then_expires_them(
 
 
 def test_the_sweep_reschedules_itself_once(settings: object) -> None:
-    from qyzmet.payments.tasks import schedule_next_sweep
+    from qyzmet.core.periodic import periodic_schedule
 
-    assert schedule_next_sweep() is True
-    assert schedule_next_sweep() is False
+    assert periodic_schedule(name="payments") is True
+    assert periodic_schedule(name="payments") is False
 
 
 def test_reconciliation_flags_planted_mismatches(

@@ -16,7 +16,7 @@ cannot make a certificate trusted, only prove it is not revoked.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +24,7 @@ from cryptography import x509
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from qyzmet.core.providers import ProviderRegistry
 from qyzmet.signatures.authorities import certificate_authority_list, crl_build
 
 
@@ -51,24 +52,12 @@ class RevocationSource(Protocol):
         ...
 
 
-_REGISTRY: dict[str, Callable[[], RevocationSource]] = {}
-
-
-def register(
-    name: str,
-) -> Callable[[Callable[[], RevocationSource]], Callable[[], RevocationSource]]:
-    def decorator(factory: Callable[[], RevocationSource]) -> Callable[[], RevocationSource]:
-        _REGISTRY[name] = factory
-        return factory
-
-    return decorator
+_REGISTRY = ProviderRegistry[RevocationSource]("revocation source")
+register = _REGISTRY.register
 
 
 def get_source(name: str) -> RevocationSource:
-    try:
-        return _REGISTRY[name]()
-    except KeyError as exc:
-        raise ImproperlyConfigured(f"Unknown revocation source {name!r}") from exc
+    return _REGISTRY.get(name)
 
 
 def configured_source() -> RevocationSource:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from qyzmet.core.calendar import local_today
+from qyzmet.core.providers import ProviderRegistry
 from qyzmet.documents.models import Document
 from qyzmet.documents.selectors import document_check_of, document_list_for_holder
 from qyzmet.identity.models import Person
@@ -98,20 +99,20 @@ class WalletProvider:
         return []
 
 
-_REGISTRY: dict[str, WalletProvider] = {}
+_REGISTRY = ProviderRegistry[WalletProvider]("wallet entry", shared=True)
 
 
 def register(cls: type[WalletProvider]) -> type[WalletProvider]:
-    _REGISTRY[cls.kind] = cls()
+    _REGISTRY.add(name=cls.kind, factory=cls)
     return cls
 
 
 def provider_get(kind: str) -> WalletProvider | None:
-    return _REGISTRY.get(kind)
+    return _REGISTRY.find(kind)
 
 
 def provider_list() -> list[WalletProvider]:
-    return list(_REGISTRY.values())
+    return _REGISTRY.all()
 
 
 @register

@@ -13,9 +13,9 @@ import time_machine
 from django.utils import timezone, translation
 
 from conftest import CommittingClient
+from qyzmet.core.client import client_fingerprint
 from qyzmet.documents.actions import document_revoke
 from qyzmet.documents.models import Document
-from qyzmet.identity.actions.otp import client_fingerprint
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.trust.models import DataAccessEvent
 from qyzmet.wallet import tokens

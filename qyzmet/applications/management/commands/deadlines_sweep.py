@@ -1,4 +1,5 @@
-"""Escalate the applications past their deadlines now, or start the sweep's periodic chain."""
+"""Escalate the applications past their deadlines now (the worker also runs this periodically;
+`--schedule` enqueues a periodic run at once)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from qyzmet.applications.deadlines import deadlines_sweep
-from qyzmet.applications.tasks import SWEEP_EVERY, schedule_next_sweep
+from qyzmet.core.periodic import periodic_schedule
 
 
 class Command(BaseCommand):
     help = (
         "Escalate every open application past its legal term or its step's deadline (once per "
-        "application) and print how many. With --schedule, enqueue a sweep for the worker "
-        f"instead; each run then enqueues the next, every {SWEEP_EVERY.seconds // 60} minutes."
+        "application) and print how many. The worker runs it periodically by itself; with "
+        "--schedule, enqueue a run for the worker now instead."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -27,7 +28,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, schedule: bool, **options: Any) -> None:
         if schedule:
-            if schedule_next_sweep(delay=timedelta(0)):
+            if periodic_schedule(name="deadlines", delay=timedelta(0)):
                 self.stdout.write(self.style.SUCCESS("Deadline sweep scheduled."))
             else:
                 self.stdout.write("A deadline sweep is already scheduled.")

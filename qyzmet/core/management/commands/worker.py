@@ -1,4 +1,5 @@
-"""The task worker: django-tasks-db's worker plus a heartbeat that /healthz reports."""
+"""The task worker: django-tasks-db's worker plus a heartbeat that /healthz reports, and the
+periodic sweeps, which it starts itself (see `qyzmet.core.periodic`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from qyzmet.core.actions import worker_heartbeat_beat, worker_heartbeat_forget
+from qyzmet.core.periodic import periodic_start
 
 logger = logging.getLogger("qyzmet.worker")
 
@@ -44,7 +46,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--queues", default="*", help="Comma-separated queues, or * for all.")
         parser.add_argument("--interval", type=float, default=0.5)
-        parser.add_argument("--batch", action="store_true", help="Run what is queued, then exit.")
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Run what is queued, then exit (without starting the periodic sweeps).",
+        )
 
     def handle(self, *args: Any, queues: str, interval: float, batch: bool, **opts: Any) -> None:
         worker_id = get_random_string(32)
@@ -62,6 +68,9 @@ class Command(BaseCommand):
         if not batch:
             worker.configure_signals()
             beat.start()
+            # Each sweep is enqueued only if no run of it waits, so two workers start it once.
+            started = periodic_start()
+            logger.info("periodic sweeps started", extra={"sweeps": started})
         logger.info("worker started", extra={"worker_id": worker_id, "queues": queues})
         try:
             worker.run()

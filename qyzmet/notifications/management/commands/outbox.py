@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from qyzmet.core.periodic import periodic_schedule
 from qyzmet.notifications.selectors import outbox_list, sink_message_list
 
 
 class Command(BaseCommand):
     help = (
         "Show SMS and e-mail that the demo sink received, newest first; with --status, the "
-        "outbox (every message's status, reason and provider); with --schedule, start the "
-        "worker's periodic outbox sweep."
+        "outbox (every message's status, reason and provider); with --schedule, enqueue the "
+        "periodic outbox sweep now (the worker starts it by itself)."
     )
 
     def add_arguments(self, parser: Any) -> None:
@@ -35,11 +37,7 @@ class Command(BaseCommand):
         **opts: Any,
     ) -> None:
         if schedule:
-            from datetime import timedelta
-
-            from qyzmet.notifications.tasks import schedule_next_sweep
-
-            started = schedule_next_sweep(delay=timedelta(0))
+            started = periodic_schedule(name="outbox", delay=timedelta(0))
             self.stdout.write(
                 "Outbox sweep scheduled." if started else "An outbox sweep is already scheduled."
             )

@@ -1,0 +1,202 @@
+"""The one rate limiter: named budgets, one sliding window, counted in the database.
+
+Every limit of the platform is a budget in `BUDGETS`, the one place that says how many hits a
+key may make in what window (the numbers themselves come from settings, read when used). A
+*hit* is a row the app writes anyway and keeps as its record: a code sent (`OtpEvent`), a wrong
+password (`SignInFailure`), a wrong wallet code (`ShareCheck`), a message queued
+(`Notification`). The limiter counts those rows, so it holds across processes and machines on
+SQLite and PostgreSQL alike (a per-process cache would not), costs one query however many
+budgets are checked together, and adds no table to keep in step with the records.
+
+- `rate_waits` reads: for each budget over its limit, the seconds until a hit leaves its window.
+- `rate_check` refuses with `RateLimited` (429 with Retry-After) when any budget is spent.
+- `rate_lock` serialises check-then-record for the same keys across processes: call it first
+  in the transaction that checks and then writes the hit, so two requests cannot both take the
+  last slot (on PostgreSQL an advisory lock per key; SQLite runs write transactions one at a
+  time already, as the test and production settings open them IMMEDIATE).
+
+A spent budget clears itself as its hits age out of the window; the rows stay, as records.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import Q, QuerySet
+
+from qyzmet.core.errors import RateLimited
+
+HOUR = timedelta(hours=1)
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Budget:
+    """At most `limit()` hits per key within `window()`; a limit of None switches it off."""
+
+    limit: Callable[[], int | None]
+    window: Callable[[], timedelta]
+    counts: str
+    keyed_by: str
+
+
+def _fixed(window: timedelta) -> Callable[[], timedelta]:
+    return lambda: window
+
+
+def _otp_limit(scope: str, which: int) -> Callable[[], int | None]:
+    def limit() -> int | None:
+        limits: dict[str, tuple[int, int]] = settings.QYZMET_OTP_LIMITS
+        return limits[scope][which] if scope in limits else None
+
+    return limit
+
+
+BUDGETS: dict[str, Budget] = {
+    "otp.resend.phone": Budget(
+        limit=lambda: 1,
+        window=lambda: timedelta(seconds=settings.QYZMET_OTP_RESEND_SECONDS),
+        counts="one-time codes sent",
+        keyed_by="phone number",
+    ),
+    **{
+        f"otp.send.{scope}.{span}": Budget(
+            limit=_otp_limit(scope, which),
+            window=_fixed(window),
+            counts="one-time codes sent",
+            keyed_by=keyed_by,
+        )
+        for scope, keyed_by in (("phone", "phone number"), ("iin", "IIN"), ("client", "client"))
+        for which, (span, window) in enumerate((("hour", HOUR), ("day", DAY)))
+    },
+    "signin.password.iin": Budget(
+        limit=lambda: settings.QYZMET_PASSWORD_LOCKOUT_FAILURES,
+        window=lambda: timedelta(minutes=settings.QYZMET_PASSWORD_LOCKOUT_MINUTES),
+        counts="wrong passwords (and unknown IINs)",
+        keyed_by="IIN",
+    ),
+    "wallet.check.client": Budget(
+        limit=lambda: settings.QYZMET_WALLET_CHECK_FAILURES_PER_HOUR,
+        window=lambda: HOUR,
+        counts="unknown or expired share codes entered",
+        keyed_by="client",
+    ),
+    "notify.recipient.channel": Budget(
+        limit=lambda: settings.QYZMET_NOTIFY_LIMIT_PER_HOUR,
+        window=lambda: HOUR,
+        counts="non-urgent messages queued (failed ones aside)",
+        keyed_by="recipient and channel",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Count:
+    """Check `budget` for `key`, which the hit rows hold in their field `field`."""
+
+    budget: str
+    key: str
+    field: str
+
+
+def window_wait(
+    *, times: Sequence[datetime], limit: int, window: timedelta, now: datetime
+) -> int | None:
+    """The sliding window, the one implementation: `times` are hits, newest first. None while
+    fewer than `limit` fall within `window` before `now`; else the whole seconds until the
+    oldest of the newest `limit` leaves it (at least 1)."""
+    if limit <= 0:
+        return max(1, math.ceil(window.total_seconds()))
+    recent = [t for t in times if t > now - window][:limit]
+    if len(recent) < limit:
+        return None
+    return max(1, math.ceil((recent[-1] + window - now).total_seconds()))
+
+
+def _budget(name: str) -> Budget:
+    try:
+        return BUDGETS[name]
+    except KeyError as exc:
+        raise KeyError(f"unknown rate budget {name!r}") from exc
+
+
+def rate_waits(
+    *, rows: QuerySet[Any], counts: Sequence[Count], now: datetime, at: str = "created_at"
+) -> dict[str, int]:
+    """For each budget of `counts` that is spent, the seconds until a slot frees, in one query.
+
+    `rows` are the hits (already filtered to what counts), `at` their time field. Counts with
+    an empty key or a switched-off budget are skipped. The query returns at most as many rows
+    as the longest-window budgets' limits add up to: if it comes back full, one of those
+    budgets is spent (every row is a hit of at least one of them), so a refusal is right even
+    when rows of another key were cut off."""
+    active = [
+        (count, budget, limit, budget.window())
+        for count in counts
+        if count.key
+        for budget in [_budget(count.budget)]
+        for limit in [budget.limit()]
+        if limit is not None
+    ]
+    if not active:
+        return {}
+    longest = max(window for *_, window in active)
+    fields = list(dict.fromkeys(count.field for count, *_ in active))
+    match = Q()
+    for count, *_ in active:
+        match |= Q(**{count.field: count.key})
+    query = rows.filter(match, **{f"{at}__gt": now - longest}).order_by(f"-{at}")
+    found = query.values_list(at, *fields)
+    longest_limits = {
+        (count.field, count.key): limit for count, _, limit, window in active if window == longest
+    }
+    if set(longest_limits) == {(count.field, count.key) for count, *_ in active}:
+        found = found[: sum(longest_limits.values())]
+    hits = list(found)
+    waits: dict[str, int] = {}
+    for count, _, limit, window in active:
+        column = 1 + fields.index(count.field)
+        times = [row[0] for row in hits if row[column] == count.key]
+        wait = window_wait(times=times, limit=limit, window=window, now=now)
+        if wait is not None:
+            waits[count.budget] = wait
+    return waits
+
+
+def rate_check(
+    *,
+    rows: QuerySet[Any],
+    counts: Sequence[Count],
+    now: datetime,
+    refuse: Callable[[int], RateLimited],
+    at: str = "created_at",
+) -> None:
+    """Raise `refuse(seconds)` (a `RateLimited`) if any budget of `counts` is spent, with the
+    longest of their waits: the time after which every one of them has a slot again."""
+    waits = rate_waits(rows=rows, counts=counts, now=now, at=at)
+    if waits:
+        raise refuse(max(waits.values()))
+
+
+def rate_spent(*, rows: QuerySet[Any], count: Count, now: datetime, at: str = "created_at") -> bool:
+    """Whether one budget is spent for one key (for limits that drop rather than refuse)."""
+    return bool(rate_waits(rows=rows, counts=[count], now=now, at=at))
+
+
+def rate_lock(*, counts: Sequence[Count]) -> None:
+    """Hold the keys of `counts` until the surrounding transaction ends, so that checking and
+    then writing the hit is one step for each key across processes. Must run inside
+    `transaction.atomic()`; keys are taken in one order, so two callers never deadlock."""
+    if connection.vendor != "postgresql":
+        return  # SQLite: write transactions already run one at a time
+    names = sorted({f"{count.field}:{count.key}" for count in counts if count.key})
+    with connection.cursor() as cursor:
+        for name in names:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])

@@ -1,0 +1,13 @@
+"""Who is signed in to the portal, for the views behind `login_required`."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+
+from qyzmet.identity.models import Account
+
+
+def signed_in_account(request: HttpRequest, /) -> Account:
+    account = request.user
+    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
+    return account
