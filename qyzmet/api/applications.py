@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 from datetime import date, datetime
 from typing import Any
 
@@ -24,19 +23,16 @@ from qyzmet.applications.actions import (
     application_start,
     application_submit,
     application_transition,
-    definition_of,
-    party_of,
     signing_content,
 )
-from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import Application
-from qyzmet.applications.selectors import (
-    agency_queue,
-    application_history,
-    application_list_for_citizen,
-    application_view_for_officer,
-    working_days_left,
+from qyzmet.applications.overview import (
+    ApplicationOverview,
+    Role,
+    application_overview,
+    application_overview_list,
 )
+from qyzmet.applications.selectors import agency_queue, application_view_for_officer
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.core.client import client_address
 
@@ -126,47 +122,32 @@ class StepIn(Schema):
 
 
 def application_out(
-    application: Application, role: str = "citizen", calendar: WorkingCalendar | None = None
+    overview: ApplicationOverview,
 ) -> dict[str, Any]:
-    language = get_language()
-    definition = definition_of(application)
-    states = definition.workflow.states
-    state = states.get(application.state)
-    steps = (
-        transitions_for(definition, application.state, role) if application.state in states else []
-    )
-    waiting = (
-        bool(steps)  # the second party's confirmation
-        if role == "counterparty"
-        else bool(state and state.citizen_action) or application.state == "draft"
-    )
+    """The answer's shape of what `applications.overview` says of one application."""
     return {
-        "id": str(application.id),
-        "number": application.number,
-        "service": definition.code,
-        "service_version": definition.version,
-        "service_name": definition.name.get(language),
-        "agency": application.agency,
-        "state": application.state,
-        "state_label": state.label.get(language) if state else "",
-        "party": "counterparty" if role == "counterparty" else "applicant",
-        "waiting_for_you": waiting,
-        "outcome": application.outcome,
-        "answers": json.loads(application.form_data or "{}"),
-        "correction_fields": application.correction_fields,
-        "fee_tiyn": application.fee_tiyn,
-        "payment": application.payment,
-        "payer": (
-            "counterparty"
-            if definition.counterparty is not None and definition.counterparty.pays
-            else "applicant"
-        ),
-        "submitted_at": application.submitted_at,
-        "due_date": application.due_date,
-        "working_days_left": working_days_left(application, calendar=calendar),
+        "id": overview.id,
+        "number": overview.number,
+        "service": overview.service,
+        "service_version": overview.service_version,
+        "service_name": overview.service_name,
+        "agency": overview.agency,
+        "state": overview.state,
+        "state_label": overview.state_label,
+        "party": overview.party,
+        "waiting_for_you": overview.waiting_for_you,
+        "outcome": overview.outcome,
+        "answers": dict(overview.answers),
+        "correction_fields": list(overview.correction_fields),
+        "fee_tiyn": overview.fee_tiyn,
+        "payment": overview.payment,
+        "payer": overview.payer,
+        "submitted_at": overview.submitted_at,
+        "due_date": overview.due_date,
+        "working_days_left": overview.working_days_left,
         "next_steps": [
-            {"name": t.name, "label": t.label.get(language), "requires": list(t.requires)}
-            for t in steps
+            {"name": s.name, "label": s.label, "requires": list(s.requires)}
+            for s in overview.next_steps
         ],
         "history": [
             {
@@ -176,13 +157,27 @@ def application_out(
                 "actor_role": e.actor_role,
                 "comment": e.comment,
                 "grounds": e.grounds,
-                "changes": e.changes,
-                "at": e.created_at,
+                "changes": dict(e.changes),
+                "at": e.at,
             }
-            for e in application_history(application=application)
+            for e in overview.history
         ],
-        "version": application.lock_version,
+        "version": overview.version,
     }
+
+
+def _out(
+    request: HttpRequest,
+    application: Application,
+    role: Role | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> dict[str, Any]:
+    """`application` as the signed-in account sees it (as its party unless `role` says)."""
+    overview = application_overview(
+        account=current_account(request), application=application, language=get_language(),
+        role=role, calendar=calendar,
+    )  # fmt: skip
+    return application_out(overview)
 
 
 @router.post("", response={201: ApplicationOut, **ERRORS}, summary="Start a draft")
@@ -190,18 +185,14 @@ def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
     application = application_start(
         account=current_account(request), service_code=body.service, channel="app"
     )
-    return Status(201, application_out(application))
+    return Status(201, _out(request, application, "citizen"))
 
 
 @router.get("", response=list[ApplicationOut],
             summary="My applications, and those where I am the second party")  # fmt: skip
 def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
-    calendar = working_calendar()
-    account = current_account(request)
-    return [
-        application_out(a, party_of(a, account), calendar=calendar)
-        for a in application_list_for_citizen(account=account)
-    ]
+    overviews = application_overview_list(account=current_account(request), language=get_language())
+    return [application_out(overview) for overview in overviews]
 
 
 @router.get(
@@ -221,7 +212,7 @@ def mine(request: HttpRequest, response: HttpResponse, application_id: str) -> A
     response["Cache-Control"] = "private, no-cache"
     if tag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
         return Status(304, None)
-    return application_out(application, party_of(application, account))
+    return _out(request, application)
 
 
 @router.patch("/{application_id}", response={200: DraftOut, **ERRORS},
@@ -230,7 +221,7 @@ def save(request: HttpRequest, application_id: str, body: DraftIn) -> dict[str, 
     application, errors = application_draft_save(
         account=current_account(request), application_id=application_id, answers=body.answers
     )
-    return {"application": application_out(application), "errors": errors}
+    return {"application": _out(request, application, "citizen"), "errors": errors}
 
 
 @router.get("/{application_id}/signing-content", response={200: SigningContentOut, **ERRORS},
@@ -280,7 +271,7 @@ def submit(request: HttpRequest, application_id: str, body: SubmitIn) -> Status[
         code=body.code,
         signature_b64=body.signature,
     )
-    return Status(201, application_out(application))
+    return Status(201, _out(request, application, "citizen"))
 
 
 @router.post("/{application_id}/countersign/sms", response={202: CodeSentOut, **ERRORS},
@@ -307,7 +298,7 @@ def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> di
         code=body.code,
         signature_b64=body.signature,
     )
-    return application_out(application, "counterparty")
+    return _out(request, application, "counterparty")
 
 
 @router.post("/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
@@ -321,7 +312,7 @@ def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dic
         comment=body.comment,
         expected_version=body.expected_version,
     )
-    return application_out(application, party_of(application, current_account(request)))
+    return _out(request, application)
 
 
 @office.get("/queue", response=list[ApplicationOut], summary="An agency's open applications")
@@ -329,8 +320,7 @@ def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
     account = current_account(request)
     calendar = working_calendar()
     return [
-        application_out(a, "officer", calendar)
-        for a in agency_queue(account=account, agency=agency)
+        _out(request, a, "officer", calendar) for a in agency_queue(account=account, agency=agency)
     ]
 
 
@@ -340,14 +330,14 @@ def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
     application = application_view_for_officer(
         account=current_account(request), application_id=application_id
     )
-    return application_out(application, "officer")
+    return _out(request, application, "officer")
 
 
 @office.post("/applications/{application_id}/claim", response={200: ApplicationOut, **ERRORS},
              summary="Take the application into my work")  # fmt: skip
 def claim(request: HttpRequest, application_id: str) -> dict[str, Any]:
     application = application_claim(actor=current_account(request), application_id=application_id)
-    return application_out(application, "officer")
+    return _out(request, application, "officer")
 
 
 @office.post("/applications/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
@@ -363,4 +353,4 @@ def officer_step(request: HttpRequest, application_id: str, body: StepIn) -> dic
         fields=body.fields,
         expected_version=body.expected_version,
     )
-    return application_out(application, "officer")
+    return _out(request, application, "officer")

@@ -29,6 +29,52 @@ urlpatterns = [
         views_applications.application_page,
         name="application",
     ),
+    # One view per button of the application page.
+    path(
+        "applications/<str:application_id>/save",
+        views_applications.application_save,
+        name="application-save",
+    ),
+    path(
+        "applications/<str:application_id>/sign/sms",
+        views_applications.application_sign_sms,
+        name="application-sign-sms",
+    ),
+    path(
+        "applications/<str:application_id>/sign/certificate",
+        views_applications.application_sign_certificate,
+        name="application-sign-certificate",
+    ),
+    path(
+        "applications/<str:application_id>/submit",
+        views_applications.application_submit_sms,
+        name="application-submit",
+    ),
+    path(
+        "applications/<str:application_id>/submit/certificate",
+        views_applications.application_submit_certificate,
+        name="application-submit-certificate",
+    ),
+    path(
+        "applications/<str:application_id>/steps/<slug:name>",
+        views_applications.application_step,
+        name="application-step",
+    ),
+    path(
+        "applications/<str:application_id>/countersign/sms",
+        views_applications.application_countersign_sms,
+        name="application-countersign-sms",
+    ),
+    path(
+        "applications/<str:application_id>/countersign",
+        views_applications.application_countersign_code,
+        name="application-countersign",
+    ),
+    path(
+        "applications/<str:application_id>/countersign/certificate",
+        views_applications.application_countersign_certificate,
+        name="application-countersign-certificate",
+    ),
     path("deadlines/", views_dashboard.deadlines, name="deadlines"),
     path("surveys/", views_surveys.survey_list, name="surveys"),
     path("surveys/<slug:code>/", views_surveys.survey_answer_page, name="survey"),

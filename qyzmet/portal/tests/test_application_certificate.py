@@ -48,16 +48,17 @@ def _challenge(page: str) -> bytes:
 def _certificate_step(web: CommittingClient) -> tuple[str, str]:
     """Apply, fill in, choose "Sign with a certificate": (page url, the certificate step)."""
     url = web.post(f"/services/{SERVICE}/apply")["Location"]
-    step = web.post(url, {"action": "sign_certificate", "purpose": "employment"})
+    step = web.post(f"{url}sign/certificate", {"purpose": "employment"})
     assert step.status_code == 302
     assert step["Location"] == f"{url}?sign=certificate"
-    return url, web.get(step["Location"]).content.decode()
+    page = web.get(step["Location"]).content.decode()
+    assert f'action="{url}submit/certificate"' in page
+    return url, page
 
 
 def _signed_post(page: str, p12: bytes, password: str) -> dict[str, str]:
     signature = cms_sign(content=_challenge(page), p12=p12, password=password)
     return {
-        "action": "submit_certificate",
         "idempotency_key": _hidden(page, "idempotency_key"),
         "content_sha256": _hidden(page, "content_sha256"),
         "signature": base64.b64encode(signature).decode(),
@@ -74,8 +75,8 @@ def test_a_citizen_signs_with_their_certificate_and_a_double_post_submits_once()
     assert "data-certsign" in page and 'name="p12_password"' in page
     body = _signed_post(page, p12, demo_p12_password(iin))
 
-    first = web.post(url, body)
-    second = web.post(url, body)  # a double click: the same Idempotency-Key
+    first = web.post(f"{url}submit/certificate", body)
+    second = web.post(f"{url}submit/certificate", body)  # a double click: the same Idempotency-Key
 
     assert first.status_code == 302 and first["Location"] == url
     assert second.status_code == 302 and second["Location"] == url
@@ -106,7 +107,9 @@ def test_someone_elses_certificate_is_refused_in_the_citizens_language_and_the_d
     url, page = _certificate_step(web)
     before = Application.objects.get().form_data
 
-    refused = web.post(url, _signed_post(page, p12, demo_p12_password(other.person.iin)))
+    refused = web.post(
+        f"{url}submit/certificate", _signed_post(page, p12, demo_p12_password(other.person.iin))
+    )
 
     assert refused.status_code == 422
     shown = refused.content.decode()
@@ -133,7 +136,9 @@ def test_someone_elses_certificate_message_in_english() -> None:
     web = _signed_in(account)
     url, page = _certificate_step(web)
 
-    refused = web.post(url, _signed_post(page, p12, demo_p12_password(other.person.iin)))
+    refused = web.post(
+        f"{url}submit/certificate", _signed_post(page, p12, demo_p12_password(other.person.iin))
+    )
 
     assert refused.status_code == 422
     assert (
@@ -151,7 +156,7 @@ def test_a_revoked_certificate_is_refused() -> None:
     web = _signed_in(account)
     url, page = _certificate_step(web)
 
-    refused = web.post(url, _signed_post(page, p12, demo_p12_password(iin)))
+    refused = web.post(f"{url}submit/certificate", _signed_post(page, p12, demo_p12_password(iin)))
 
     assert refused.status_code == 422
     assert "This certificate has been revoked." in refused.content.decode()
@@ -165,9 +170,9 @@ def test_a_draft_changed_after_the_page_was_signed_is_not_submitted() -> None:
     web = _signed_in(account)
     url, page = _certificate_step(web)
     body = _signed_post(page, p12, demo_p12_password(iin))
-    web.post(url, {"action": "save", "purpose": "travel"})  # e.g. from another tab
+    web.post(f"{url}save", {"purpose": "travel"})  # e.g. from another tab
 
-    refused = web.post(url, body)
+    refused = web.post(f"{url}submit/certificate", body)
 
     assert refused.status_code == 422
     assert "The application changed after this page was opened." in refused.content.decode()
@@ -175,7 +180,10 @@ def test_a_draft_changed_after_the_page_was_signed_is_not_submitted() -> None:
     assert application.state == "draft"
     assert '"travel"' in application.form_data
     # the page now shows the new content to sign, and signing that works
-    retried = web.post(url, _signed_post(refused.content.decode(), p12, demo_p12_password(iin)))
+    retried = web.post(
+        f"{url}submit/certificate",
+        _signed_post(refused.content.decode(), p12, demo_p12_password(iin)),
+    )
     assert retried.status_code == 302
     assert Application.objects.get().state == "in_review"
 
@@ -190,7 +198,7 @@ def test_a_signature_over_other_content_is_refused() -> None:
     forged = cms_sign(content=b'{"answers":{}}', p12=p12, password=demo_p12_password(iin))
     body["signature"] = base64.b64encode(forged).decode()
 
-    refused = web.post(url, body)
+    refused = web.post(f"{url}submit/certificate", body)
 
     assert refused.status_code == 422
     assert "The signature does not match this application." in refused.content.decode()
@@ -201,7 +209,7 @@ def test_an_incomplete_draft_does_not_reach_the_certificate_step() -> None:
     web = _signed_in(citizen_create())
     url = web.post(f"/services/{SERVICE}/apply")["Location"]
 
-    response = web.post(url, {"action": "sign_certificate", "purpose": ""})
+    response = web.post(f"{url}sign/certificate", {"purpose": ""})
 
     assert response.status_code == 422
     page = response.content.decode()
@@ -216,12 +224,12 @@ def test_the_draft_page_offers_both_ways_and_explains_certificates_need_javascri
 
     page = web.get(url).content.decode()
 
-    assert 'value="sign"' in page  # by SMS code, works without scripts
-    assert 'value="sign_certificate"' in page
+    assert f'formaction="{url}sign/sms"' in page  # by SMS code, works without scripts
+    assert f'formaction="{url}sign/certificate"' in page
     assert "<noscript>" in page
     assert "Signing with a certificate needs JavaScript" in page
     # the certificate step ships its button disabled: only the script enables it
-    web.post(url, {"action": "save", "purpose": "employment"})
+    web.post(f"{url}save", {"purpose": "employment"})
     step = web.get(f"{url}?sign=certificate").content.decode()
     assert re.search(r'<button class="button" type="submit" disabled>Sign and submit', step)
 
@@ -229,22 +237,22 @@ def test_the_draft_page_offers_both_ways_and_explains_certificates_need_javascri
 def test_a_service_without_certificate_signing_offers_only_the_sms_code(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from qyzmet.applications import overview
     from qyzmet.catalogue.schema import ServiceDefinition
-    from qyzmet.portal import views_applications
 
-    real = views_applications.definition_of
+    real = overview.definition_of
 
     def sms_only(application: Application) -> ServiceDefinition:
         return real(application).model_copy(update={"signing": ["sms"]})
 
-    monkeypatch.setattr(views_applications, "definition_of", sms_only)
+    monkeypatch.setattr(overview, "definition_of", sms_only)
     web = _signed_in(citizen_create())
     url = web.post(f"/services/{SERVICE}/apply")["Location"]
-    web.post(url, {"action": "save", "purpose": "employment"})
+    web.post(f"{url}save", {"purpose": "employment"})
 
     page = web.get(url).content.decode()
     step = web.get(f"{url}?sign=certificate").content.decode()
 
-    assert 'value="sign"' in page
-    assert 'value="sign_certificate"' not in page
+    assert f'formaction="{url}sign/sms"' in page
+    assert f'formaction="{url}sign/certificate"' not in page
     assert "data-challenge=" not in step

@@ -29,18 +29,18 @@ def test_apply_fill_in_sign_and_track_through_the_pages() -> None:
     started = web.post("/services/criminal-record-certificate/apply")
     page_url = started["Location"]
     assert page_url.startswith("/applications/")
-    wrong = web.post(page_url, {"action": "save", "purpose": "piracy"})
+    wrong = web.post(f"{page_url}save", {"purpose": "piracy"})
     assert wrong.status_code == 422
     assert "Choose one of the options." in wrong.content.decode()
     assert Application.objects.get().form_data != "{}"  # kept even though wrong
 
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        web.post(page_url, {"action": "sign", "purpose": "employment"})
+        web.post(f"{page_url}sign/sms", {"purpose": "employment"})
         page = web.get(page_url).content.decode()
         assert "Code sent to +7 701 *** ** 67" in page
         key = page.split('name="idempotency_key" value="')[1].split('"')[0]
         code = last_code(web, PHONE)
-        done = web.post(page_url, {"action": "submit", "code": code, "idempotency_key": key})
+        done = web.post(f"{page_url}submit", {"code": code, "idempotency_key": key})
 
     assert done.status_code == 302
     page = web.get(page_url).content.decode()
@@ -60,7 +60,7 @@ def test_someone_elses_application_page_is_404() -> None:
     other.post("/signin/code/", {"code": last_code(other, "+77075554433")})
 
     assert other.get(url).status_code == 404
-    assert other.post(url, {"action": "withdraw"}).status_code == 404
+    assert other.post(f"{url}steps/withdraw").status_code == 404
 
 
 def test_applying_needs_sign_in() -> None:
@@ -84,12 +84,10 @@ def test_an_officer_works_the_queue_and_decides_on_the_pages() -> None:
     citizen = _signed_in()
     url = citizen.post("/services/criminal-record-certificate/apply")["Location"]
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        citizen.post(url, {"action": "sign", "purpose": "employment"})
+        citizen.post(f"{url}sign/sms", {"purpose": "employment"})
         page = citizen.get(url).content.decode()
         key = page.split('name="idempotency_key" value="')[1].split('"')[0]
-        citizen.post(
-            url, {"action": "submit", "code": last_code(citizen, PHONE), "idempotency_key": key}
-        )
+        citizen.post(f"{url}submit", {"code": last_code(citizen, PHONE), "idempotency_key": key})
     application = Application.objects.get()
     officer_account = citizen_create(phone="+77470001122", birth_date=date(1980, 8, 8), sex="M")
     OfficerMembership.objects.create(account=officer_account, agency=application.agency)
@@ -125,10 +123,11 @@ def test_a_proactive_offer_is_completed_and_accepted_on_its_page() -> None:
     url = f"/applications/{offer.pk}/"
 
     page = web.get(url).content.decode()
-    assert 'value="accept"' in page and 'value="decline"' in page
-    incomplete = web.post(url, {"action": "accept"})
+    assert f'formaction="{url}steps/accept"' in page
+    assert f'formaction="{url}steps/decline"' in page
+    incomplete = web.post(f"{url}steps/accept")
     assert incomplete.status_code == 422
-    declined = web.post(url, {"action": "decline"})
+    declined = web.post(f"{url}steps/decline")
 
     assert declined.status_code == 302
     assert Application.objects.get().outcome == "withdrawn"

@@ -84,7 +84,7 @@ def test_an_application_is_signed_with_the_downloaded_demo_certificate(
         page.select_option("select[name=purpose]", "employment")
         _shoot(page, f"draft-{width}")
         assert _main_fits(page, width)
-        page.click("button[value=sign_certificate]")
+        page.click("button[formaction$='/sign/certificate']")
         page.wait_for_url("**/applications/*/?sign=certificate")
         url = page.url.split("?")[0]
         page.on(
@@ -141,7 +141,7 @@ def test_someone_elses_certificate_is_refused_on_the_page_in_kazakh(
         page.click("form[action$='/apply'] button[type=submit]")
         page.wait_for_url("**/applications/*/")
         page.select_option("select[name=purpose]", "travel")
-        page.click("button[value=sign_certificate]")
+        page.click("button[formaction$='/sign/certificate']")
         page.wait_for_url("**/applications/*/?sign=certificate")
         page.set_input_files("input[name=p12]", str(bundle))
         page.fill("input[name=p12_password]", demo_p12_password(other))

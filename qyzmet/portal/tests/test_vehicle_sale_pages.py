@@ -35,11 +35,11 @@ def _submit_on_pages(
     """Start, fill in, sign by SMS code and submit on the pages; the application page's URL."""
     page_url: str = web.post(f"/services/{service}/apply")["Location"]
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):  # past the code pause
-        web.post(page_url, {"action": "sign", **fields})
+        web.post(f"{page_url}sign/sms", fields)
         page = web.get(page_url).content.decode()
         key = page.split('name="idempotency_key" value="')[1].split('"')[0]
         code = last_code(web, phone)
-        web.post(page_url, {"action": "submit", "code": code, "idempotency_key": key})
+        web.post(f"{page_url}submit", {"code": code, "idempotency_key": key})
     return page_url
 
 
@@ -61,11 +61,11 @@ def test_the_buyer_confirms_a_sale_on_the_application_page() -> None:
     assert "waiting for you" in page
     assert "123 ABC 02" in page and "4500000" in page  # what the buyer confirms
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
-        b.post(page_url, {"action": "countersign_code"})
+        b.post(f"{page_url}countersign/sms")
         assert "Code sent to +7 701 *** ** 21" in b.get(page_url).content.decode()
-        wrong = b.post(page_url, {"action": "countersign", "code": "000000"})
+        wrong = b.post(f"{page_url}countersign", {"code": "000000"})
         assert wrong.status_code == 400 and Application.objects.get().state == "buyer_confirmation"
-        done = b.post(page_url, {"action": "countersign", "code": last_code(b, BUYER_PHONE)})
+        done = b.post(f"{page_url}countersign", {"code": last_code(b, BUYER_PHONE)})
 
     assert done.status_code == 302
     page = b.get(page_url).content.decode()
@@ -83,7 +83,7 @@ def test_the_first_registration_form_offers_the_free_plates_of_the_owner_s_regio
     web = _web(owner, SELLER_PHONE)
 
     page_url = web.post("/services/vehicle-first-registration/apply")["Location"]
-    page = web.post(page_url, {"action": "save", "plates": "chosen"}, follow=True)
+    page = web.post(f"{page_url}save", {"plates": "chosen"}, follow=True)
 
     body = page.content.decode()
     options = '<option value="777 AAA 02"><option value="888 BBB 02">'
@@ -150,13 +150,15 @@ def test_the_buyer_may_confirm_on_the_page_with_a_certificate() -> None:
         )
         return base64.b64encode(cms).decode()
 
-    post = {"action": "countersign_certificate", "content_sha256": digest}
-    wrong = b.post(page_url, {**post, "signature": signed_by(seller.person.iin)})
+    post = {"content_sha256": digest}
+    confirm_url = f"{page_url}countersign/certificate"
+    assert f'action="{confirm_url}"' in page
+    wrong = b.post(confirm_url, {**post, "signature": signed_by(seller.person.iin)})
     assert wrong.status_code == 422
     assert "This certificate belongs to another person." in wrong.content.decode()
     assert Application.objects.get().state == "buyer_confirmation"
 
-    done = b.post(page_url, {**post, "signature": signed_by(buyer.person.iin)})
+    done = b.post(confirm_url, {**post, "signature": signed_by(buyer.person.iin)})
 
     assert done.status_code == 302
     assert "Confirmed and signed." in b.get(page_url).content.decode()
