@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from qyzmet.api.errors import ErrorCode
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import NotFound, ValidationFailed
@@ -51,7 +52,8 @@ def plates(request: HttpRequest, query: Query[PlatesIn]) -> list[PlateOut]:
     if region not in rules.REGIONS:
         message = _("The region must be a two-digit code from 01 to 20.")
         raise ValidationFailed(
-            details={"fields": [{"field": "region", "message": message}]}, code="region_invalid"
+            details={"fields": [{"field": "region", "message": message}]},
+            code=ErrorCode.REGION_INVALID,
         )
     return [
         PlateOut(

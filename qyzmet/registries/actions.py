@@ -18,6 +18,7 @@ from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.identity.models import Person
 from qyzmet.registries import validation as rules
+from qyzmet.registries.errors import ErrorCode
 from qyzmet.registries.models import (
     DrivingLicence,
     ExamResult,
@@ -57,7 +58,7 @@ def _living(person: Person, *, field: str) -> None:
     if person.status != Person.Status.LIVING:
         raise ValidationFailed(
             _("The registry records this person as deceased."),
-            code="person_deceased",
+            code=ErrorCode.PERSON_DECEASED,
             details={"fields": [{"field": field, "message": "deceased"}]},
         )
 
@@ -101,7 +102,7 @@ def plate_reserve(
     if wanted is not None and wanted.region != region:
         raise ValidationFailed(
             _("The plate's region code is not the region asked for."),
-            code="plate_region_mismatch",
+            code=ErrorCode.PLATE_REGION_MISMATCH,
             details={"fields": [{"field": "number", "message": "region"}]},
         )
     with transaction.atomic():
@@ -116,12 +117,12 @@ def plate_reserve(
             if wanted is not None:
                 raise Conflict(
                     _("This plate number is not free."),
-                    code="plate_taken",
+                    code=ErrorCode.PLATE_TAKEN,
                     details={"number": str(wanted)},
                 )
             raise Conflict(
                 _("No free plates are left in this region's pool."),
-                code="plate_pool_empty",
+                code=ErrorCode.PLATE_POOL_EMPTY,
                 details={"region": region, "increased_demand": increased_demand},
             )
         plate.status = Plate.Status.RESERVED
@@ -135,7 +136,9 @@ def plate_release(*, plate: Plate) -> Plate:
     with transaction.atomic():
         locked = Plate.objects.select_for_update().get(pk=plate.pk)
         if locked.status != Plate.Status.RESERVED:
-            raise Conflict(_("Only a reserved plate can be released."), code="plate_not_reserved")
+            raise Conflict(
+                _("Only a reserved plate can be released."), code=ErrorCode.PLATE_NOT_RESERVED
+            )
         locked.status = Plate.Status.FREE
         locked.reserved_at = None
         locked.save(update_fields=["status", "reserved_at"])
@@ -153,17 +156,17 @@ def _plate_take(number: str) -> Plate:
     """Lock the plate and make it assigned; it must be free or reserved."""
     plate = Plate.objects.select_for_update().filter(number=_plate_text(number)).first()
     if plate is None:
-        raise NotFound(_("This plate number is not in the pool."), code="plate_unknown")
+        raise NotFound(_("This plate number is not in the pool."), code=ErrorCode.PLATE_UNKNOWN)
     if plate.status == Plate.Status.RETIRED:
         raise Conflict(
             _("This plate number is retired and cannot be issued."),
-            code="plate_retired",
+            code=ErrorCode.PLATE_RETIRED,
             details={"number": plate.number},
         )
     if plate.status == Plate.Status.ASSIGNED:
         raise Conflict(
             _("This plate number is already on another vehicle."),
-            code="plate_taken",
+            code=ErrorCode.PLATE_TAKEN,
             details={"number": plate.number},
         )
     plate.status = Plate.Status.ASSIGNED
@@ -194,19 +197,19 @@ def _vehicle_checked(data: VehicleData, today: date) -> tuple[rules.VinCheck, st
     if category not in rules.VEHICLE_CATEGORIES:
         raise ValidationFailed(
             _("This is not a vehicle category."),
-            code="vehicle_category_invalid",
+            code=ErrorCode.VEHICLE_CATEGORY_INVALID,
             details={"fields": [{"field": "category", "message": category}]},
         )
     if not FIRST_VEHICLE_YEAR <= data.year <= today.year + 1:
         raise ValidationFailed(
             _("The year of manufacture is not possible."),
-            code="vehicle_year_invalid",
+            code=ErrorCode.VEHICLE_YEAR_INVALID,
             details={"fields": [{"field": "year", "message": str(data.year)}]},
         )
     if not data.make.strip() or not data.model.strip():
         raise ValidationFailed(
             _("The make and the model are required."),
-            code="vehicle_make_required",
+            code=ErrorCode.VEHICLE_MAKE_REQUIRED,
             details={"fields": [{"field": "make", "message": "required"}]},
         )
     return vin, category
@@ -219,7 +222,7 @@ def _registration_open(vehicle: Vehicle) -> VehicleRegistration:
         .first()
     )
     if current is None or vehicle.status != Vehicle.Status.REGISTERED:
-        raise Conflict(_("This vehicle is not registered."), code="vehicle_not_registered")
+        raise Conflict(_("This vehicle is not registered."), code=ErrorCode.VEHICLE_NOT_REGISTERED)
     return current
 
 
@@ -228,7 +231,7 @@ def _not_arrested(vehicle: Vehicle) -> None:
         raise Conflict(
             _("The vehicle is under arrest in the registry: %(reason)s")
             % {"reason": vehicle.arrest_reason or "—"},
-            code="vehicle_arrested",
+            code=ErrorCode.VEHICLE_ARRESTED,
         )
 
 
@@ -248,7 +251,7 @@ def vehicle_register_first(
         if Vehicle.objects.filter(vin=vin.vin).exists():
             raise Conflict(
                 _("A vehicle with this VIN is already in the registry."),
-                code="vin_registered",
+                code=ErrorCode.VIN_REGISTERED,
                 details={"vin": vin.vin},
             )
         taken = _plate_take(plate)
@@ -266,7 +269,7 @@ def vehicle_register_first(
         except IntegrityError as exc:  # the same VIN registered at the same moment
             raise Conflict(
                 _("A vehicle with this VIN is already in the registry."),
-                code="vin_registered",
+                code=ErrorCode.VIN_REGISTERED,
                 details={"vin": vin.vin},
             ) from exc
         return VehicleRegistration.objects.create(
@@ -293,7 +296,7 @@ def vehicle_owner_change(
         if current.owner_id == buyer.pk:
             raise ValidationFailed(
                 _("The buyer already owns this vehicle."),
-                code="same_owner",
+                code=ErrorCode.SAME_OWNER,
                 details={"fields": [{"field": "buyer", "message": "same"}]},
             )
         new_plate = current.plate
@@ -347,7 +350,7 @@ def vehicle_arrest_set(*, vehicle: Vehicle, arrested: bool, reason: str = "") ->
     if arrested and not reason.strip():
         raise ValidationFailed(
             _("An arrest needs its reason."),
-            code="arrest_reason_required",
+            code=ErrorCode.ARREST_REASON_REQUIRED,
             details={"fields": [{"field": "reason", "message": "required"}]},
         )
     with transaction.atomic():
@@ -395,7 +398,7 @@ def licence_issue(
         if not new:
             raise ValidationFailed(
                 _("The licence already has these categories."),
-                code="categories_held",
+                code=ErrorCode.CATEGORIES_HELD,
                 details={"categories": wanted},
             )
         missing = rules.missing_base_categories(new, held_codes)
@@ -476,7 +479,7 @@ def _licence_write(
                 expires=rules.licence_expiry(today),
             )
     except IntegrityError as exc:  # another licence was issued to the holder at the same moment
-        raise Conflict(code="licence_issued_elsewhere") from exc
+        raise Conflict(code=ErrorCode.LICENCE_ISSUED_ELSEWHERE) from exc
     if old is not None:
         old.replaced_by = licence
         old.save(update_fields=["replaced_by"])
@@ -492,7 +495,7 @@ def licence_replace(
     if reason not in LICENCE_REPLACE_REASONS:
         raise ValidationFailed(
             _("This is not a reason to replace a licence."),
-            code="replace_reason_invalid",
+            code=ErrorCode.REPLACE_REASON_INVALID,
             details={"fields": [{"field": "reason", "message": reason}]},
         )
     with transaction.atomic():
@@ -500,7 +503,7 @@ def licence_replace(
         if locked.status not in (DrivingLicence.Status.VALID, DrivingLicence.Status.EXPIRED):
             raise Conflict(
                 _("This licence was already replaced or revoked."),
-                code="licence_not_current",
+                code=ErrorCode.LICENCE_NOT_CURRENT,
                 details={"status": locked.status},
             )
         expired = locked.expires < today or locked.status == DrivingLicence.Status.EXPIRED
@@ -508,7 +511,7 @@ def licence_replace(
             person=locked.holder, on=today
         ) is None:
             raise ValidationFailed(
-                _("There is no valid medical certificate on file."), code="no_medical"
+                _("There is no valid medical certificate on file."), code=ErrorCode.NO_MEDICAL
             )
         return _licence_write(
             holder=locked.holder,
@@ -525,7 +528,8 @@ def licence_revoke(*, licence: DrivingLicence, reason: str) -> DrivingLicence:
         locked = DrivingLicence.objects.select_for_update().get(pk=licence.pk)
         if locked.status != DrivingLicence.Status.VALID:
             raise Conflict(
-                _("This licence was already replaced or revoked."), code="licence_not_current"
+                _("This licence was already replaced or revoked."),
+                code=ErrorCode.LICENCE_NOT_CURRENT,
             )
         locked.status = DrivingLicence.Status.REVOKED
         locked.replace_reason = reason[:16]

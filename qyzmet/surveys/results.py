@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -34,6 +35,15 @@ from qyzmet.surveys.stats import (
     weighted_share,
     wilson_interval,
 )
+
+
+class WeightingCode(StrEnum):
+    """How the results were weighted (raking failures carry the raking error's own code)."""
+
+    RAKED = "raked"
+    NO_RESPONDENTS = "no_respondents"
+    NOT_REQUESTED = "not_requested"
+
 
 WEIGHTING_MESSAGES = {
     "raked": _(
@@ -276,9 +286,9 @@ class _Data:
     def _weighting(self, weighted: bool) -> Weighting:
         on = survey_reference_date(self.survey)
         if not self.ids.size:
-            return Weighting(applied=False, code="no_respondents", reference_date=on)
+            return Weighting(applied=False, code=WeightingCode.NO_RESPONDENTS, reference_date=on)
         if not weighted:
-            return Weighting(applied=False, code="not_requested", reference_date=on)
+            return Weighting(applied=False, code=WeightingCode.NOT_REQUESTED, reference_date=on)
         margins = self.survey.population_margins or population_margins(on=on)
         try:
             raked = rake(
@@ -290,7 +300,7 @@ class _Data:
         self.weights = raked.weights
         return Weighting(
             applied=True,
-            code="raked",
+            code=WeightingCode.RAKED,
             reference_date=on,
             iterations=raked.iterations,
             n_effective=kish_effective_n(raked.weights),

@@ -1,0 +1,31 @@
+"""The error codes the surveys app answers with (listed in the OpenAPI document)."""
+
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    AGE_BAND = "age_band"
+    ANSWER_REQUIRED = "answer_required"
+    ANSWER_WRONG_TYPE = "answer_wrong_type"
+    COLUMNS = "columns"
+    CSV_EMPTY = "csv_empty"
+    CSV_ENCODING = "csv_encoding"
+    CSV_HEADER = "csv_header"
+    CSV_INVALID = "csv_invalid"
+    OPTION_REPEATED = "option_repeated"
+    OPTION_UNKNOWN = "option_unknown"
+    QUESTION_UNKNOWN = "question_unknown"
+    REGION = "region"
+    RESPONDENT_DUPLICATE = "respondent_duplicate"
+    RESPONDENT_ID = "respondent_id"
+    SEX = "sex"
+    SINGLE_CHOICE_ONLY = "single_choice_only"
+    SURVEY_ADULTS_ONLY = "survey_adults_only"
+    SURVEY_ALREADY_ANSWERED = "survey_already_answered"
+    SURVEY_ANSWERS_INVALID = "survey_answers_invalid"
+    SURVEY_CITIZENS_ONLY = "survey_citizens_only"
+    SURVEY_DEFINITION_INVALID = "survey_definition_invalid"
+    SURVEY_EXISTS = "survey_exists"
+    SURVEY_NOT_OPEN = "survey_not_open"
+    SURVEY_STATE = "survey_state"
+    TEXT_TOO_LONG = "text_too_long"
