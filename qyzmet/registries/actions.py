@@ -239,6 +239,27 @@ def _locked(vehicle: Vehicle) -> Vehicle:
     return Vehicle.objects.select_for_update().get(pk=vehicle.pk)
 
 
+def _vin_registered(vin: str) -> Conflict:
+    return Conflict(
+        _("A vehicle with this VIN is already in the registry."),
+        code=ErrorCode.VIN_REGISTERED,
+        details={"vin": vin},
+    )
+
+
+def _registration_start(
+    *, vehicle: Vehicle, owner: Person, plate: Plate, reason: str, on: date
+) -> VehicleRegistration:
+    return VehicleRegistration.objects.create(
+        vehicle=vehicle,
+        owner=owner,
+        plate=plate,
+        certificate_number=certificate_number_new(),
+        reason=reason,
+        started_on=on,
+    )
+
+
 def vehicle_register_first(
     *, owner: Person, vehicle: VehicleData, plate: str, on: date | None = None
 ) -> VehicleRegistration:
@@ -249,11 +270,7 @@ def vehicle_register_first(
     _living(owner, field="owner")
     with transaction.atomic():
         if Vehicle.objects.filter(vin=vin.vin).exists():
-            raise Conflict(
-                _("A vehicle with this VIN is already in the registry."),
-                code=ErrorCode.VIN_REGISTERED,
-                details={"vin": vin.vin},
-            )
+            raise _vin_registered(vin.vin)
         taken = _plate_take(plate)
         try:
             with transaction.atomic():
@@ -267,18 +284,9 @@ def vehicle_register_first(
                     engine_cc=vehicle.engine_cc,
                 )
         except IntegrityError as exc:  # the same VIN registered at the same moment
-            raise Conflict(
-                _("A vehicle with this VIN is already in the registry."),
-                code=ErrorCode.VIN_REGISTERED,
-                details={"vin": vin.vin},
-            ) from exc
-        return VehicleRegistration.objects.create(
-            vehicle=row,
-            owner=owner,
-            plate=taken,
-            certificate_number=certificate_number_new(),
-            reason=VehicleRegistration.Reason.FIRST,
-            started_on=today,
+            raise _vin_registered(vin.vin) from exc
+        return _registration_start(
+            vehicle=row, owner=owner, plate=taken, reason=VehicleRegistration.Reason.FIRST, on=today
         )
 
 
@@ -307,13 +315,12 @@ def vehicle_owner_change(
         current.ended_on = today
         current.end_reason = VehicleRegistration.EndReason.OWNER_CHANGE
         current.save(update_fields=["ended_on", "end_reason"])
-        return VehicleRegistration.objects.create(
+        return _registration_start(
             vehicle=vehicle,
             owner=buyer,
             plate=new_plate,
-            certificate_number=certificate_number_new(),
             reason=VehicleRegistration.Reason.OWNER_CHANGE,
-            started_on=today,
+            on=today,
         )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from qyzmet.registries.imports import ImportReport
+from qyzmet.core.importing import ImportReport
 
 SHOWN_REJECTIONS = 20
 

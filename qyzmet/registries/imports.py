@@ -6,22 +6,24 @@ imported again changes nothing and a corrected file updates only the changed row
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.iin import IinError, iin_check
+from qyzmet.core.importing import ImportReport, RejectedRow
 from qyzmet.identity.models import Person
 from qyzmet.registries import validation as rules
 from qyzmet.registries.models import ExamResult, MedicalCertificate
 
 MEDICAL_COLUMNS = ("iin", "number", "issued", "expires", "categories", "issuer")
 EXAM_COLUMNS = ("iin", "category", "kind", "passed", "taken_on", "centre")
+
+Record = TypeVar("Record", bound=models.Model)
 
 ROW_MESSAGES: dict[str, Promise] = {
     "iin": _("The IIN is not valid."),
@@ -37,23 +39,6 @@ ROW_MESSAGES: dict[str, Promise] = {
 }
 _YES = {"1", "yes", "true", "y", "да", "иә"}
 _NO = {"0", "no", "false", "n", "нет", "жоқ"}
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    """A row not written; `row_number` counts the header as row 1, as spreadsheets do."""
-
-    row_number: int
-    code: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 class _Row(Exception):
@@ -100,6 +85,28 @@ def _reject(report: ImportReport, number: int, code: str) -> None:
     report.rejected.append(RejectedRow(number, code, str(ROW_MESSAGES[code])))
 
 
+def _upsert(
+    report: ImportReport,
+    model: type[Record],
+    old: Record | None,
+    *,
+    keys: dict[str, Any],
+    values: dict[str, Any],
+) -> Record:
+    """Create the record, or update the `values` that changed, and count which it was."""
+    if old is None:
+        report.created += 1
+        return model._default_manager.create(**keys, **values)
+    if all(getattr(old, name) == value for name, value in values.items()):
+        report.unchanged += 1
+        return old
+    for name, value in values.items():
+        setattr(old, name, value)
+    old.save(update_fields=list(values))
+    report.updated += 1
+    return old
+
+
 def _categories(text: str) -> list[str]:
     items = [item for item in text.replace(",", " ").split() if item]
     try:
@@ -144,17 +151,9 @@ def medical_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
                 "categories": categories,
                 "issuer": issuer,
             }
-            old = existing.get(cert)
-            if old is None:
-                MedicalCertificate.objects.create(number=cert, **values)
-                report.created += 1
-            elif all(getattr(old, k) == v for k, v in values.items()):
-                report.unchanged += 1
-            else:
-                for key, value in values.items():
-                    setattr(old, key, value)
-                old.save(update_fields=list(values))
-                report.updated += 1
+            _upsert(
+                report, MedicalCertificate, existing.get(cert), keys={"number": cert}, values=values
+            )
     return report
 
 
@@ -196,21 +195,11 @@ def exams_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
                 _reject(report, number, exc.code)
                 continue
             key = (person.pk, category, kind, taken_on)
-            old = existing.get(key)
-            if old is None:
-                existing[key] = ExamResult.objects.create(
-                    person=person,
-                    category=category,
-                    kind=kind,
-                    passed=passed,
-                    taken_on=taken_on,
-                    centre=centre,
-                )
-                report.created += 1
-            elif (old.passed, old.centre) == (passed, centre):
-                report.unchanged += 1
-            else:
-                old.passed, old.centre = passed, centre
-                old.save(update_fields=["passed", "centre"])
-                report.updated += 1
+            existing[key] = _upsert(
+                report,
+                ExamResult,
+                existing.get(key),
+                keys={"person": person, "category": category, "kind": kind, "taken_on": taken_on},
+                values={"passed": passed, "centre": centre},
+            )
     return report
