@@ -8,13 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from qyzmet.surveys.errors import WEIGHTING_MESSAGES, WeightingCode
 from qyzmet.surveys.models import Answer, Question, Response, Survey, text_in
 from qyzmet.surveys.selectors import (
     DIMENSIONS,
@@ -35,36 +34,6 @@ from qyzmet.surveys.stats import (
     weighted_share,
     wilson_interval,
 )
-
-
-class WeightingCode(StrEnum):
-    """How the results were weighted (raking failures carry the raking error's own code)."""
-
-    RAKED = "raked"
-    NO_RESPONDENTS = "no_respondents"
-    NOT_REQUESTED = "not_requested"
-
-
-WEIGHTING_MESSAGES = {
-    "raked": _(
-        "Weighted by raking to the adults of the population registry by region, sex and age band."
-    ),
-    "no_respondents": _("No answers yet."),
-    "raking_sample_cell_empty": _(
-        "Weighting is not possible: the population has adults in a region, sex or age band "
-        "with no respondents."
-    ),
-    "raking_population_cell_empty": _(
-        "Weighting is not possible: some respondents are in a region, sex or age band with no "
-        "adults in the population registry."
-    ),
-    "raking_empty_margin": _(
-        "Weighting is not possible: the population registry has no adults to weight to."
-    ),
-    "raking_not_converged": _(
-        "Weighting is not possible: raking did not converge, the margins cannot all be met."
-    ),
-}
 
 
 @dataclass(frozen=True)
