@@ -24,7 +24,6 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     HTTP_ERROR = "http_error"
     INVALID = "invalid"
-    REGION_INVALID = "region_invalid"
 
 
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:

@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
-from qyzmet.api.errors import ErrorCode
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.registries import selectors as registry
 from qyzmet.registries import validation as rules
+from qyzmet.registries.errors import ErrorCode
 
 router = Router(tags=["vehicles"], auth=AccessToken())
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}

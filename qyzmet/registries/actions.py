@@ -411,7 +411,7 @@ def licence_issue(
         missing = rules.missing_base_categories(new, held_codes)
         if missing:
             raise _refusal(
-                "base_category_missing",
+                ErrorCode.BASE_CATEGORY_MISSING,
                 _("A trailer category needs its towing category first."),
                 categories=missing,
             )
@@ -420,18 +420,20 @@ def licence_issue(
         ]
         if young:
             raise _refusal(
-                "under_age",
+                ErrorCode.UNDER_AGE,
                 _("The holder is too young for this category."),
                 categories=young,
                 minimum_age={c: rules.MINIMUM_AGE[c] for c in young},
             )
         medical = medical_valid(person=holder, on=today)
         if medical is None:
-            raise _refusal("no_medical", _("There is no valid medical certificate on file."))
+            raise _refusal(
+                ErrorCode.NO_MEDICAL, _("There is no valid medical certificate on file.")
+            )
         restricted = rules.medical_covers(medical.categories, new)
         if restricted:
             raise _refusal(
-                "medical_restricted",
+                ErrorCode.MEDICAL_RESTRICTED,
                 _("The medical certificate does not allow these categories."),
                 categories=restricted,
             )
@@ -448,7 +450,7 @@ def licence_issue(
         ]
         if not_passed:
             raise _refusal(
-                "exam_not_passed",
+                ErrorCode.EXAM_NOT_PASSED,
                 _("The theory and driving exams for this category are not passed."),
                 exams=not_passed,
             )

@@ -83,7 +83,7 @@ def answer_clean(question: Question, value: Any) -> tuple[CleanAnswer | None, st
     kind = question.kind
     if kind == Question.Kind.TEXT:
         if value is None or (isinstance(value, str) and not value.strip()):
-            return None, ("answer_required" if question.required else None)
+            return None, (ErrorCode.ANSWER_REQUIRED if question.required else None)
         if not isinstance(value, str):
             return None, ErrorCode.ANSWER_WRONG_TYPE
         text = value.strip()
@@ -93,7 +93,7 @@ def answer_clean(question: Question, value: Any) -> tuple[CleanAnswer | None, st
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a scale answered with its number
     if _blank(value):
-        return None, ("answer_required" if question.required else None)
+        return None, (ErrorCode.ANSWER_REQUIRED if question.required else None)
     chosen = _as_list(value)
     if chosen is None:
         return None, ErrorCode.ANSWER_WRONG_TYPE
