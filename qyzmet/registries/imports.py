@@ -5,7 +5,7 @@ imported again changes nothing and a corrected file updates only the changed row
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any, TypeVar
 
@@ -24,6 +24,7 @@ MEDICAL_COLUMNS = ("iin", "number", "issued", "expires", "categories", "issuer")
 EXAM_COLUMNS = ("iin", "category", "kind", "passed", "taken_on", "centre")
 
 Record = TypeVar("Record", bound=models.Model)
+Row = TypeVar("Row")
 
 ROW_MESSAGES: dict[str, Promise] = {
     "iin": _("The IIN is not valid."),
@@ -115,6 +116,46 @@ def _categories(text: str) -> list[str]:
         raise _Row("category_invalid") from None
 
 
+def _each_valid(
+    report: ImportReport, rows: list[Mapping[str, Any]], parse: Callable[[Mapping[str, Any]], Row]
+) -> Iterator[Row]:
+    """The rows parsed; a row that breaks a rule is rejected with its code and skipped."""
+    for number, row in enumerate(rows, start=2):
+        try:
+            parsed = parse(row)
+        except _Row as exc:
+            _reject(report, number, exc.code)
+            continue
+        yield parsed
+
+
+def _medical_row(
+    row: Mapping[str, Any], people: dict[str, Person], seen: set[str]
+) -> tuple[str, dict[str, Any]]:
+    person = _person(row, people)
+    cert = (row.get("number") or "").strip()
+    if not cert:
+        raise _Row("number_missing")
+    if cert in seen:
+        raise _Row("number_duplicate")
+    issued = _date((row.get("issued") or "").strip())
+    expires = _date((row.get("expires") or "").strip())
+    if expires < issued:
+        raise _Row("expires_before_issued")
+    categories = _categories(row.get("categories") or "")
+    issuer = (row.get("issuer") or "").strip()[:200]
+    if not issuer:
+        raise _Row("issuer_missing")
+    values = {
+        "person": person,
+        "issued": issued,
+        "expires": expires,
+        "categories": categories,
+        "issuer": issuer,
+    }
+    return cert, values
+
+
 def medical_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
     """Write medical certificates (columns `MEDICAL_COLUMNS`; categories space-separated)."""
     rows = list(rows)
@@ -124,33 +165,8 @@ def medical_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
         numbers = [(r.get("number") or "").strip() for r in rows]
         existing = {m.number: m for m in MedicalCertificate.objects.filter(number__in=numbers)}
         seen: set[str] = set()
-        for number, row in enumerate(rows, start=2):
-            try:
-                person = _person(row, people)
-                cert = (row.get("number") or "").strip()
-                if not cert:
-                    raise _Row("number_missing")
-                if cert in seen:
-                    raise _Row("number_duplicate")
-                issued = _date((row.get("issued") or "").strip())
-                expires = _date((row.get("expires") or "").strip())
-                if expires < issued:
-                    raise _Row("expires_before_issued")
-                categories = _categories(row.get("categories") or "")
-                issuer = (row.get("issuer") or "").strip()[:200]
-                if not issuer:
-                    raise _Row("issuer_missing")
-            except _Row as exc:
-                _reject(report, number, exc.code)
-                continue
+        for cert, values in _each_valid(report, rows, lambda row: _medical_row(row, people, seen)):
             seen.add(cert)
-            values = {
-                "person": person,
-                "issued": issued,
-                "expires": expires,
-                "categories": categories,
-                "issuer": issuer,
-            }
             _upsert(
                 report, MedicalCertificate, existing.get(cert), keys={"number": cert}, values=values
             )
@@ -166,6 +182,25 @@ def _passed(text: str) -> bool:
     raise _Row("passed_invalid")
 
 
+def _exam_row(
+    row: Mapping[str, Any], people: dict[str, Person]
+) -> tuple[tuple[Person, str, str, date], dict[str, Any]]:
+    person = _person(row, people)
+    try:
+        category = rules.category_normalise(row.get("category") or "")
+    except rules.RuleError:
+        raise _Row("category_invalid") from None
+    kind = (row.get("kind") or "").strip().lower()
+    if kind not in ExamResult.Kind.values:
+        raise _Row("kind_invalid")
+    passed = _passed(row.get("passed") or "")
+    taken_on = _date((row.get("taken_on") or "").strip())
+    centre = (row.get("centre") or "").strip()[:200]
+    if not centre:
+        raise _Row("issuer_missing")
+    return (person, category, kind, taken_on), {"passed": passed, "centre": centre}
+
+
 def exams_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
     """Write exam results (columns `EXAM_COLUMNS`; kind theory/practice, passed yes/no)."""
     rows = list(rows)
@@ -176,30 +211,15 @@ def exams_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
             (e.person_id, e.category, e.kind, e.taken_on): e
             for e in ExamResult.objects.filter(person__in=list(people.values()))
         }
-        for number, row in enumerate(rows, start=2):
-            try:
-                person = _person(row, people)
-                try:
-                    category = rules.category_normalise(row.get("category") or "")
-                except rules.RuleError:
-                    raise _Row("category_invalid") from None
-                kind = (row.get("kind") or "").strip().lower()
-                if kind not in ExamResult.Kind.values:
-                    raise _Row("kind_invalid")
-                passed = _passed(row.get("passed") or "")
-                taken_on = _date((row.get("taken_on") or "").strip())
-                centre = (row.get("centre") or "").strip()[:200]
-                if not centre:
-                    raise _Row("issuer_missing")
-            except _Row as exc:
-                _reject(report, number, exc.code)
-                continue
+        for (person, category, kind, taken_on), values in _each_valid(
+            report, rows, lambda row: _exam_row(row, people)
+        ):
             key = (person.pk, category, kind, taken_on)
             existing[key] = _upsert(
                 report,
                 ExamResult,
                 existing.get(key),
                 keys={"person": person, "category": category, "kind": kind, "taken_on": taken_on},
-                values={"passed": passed, "centre": centre},
+                values=values,
             )
     return report
