@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Query, Router, Schema
 from ninja.files import UploadedFile
 
+from qyzmet.api.errors import ErrorCode
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import ValidationFailed
@@ -104,7 +105,7 @@ def build_router() -> Router:
         if file.size is not None and file.size > MAX_PDF_BYTES:
             raise ValidationFailed(
                 details={"fields": [{"field": "file", "message": _("The file is too large.")}]},
-                code="file_too_large",
+                code=ErrorCode.FILE_TOO_LARGE,
             )
         check = document_pdf_check(pdf=file.read(MAX_PDF_BYTES + 1))
         return PdfCheckOut(

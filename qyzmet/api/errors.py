@@ -6,6 +6,7 @@ details and put a translated message on top.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -15,6 +16,14 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from qyzmet.core.errors import NotAuthenticated, NotFound, QyzmetError, ValidationFailed
+
+
+class ErrorCode(StrEnum):
+    """The error codes the API layer itself answers with (listed in the OpenAPI document)."""
+
+    FILE_TOO_LARGE = "file_too_large"
+    HTTP_ERROR = "http_error"
+    INVALID = "invalid"
 
 
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:
@@ -62,4 +71,6 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        return render_error(api, request, QyzmetError(code="http_error", status=exc.status_code))
+        return render_error(
+            api, request, QyzmetError(code=ErrorCode.HTTP_ERROR, status=exc.status_code)
+        )

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from qyzmet.api.errors import ErrorCode
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account, optional_account
 from qyzmet.core.errors import ValidationFailed
@@ -330,7 +331,7 @@ def build_router() -> Router:
         survey = access_survey_results(code=code, account=optional_account(request))
         if query.by and query.by not in DIMENSIONS:
             raise ValidationFailed(
-                details={"fields": [{"field": "by", "code": "invalid",
+                details={"fields": [{"field": "by", "code": ErrorCode.INVALID,
                                      "message": _("This value is not valid.")}]},
             )  # fmt: skip
         computed = survey_results(survey=survey, language=get_language(), crosstabs=bool(query.by))
@@ -384,7 +385,7 @@ def build_router() -> Router:
         if file.size is not None and file.size > MAX_IMPORT_BYTES:
             raise ValidationFailed(
                 details={"fields": [{"field": "file", "message": _("The file is too large.")}]},
-                code="file_too_large",
+                code=ErrorCode.FILE_TOO_LARGE,
             )
         report = responses_import(code=code, data=file.read(), account=account)
         return {

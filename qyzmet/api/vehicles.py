@@ -14,6 +14,7 @@ from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.registries import selectors as registry
 from qyzmet.registries import validation as rules
+from qyzmet.registries.errors import ErrorCode
 
 router = Router(tags=["vehicles"], auth=AccessToken())
 ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -51,7 +52,8 @@ def plates(request: HttpRequest, query: Query[PlatesIn]) -> list[PlateOut]:
     if region not in rules.REGIONS:
         message = _("The region must be a two-digit code from 01 to 20.")
         raise ValidationFailed(
-            details={"fields": [{"field": "region", "message": message}]}, code="region_invalid"
+            details={"fields": [{"field": "region", "message": message}]},
+            code=ErrorCode.REGION_INVALID,
         )
     return [
         PlateOut(

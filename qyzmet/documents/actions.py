@@ -19,6 +19,7 @@ from qyzmet.catalogue.selectors import catalogue_get, service_get
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.documents import rendering
+from qyzmet.documents.errors import ErrorCode
 from qyzmet.documents.models import Document
 from qyzmet.documents.numbering import number_display, number_make
 from qyzmet.documents.storage import pdf_seal
@@ -60,7 +61,7 @@ def document_issue(
     definition = definition or service_get(code=service_code)
     if definition.result.document is None:
         raise ValidationFailed(
-            _("This service issues no document."), code="service_issues_no_document"
+            _("This service issues no document."), code=ErrorCode.SERVICE_ISSUES_NO_DOCUMENT
         )
     if supersedes is not None and supersedes.holder_id != holder.pk:
         raise ValidationFailed(_("A document can only replace the same holder's document."))
@@ -114,7 +115,7 @@ def document_issue(
             if supersedes is not None:
                 _supersede(supersedes, by=document)
     except IntegrityError as exc:  # a number collision: 10^13 per year makes it a freak event
-        raise Conflict(_("Please try again."), code="document_number_taken") from exc
+        raise Conflict(_("Please try again."), code=ErrorCode.DOCUMENT_NUMBER_TAKEN) from exc
     logger.info(
         "document issued",
         extra={"number": number, "service": service_code, "signer": certificate.serial},
@@ -125,7 +126,9 @@ def document_issue(
 def _supersede(old: Document, *, by: Document) -> None:
     locked = Document.objects.select_for_update().get(pk=old.pk)
     if locked.status != Document.Status.VALID:
-        raise Conflict(_("Only a valid document can be replaced."), code="document_not_valid")
+        raise Conflict(
+            _("Only a valid document can be replaced."), code=ErrorCode.DOCUMENT_NOT_VALID
+        )
     locked.status = Document.Status.SUPERSEDED
     locked.superseded_by = by
     locked.status_changed_at = timezone.now()

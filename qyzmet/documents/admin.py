@@ -3,16 +3,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from qyzmet.core.admin import ReadOnlyAdmin
 from qyzmet.documents.models import Document
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class DocumentAdmin(ReadOnlyAdmin):
     list_display = ("number", "service_code", "agency_code", "status", "issued_at")
     list_filter = ("status", "service_code", "agency_code")
     search_fields = ("number", "application_id")
@@ -32,12 +30,3 @@ class DocumentAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         "sha256",
         "signer_serial",
     )
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

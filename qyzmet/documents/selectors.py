@@ -16,6 +16,7 @@ from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound
 from qyzmet.core.iin import IinError, iin_check
+from qyzmet.documents.errors import ErrorCode
 from qyzmet.documents.models import Document
 from qyzmet.documents.numbering import number_display, number_normalize
 from qyzmet.documents.storage import pdf_open
@@ -121,14 +122,14 @@ def document_check(*, number: str, iin: str) -> DocumentCheck:
     except IinError:
         normalized = None
     if normalized is None:
-        raise NotFound(MESSAGES["not_found"], code="document_not_found")
+        raise NotFound(MESSAGES["not_found"], code=ErrorCode.DOCUMENT_NOT_FOUND)
     document = (
         Document.objects.select_related("holder", "superseded_by")
         .filter(number=normalized, holder__iin_index=blind_index(iin.strip(), purpose="iin"))
         .first()
     )
     if document is None:
-        raise NotFound(MESSAGES["not_found"], code="document_not_found")
+        raise NotFound(MESSAGES["not_found"], code=ErrorCode.DOCUMENT_NOT_FOUND)
     return document_check_of(document)
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from qyzmet.applications.actions import access_application_by_id
 from qyzmet.applications.models import Application
 from qyzmet.core.errors import Conflict, ValidationFailed
+from qyzmet.feedback.errors import ErrorCode
 from qyzmet.feedback.models import COMMENT_MAX_LENGTH, Rating
 from qyzmet.identity.models import Account
 
@@ -35,22 +36,22 @@ def rating_submit(
     if not rating_rateable(application):
         raise ValidationFailed(
             _("You can rate an application once the agency has approved or refused it."),
-            code="not_final",
+            code=ErrorCode.NOT_FINAL,
             details={"outcome": application.outcome},
         )
     if Rating.objects.filter(application=application).exists():
-        raise Conflict(_("You have already rated this application."), code="already_rated")
+        raise Conflict(_("You have already rated this application."), code=ErrorCode.ALREADY_RATED)
     if grade not in Rating.Grade.values:
         raise ValidationFailed(
             _("Choose one of the answers."),
-            code="bad_grade",
+            code=ErrorCode.BAD_GRADE,
             details={"field": "grade", "allowed": list(Rating.Grade.values)},
         )
     comment = comment.replace("\r\n", "\n").strip()
     if len(comment) > COMMENT_MAX_LENGTH:
         raise ValidationFailed(
             _("The comment is too long: at most %(max)s characters.") % {"max": COMMENT_MAX_LENGTH},
-            code="comment_too_long",
+            code=ErrorCode.COMMENT_TOO_LONG,
             details={"field": "comment", "max_length": COMMENT_MAX_LENGTH},
         )
     try:
@@ -59,7 +60,9 @@ def rating_submit(
                 application=application, account=account, grade=grade, comment=comment
             )
     except IntegrityError as exc:  # a concurrent rating of the same application won
-        raise Conflict(_("You have already rated this application."), code="already_rated") from exc
+        raise Conflict(
+            _("You have already rated this application."), code=ErrorCode.ALREADY_RATED
+        ) from exc
     logger.info(
         "application rated",
         extra={"application": str(application.pk), "grade": grade, "agency": application.agency},

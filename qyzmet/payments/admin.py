@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
+from qyzmet.core.admin import ReadOnlyAdmin
 from qyzmet.payments.models import (
     Invoice,
     Payment,
@@ -16,19 +14,8 @@ from qyzmet.payments.models import (
 )
 
 
-class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(Invoice)
-class InvoiceAdmin(ReadOnly):
+class InvoiceAdmin(ReadOnlyAdmin):
     list_display = ("purpose_ref", "kind", "status", "amount_tiyn", "mci_multiple", "due_date")
     list_filter = ("kind", "status")
     search_fields = ("purpose_ref",)
@@ -36,7 +23,7 @@ class InvoiceAdmin(ReadOnly):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnly):
+class PaymentAdmin(ReadOnlyAdmin):
     list_display = ("id", "state", "amount_tiyn", "gateway", "gateway_ref", "created_at")
     list_filter = ("state", "gateway")
     search_fields = ("gateway_ref",)
@@ -49,7 +36,7 @@ class UtilityProviderAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(UtilityAccount)
-class UtilityAccountAdmin(ReadOnly):
+class UtilityAccountAdmin(ReadOnlyAdmin):
     list_display = ("provider", "number", "linked_at")
     list_filter = ("provider",)
     search_fields = ("number",)
@@ -57,5 +44,5 @@ class UtilityAccountAdmin(ReadOnly):
 
 
 @admin.register(ReconciliationRun)
-class ReconciliationRunAdmin(ReadOnly):
+class ReconciliationRunAdmin(ReadOnlyAdmin):
     list_display = ("day", "gateway", "checked", "created_at")

@@ -128,6 +128,16 @@ def _ratings_chart(groups: Sequence[GroupRatings], labels: list[str]) -> dict[st
     }
 
 
+def _doughnut(
+    labels: list[Any], *, label: Any, data: list[Any], colours: list[str]
+) -> dict[str, Any]:
+    return {
+        "type": "doughnut",
+        "labels": labels,
+        "datasets": [{"label": label, "data": data, "colours": colours}],
+    }
+
+
 def _figures_context(figures: Figures, language: str) -> dict[str, Any]:
     services, agencies = figures.service_names, figures.agency_names
     online = figures.online_services
@@ -174,17 +184,12 @@ def _figures_context(figures: Figures, language: str) -> dict[str, Any]:
     ]
     applications = _("Applications")
     charts = {
-        "online": {
-            "type": "doughnut",
-            "labels": [_("Online"), _("Only in person")],
-            "datasets": [
-                {
-                    "label": _("Services"),
-                    "data": [online.online, online.total - online.online],
-                    "colours": ["#00607a", "#c9d3da"],
-                }
-            ],
-        },
+        "online": _doughnut(
+            [_("Online"), _("Only in person")],
+            label=_("Services"),
+            data=[online.online, online.total - online.online],
+            colours=["#00607a", "#c9d3da"],
+        ),
         "years": {
             "type": "bar",
             "stacked": True,
@@ -194,28 +199,18 @@ def _figures_context(figures: Figures, language: str) -> dict[str, Any]:
                 for i, row in enumerate(year_rows)
             ],
         },
-        "channels": {
-            "type": "doughnut",
-            "labels": [row["label"] for row in channel_rows],
-            "datasets": [
-                {
-                    "label": applications,
-                    "data": [row["count"] for row in channel_rows],
-                    "colours": ["#00607a", "#b07d00", "#6b7680"],
-                }
-            ],
-        },
-        "mobile": {
-            "type": "doughnut",
-            "labels": [_("In the mobile citizens database"), _("Not in it")],
-            "datasets": [
-                {
-                    "label": _("Adults"),
-                    "data": [mobile.in_database, mobile.adults - mobile.in_database],
-                    "colours": ["#00607a", "#c9d3da"],
-                }
-            ],
-        },
+        "channels": _doughnut(
+            [row["label"] for row in channel_rows],
+            label=applications,
+            data=[row["count"] for row in channel_rows],
+            colours=["#00607a", "#b07d00", "#6b7680"],
+        ),
+        "mobile": _doughnut(
+            [_("In the mobile citizens database"), _("Not in it")],
+            label=_("Adults"),
+            data=[mobile.in_database, mobile.adults - mobile.in_database],
+            colours=["#00607a", "#c9d3da"],
+        ),
         "ratings_agency": _ratings_chart(  # the table lists every agency, the chart the rated
             [g for g in figures.ratings_by_agency if g.stats.total],
             [_name(agencies, g.code, language) for g in figures.ratings_by_agency if g.stats.total],

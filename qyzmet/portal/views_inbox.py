@@ -24,6 +24,7 @@ from qyzmet.notifications.actions import (
 )
 from qyzmet.notifications.providers.push import vapid_keys
 from qyzmet.notifications.selectors import inbox_list, preferences_get
+from qyzmet.portal.errors import ErrorCode
 
 PAGE = 50
 
@@ -113,7 +114,9 @@ def my_push_subscribe(request: HttpRequest) -> JsonResponse:
             auth=str(keys.get("auth", "")),
         )
     except (ValueError, AttributeError):
-        return JsonResponse({"code": "bad_request", "message": _("Not valid JSON.")}, status=400)
+        return JsonResponse(
+            {"code": ErrorCode.BAD_REQUEST, "message": _("Not valid JSON.")}, status=400
+        )
     except QyzmetError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     return JsonResponse({"subscribed": True}, status=201)

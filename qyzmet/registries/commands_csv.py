@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from qyzmet.registries.imports import ImportReport
+from qyzmet.core.importing import ImportReport
 
 SHOWN_REJECTIONS = 20
 
@@ -47,3 +47,26 @@ def csv_import_run(
     if hidden > 0:
         command.stdout.write(f"  … and {hidden} more")
     return report
+
+
+class CsvImportCommand(BaseCommand):
+    """An import command: `records` names what the file holds, `columns` its header."""
+
+    records: ClassVar[str]
+    columns: ClassVar[tuple[str, ...]]
+    importer: ClassVar[Callable[..., ImportReport]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.help = (
+            f"Import {self.records} from a CSV file with a header row (columns: "
+            + ", ".join(self.columns)
+            + "). One transaction; rejected rows are listed with their reason; importing the "
+            "same file again changes nothing."
+        )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", type=Path, help="CSV file, UTF-8, comma-separated.")
+
+    def handle(self, *args: Any, file: Path, **opts: Any) -> None:
+        csv_import_run(self, file=file, columns=self.columns, run=type(self).importer)

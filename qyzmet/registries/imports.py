@@ -5,23 +5,26 @@ imported again changes nothing and a corrected file updates only the changed row
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.iin import IinError, iin_check
+from qyzmet.core.importing import ImportReport, RejectedRow
 from qyzmet.identity.models import Person
 from qyzmet.registries import validation as rules
 from qyzmet.registries.models import ExamResult, MedicalCertificate
 
 MEDICAL_COLUMNS = ("iin", "number", "issued", "expires", "categories", "issuer")
 EXAM_COLUMNS = ("iin", "category", "kind", "passed", "taken_on", "centre")
+
+Record = TypeVar("Record", bound=models.Model)
+Row = TypeVar("Row")
 
 ROW_MESSAGES: dict[str, Promise] = {
     "iin": _("The IIN is not valid."),
@@ -37,23 +40,6 @@ ROW_MESSAGES: dict[str, Promise] = {
 }
 _YES = {"1", "yes", "true", "y", "да", "иә"}
 _NO = {"0", "no", "false", "n", "нет", "жоқ"}
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    """A row not written; `row_number` counts the header as row 1, as spreadsheets do."""
-
-    row_number: int
-    code: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
 
 
 class _Row(Exception):
@@ -100,12 +86,74 @@ def _reject(report: ImportReport, number: int, code: str) -> None:
     report.rejected.append(RejectedRow(number, code, str(ROW_MESSAGES[code])))
 
 
+def _upsert(
+    report: ImportReport,
+    model: type[Record],
+    old: Record | None,
+    *,
+    keys: dict[str, Any],
+    values: dict[str, Any],
+) -> Record:
+    """Create the record, or update the `values` that changed, and count which it was."""
+    if old is None:
+        report.created += 1
+        return model._default_manager.create(**keys, **values)
+    if all(getattr(old, name) == value for name, value in values.items()):
+        report.unchanged += 1
+        return old
+    for name, value in values.items():
+        setattr(old, name, value)
+    old.save(update_fields=list(values))
+    report.updated += 1
+    return old
+
+
 def _categories(text: str) -> list[str]:
     items = [item for item in text.replace(",", " ").split() if item]
     try:
         return rules.categories_normalise(items)
     except rules.RuleError:
         raise _Row("category_invalid") from None
+
+
+def _each_valid(
+    report: ImportReport, rows: list[Mapping[str, Any]], parse: Callable[[Mapping[str, Any]], Row]
+) -> Iterator[Row]:
+    """The rows parsed; a row that breaks a rule is rejected with its code and skipped."""
+    for number, row in enumerate(rows, start=2):
+        try:
+            parsed = parse(row)
+        except _Row as exc:
+            _reject(report, number, exc.code)
+            continue
+        yield parsed
+
+
+def _medical_row(
+    row: Mapping[str, Any], people: dict[str, Person], seen: set[str]
+) -> tuple[str, dict[str, Any]]:
+    person = _person(row, people)
+    cert = (row.get("number") or "").strip()
+    if not cert:
+        raise _Row("number_missing")
+    if cert in seen:
+        raise _Row("number_duplicate")
+    issued = _date((row.get("issued") or "").strip())
+    expires = _date((row.get("expires") or "").strip())
+    if expires < issued:
+        raise _Row("expires_before_issued")
+    categories = _categories(row.get("categories") or "")
+    issuer = (row.get("issuer") or "").strip()[:200]
+    if not issuer:
+        raise _Row("issuer_missing")
+    values = {
+        "person": person,
+        "issued": issued,
+        "expires": expires,
+        "categories": categories,
+        "issuer": issuer,
+    }
+    return cert, values
 
 
 def medical_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
@@ -117,44 +165,11 @@ def medical_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
         numbers = [(r.get("number") or "").strip() for r in rows]
         existing = {m.number: m for m in MedicalCertificate.objects.filter(number__in=numbers)}
         seen: set[str] = set()
-        for number, row in enumerate(rows, start=2):
-            try:
-                person = _person(row, people)
-                cert = (row.get("number") or "").strip()
-                if not cert:
-                    raise _Row("number_missing")
-                if cert in seen:
-                    raise _Row("number_duplicate")
-                issued = _date((row.get("issued") or "").strip())
-                expires = _date((row.get("expires") or "").strip())
-                if expires < issued:
-                    raise _Row("expires_before_issued")
-                categories = _categories(row.get("categories") or "")
-                issuer = (row.get("issuer") or "").strip()[:200]
-                if not issuer:
-                    raise _Row("issuer_missing")
-            except _Row as exc:
-                _reject(report, number, exc.code)
-                continue
+        for cert, values in _each_valid(report, rows, lambda row: _medical_row(row, people, seen)):
             seen.add(cert)
-            values = {
-                "person": person,
-                "issued": issued,
-                "expires": expires,
-                "categories": categories,
-                "issuer": issuer,
-            }
-            old = existing.get(cert)
-            if old is None:
-                MedicalCertificate.objects.create(number=cert, **values)
-                report.created += 1
-            elif all(getattr(old, k) == v for k, v in values.items()):
-                report.unchanged += 1
-            else:
-                for key, value in values.items():
-                    setattr(old, key, value)
-                old.save(update_fields=list(values))
-                report.updated += 1
+            _upsert(
+                report, MedicalCertificate, existing.get(cert), keys={"number": cert}, values=values
+            )
     return report
 
 
@@ -167,6 +182,25 @@ def _passed(text: str) -> bool:
     raise _Row("passed_invalid")
 
 
+def _exam_row(
+    row: Mapping[str, Any], people: dict[str, Person]
+) -> tuple[tuple[Person, str, str, date], dict[str, Any]]:
+    person = _person(row, people)
+    try:
+        category = rules.category_normalise(row.get("category") or "")
+    except rules.RuleError:
+        raise _Row("category_invalid") from None
+    kind = (row.get("kind") or "").strip().lower()
+    if kind not in ExamResult.Kind.values:
+        raise _Row("kind_invalid")
+    passed = _passed(row.get("passed") or "")
+    taken_on = _date((row.get("taken_on") or "").strip())
+    centre = (row.get("centre") or "").strip()[:200]
+    if not centre:
+        raise _Row("issuer_missing")
+    return (person, category, kind, taken_on), {"passed": passed, "centre": centre}
+
+
 def exams_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
     """Write exam results (columns `EXAM_COLUMNS`; kind theory/practice, passed yes/no)."""
     rows = list(rows)
@@ -177,40 +211,15 @@ def exams_import(*, rows: Iterable[Mapping[str, Any]]) -> ImportReport:
             (e.person_id, e.category, e.kind, e.taken_on): e
             for e in ExamResult.objects.filter(person__in=list(people.values()))
         }
-        for number, row in enumerate(rows, start=2):
-            try:
-                person = _person(row, people)
-                try:
-                    category = rules.category_normalise(row.get("category") or "")
-                except rules.RuleError:
-                    raise _Row("category_invalid") from None
-                kind = (row.get("kind") or "").strip().lower()
-                if kind not in ExamResult.Kind.values:
-                    raise _Row("kind_invalid")
-                passed = _passed(row.get("passed") or "")
-                taken_on = _date((row.get("taken_on") or "").strip())
-                centre = (row.get("centre") or "").strip()[:200]
-                if not centre:
-                    raise _Row("issuer_missing")
-            except _Row as exc:
-                _reject(report, number, exc.code)
-                continue
+        for (person, category, kind, taken_on), values in _each_valid(
+            report, rows, lambda row: _exam_row(row, people)
+        ):
             key = (person.pk, category, kind, taken_on)
-            old = existing.get(key)
-            if old is None:
-                existing[key] = ExamResult.objects.create(
-                    person=person,
-                    category=category,
-                    kind=kind,
-                    passed=passed,
-                    taken_on=taken_on,
-                    centre=centre,
-                )
-                report.created += 1
-            elif (old.passed, old.centre) == (passed, centre):
-                report.unchanged += 1
-            else:
-                old.passed, old.centre = passed, centre
-                old.save(update_fields=["passed", "centre"])
-                report.updated += 1
+            existing[key] = _upsert(
+                report,
+                ExamResult,
+                existing.get(key),
+                keys={"person": person, "category": category, "kind": kind, "taken_on": taken_on},
+                values=values,
+            )
     return report

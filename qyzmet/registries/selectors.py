@@ -10,6 +10,7 @@ from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.identity.models import Account, Person
 from qyzmet.registries import validation as rules
+from qyzmet.registries.errors import ErrorCode
 from qyzmet.registries.models import (
     DrivingLicence,
     ExamResult,
@@ -97,7 +98,7 @@ def vehicle_record_read(
     """A vehicle's history read by an officer or another system: every owner in it gets a
     data-access event (who, when, why) in the same call, as `identity.person_read` does."""
     if not purpose.strip():
-        raise ValidationFailed(details={"field": "purpose"}, code="purpose_required")
+        raise ValidationFailed(details={"field": "purpose"}, code=ErrorCode.PURPOSE_REQUIRED)
     vehicle = vehicle_by_vin(vin=vin)
     if vehicle is None:
         raise NotFound()

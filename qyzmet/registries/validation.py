@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.calendar import add_years
 from qyzmet.identity.selectors import age_on
+from qyzmet.registries.errors import ErrorCode
 
 __all__ = ["add_years", "age_on"]  # and the rules below; the date helpers are re-exported
 
@@ -73,7 +74,7 @@ def vin_check(text: str) -> VinCheck:
     vin = vin_normalise(text)
     if len(vin) != VIN_LENGTH:
         raise RuleError(
-            "vin_length",
+            ErrorCode.VIN_LENGTH,
             _("A VIN has 17 characters; this one has %(count)d.") % {"count": len(vin)},
             length=len(vin),
         )
@@ -81,12 +82,12 @@ def vin_check(text: str) -> VinCheck:
     if bad:
         if all(vin[i - 1] in "IOQ" for i in bad):
             raise RuleError(
-                "vin_letters_ioq",
+                ErrorCode.VIN_LETTERS_IOQ,
                 _("A VIN never contains the letters I, O or Q (check for 1 and 0)."),
                 positions=bad,
             )
         raise RuleError(
-            "vin_characters",
+            ErrorCode.VIN_CHARACTERS,
             _("A VIN has only Latin letters and digits."),
             positions=bad,
         )
@@ -147,23 +148,25 @@ def region_check(code: str) -> str:
     code = code.strip()
     if code not in REGIONS:
         raise RuleError(
-            "region_invalid", _("The region must be a two-digit code from 01 to 20."), region=code
+            ErrorCode.REGION_INVALID,
+            _("The region must be a two-digit code from 01 to 20."),
+            region=code,
         )
     return code
 
 
 def plate_parse(text: str) -> PlateNumber:
-    """`123 ABC 02` in any case and spacing -> PlateNumber; `RuleError("plate_format")` else."""
+    """`123 ABC 02` in any case and spacing -> PlateNumber; `RuleError(PLATE_FORMAT)` else."""
     compact = re.sub(r"[\s\-]", "", text).upper()
     match = _PLATE_RE.match(compact)
     if match is None or not set(match.group(2)) <= PLATE_LETTERS:
         raise RuleError(
-            "plate_format",
+            ErrorCode.PLATE_FORMAT,
             _("A plate number is three digits, three Latin letters and a region: 123 ABC 02."),
         )
     digits, letters, region = match.groups()
     if digits == "000":
-        raise RuleError("plate_format", _("Plate number 000 is never issued."))
+        raise RuleError(ErrorCode.PLATE_FORMAT, _("Plate number 000 is never issued."))
     region_check(region)
     return PlateNumber(digits=digits, letters=letters, region=region)
 
@@ -231,7 +234,7 @@ def category_normalise(text: str) -> str:
         if raw.upper() == category.upper():
             return category
     raise RuleError(
-        "category_invalid",
+        ErrorCode.CATEGORY_INVALID,
         _("“%(category)s” is not a driving licence category.") % {"category": raw},
         category=raw,
     )
@@ -241,7 +244,7 @@ def categories_normalise(items: list[str] | tuple[str, ...]) -> list[str]:
     """Categories in the registry's order, each once."""
     wanted = {category_normalise(item) for item in items}
     if not wanted:
-        raise RuleError("categories_empty", _("Choose at least one category."))
+        raise RuleError(ErrorCode.CATEGORIES_EMPTY, _("Choose at least one category."))
     return [c for c in CATEGORIES if c in wanted]
 
 

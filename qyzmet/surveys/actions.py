@@ -33,6 +33,7 @@ from qyzmet.surveys.answers import (
     demographics_problems,
     problems_as_details,
 )
+from qyzmet.surveys.errors import ErrorCode
 from qyzmet.surveys.models import (
     AGE_BAND_CODES,
     LANGUAGES,
@@ -168,11 +169,11 @@ def survey_create(*, spec: SurveySpec) -> Survey:
     if problems:
         raise ValidationFailed(
             _("The survey definition is not valid."),
-            code="survey_definition_invalid",
+            code=ErrorCode.SURVEY_DEFINITION_INVALID,
             details={"problems": problems},
         )
     if Survey.objects.filter(code=spec.code).exists():
-        raise Conflict(_("A survey with this code exists already."), code="survey_exists")
+        raise Conflict(_("A survey with this code exists already."), code=ErrorCode.SURVEY_EXISTS)
     survey = Survey.objects.create(
         code=spec.code,
         title=dict(spec.title),
@@ -208,7 +209,7 @@ def _moved(survey: Survey, *, source: str, target: str) -> Survey:
         if locked.status != source:
             raise Conflict(
                 _("The survey is not in a state that allows this."),
-                code="survey_state",
+                code=ErrorCode.SURVEY_STATE,
                 details={"status": locked.status},
             )
         now = timezone.now()
@@ -241,13 +242,13 @@ def survey_close(*, survey: Survey) -> Survey:
 
 def survey_require_open(survey: Survey) -> None:
     if survey.status != Survey.Status.OPEN:
-        raise Conflict(_("This survey is not open for answers."), code="survey_not_open")
+        raise Conflict(_("This survey is not open for answers."), code=ErrorCode.SURVEY_NOT_OPEN)
 
 
 def _refused(problems: Sequence[Problem]) -> ValidationFailed:
     return ValidationFailed(
         _("Some answers need attention."),
-        code="survey_answers_invalid",
+        code=ErrorCode.SURVEY_ANSWERS_INVALID,
         details=problems_as_details(problems),
     )
 
@@ -267,7 +268,8 @@ def _answer_rows(response: Response, answers: Sequence[CleanAnswer]) -> list[Ans
 
 def _already_answered() -> Conflict:
     return Conflict(
-        _("You have already answered this survey. Thank you!"), code="survey_already_answered"
+        _("You have already answered this survey. Thank you!"),
+        code=ErrorCode.SURVEY_ALREADY_ANSWERED,
     )
 
 
@@ -284,14 +286,14 @@ def survey_answer(
     if person is None:
         raise QyzmetError(
             _("Only citizens signed in with their IIN can answer a survey."),
-            code="survey_citizens_only",
+            code=ErrorCode.SURVEY_CITIZENS_ONLY,
             status=403,
         )
     band = age_band_of(age_on(person.birth_date))
     if band is None:
         raise QyzmetError(
             _("Only adults (18 and over) take part in this survey."),
-            code="survey_adults_only",
+            code=ErrorCode.SURVEY_ADULTS_ONLY,
             status=403,
         )
     if Response.objects.filter(survey=survey, person=person).exists():

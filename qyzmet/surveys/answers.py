@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.identity.population import REGION_CODES
+from qyzmet.surveys.errors import ErrorCode
 from qyzmet.surveys.models import AGE_BAND_CODES, AGE_BANDS, TEXT_MAX, Question
 
 SEXES = ("M", "F")
@@ -21,21 +22,21 @@ DEMOGRAPHICS = ("region", "sex", "age_band")
 MULTIPLE_SEPARATOR = ";"  # between option codes of a multiple choice, in a CSV cell or a form
 
 MESSAGES: dict[str, Promise] = {
-    "answer_required": _("Please answer this question."),
-    "option_unknown": _("This is not one of the options."),
-    "single_choice_only": _("Choose only one option."),
-    "option_repeated": _("An option is chosen more than once."),
-    "text_too_long": _("The answer is too long: at most 2000 characters."),
-    "answer_wrong_type": _("This answer has the wrong form."),
-    "question_unknown": _("There is no such question in this survey."),
-    "region": _("The region must be a two-digit code from 01 to 20."),
-    "sex": _("Sex must be M or F."),
-    "age_band": _("The age band must be one of 18-29, 30-44, 45-59, 60+."),
-    "respondent_duplicate": _(
+    ErrorCode.ANSWER_REQUIRED: _("Please answer this question."),
+    ErrorCode.OPTION_UNKNOWN: _("This is not one of the options."),
+    ErrorCode.SINGLE_CHOICE_ONLY: _("Choose only one option."),
+    ErrorCode.OPTION_REPEATED: _("An option is chosen more than once."),
+    ErrorCode.TEXT_TOO_LONG: _("The answer is too long: at most 2000 characters."),
+    ErrorCode.ANSWER_WRONG_TYPE: _("This answer has the wrong form."),
+    ErrorCode.QUESTION_UNKNOWN: _("There is no such question in this survey."),
+    ErrorCode.REGION: _("The region must be a two-digit code from 01 to 20."),
+    ErrorCode.SEX: _("Sex must be M or F."),
+    ErrorCode.AGE_BAND: _("The age band must be one of 18-29, 30-44, 45-59, 60+."),
+    ErrorCode.RESPONDENT_DUPLICATE: _(
         "This respondent is already in the survey or appears more than once in the file."
     ),
-    "respondent_id": _("The respondent id is at most 60 printable characters long."),
-    "columns": _("The row has more fields than the header."),
+    ErrorCode.RESPONDENT_ID: _("The respondent id is at most 60 printable characters long."),
+    ErrorCode.COLUMNS: _("The row has more fields than the header."),
 }
 
 
@@ -82,27 +83,27 @@ def answer_clean(question: Question, value: Any) -> tuple[CleanAnswer | None, st
     kind = question.kind
     if kind == Question.Kind.TEXT:
         if value is None or (isinstance(value, str) and not value.strip()):
-            return None, ("answer_required" if question.required else None)
+            return None, (ErrorCode.ANSWER_REQUIRED if question.required else None)
         if not isinstance(value, str):
-            return None, "answer_wrong_type"
+            return None, ErrorCode.ANSWER_WRONG_TYPE
         text = value.strip()
         if len(text) > TEXT_MAX:
-            return None, "text_too_long"
+            return None, ErrorCode.TEXT_TOO_LONG
         return CleanAnswer(question=question, text=text), None
     if isinstance(value, int) and not isinstance(value, bool):
         value = str(value)  # a scale answered with its number
     if _blank(value):
-        return None, ("answer_required" if question.required else None)
+        return None, (ErrorCode.ANSWER_REQUIRED if question.required else None)
     chosen = _as_list(value)
     if chosen is None:
-        return None, "answer_wrong_type"
+        return None, ErrorCode.ANSWER_WRONG_TYPE
     if kind != Question.Kind.MULTIPLE and len(chosen) > 1:
-        return None, "single_choice_only"
+        return None, ErrorCode.SINGLE_CHOICE_ONLY
     if len(set(chosen)) != len(chosen):
-        return None, "option_repeated"
+        return None, ErrorCode.OPTION_REPEATED
     known = set(question.option_codes())
     if any(code not in known for code in chosen):
-        return None, "option_unknown"
+        return None, ErrorCode.OPTION_UNKNOWN
     return CleanAnswer(question=question, options=tuple(chosen)), None
 
 
@@ -115,7 +116,9 @@ def answers_clean(
     problems: list[Problem] = []
     codes = {question.code for question in questions}
     problems.extend(
-        Problem(field=str(key), code="question_unknown") for key in answers if key not in codes
+        Problem(field=str(key), code=ErrorCode.QUESTION_UNKNOWN)
+        for key in answers
+        if key not in codes
     )
     for question in questions:
         answer, problem = answer_clean(question, answers.get(question.code))
@@ -129,11 +132,11 @@ def answers_clean(
 def demographics_problems(*, region: str, sex: str, age_band: str) -> list[Problem]:
     problems = []
     if region not in REGION_CODES:
-        problems.append(Problem(field="region", code="region"))
+        problems.append(Problem(field="region", code=ErrorCode.REGION))
     if sex not in SEXES:
-        problems.append(Problem(field="sex", code="sex"))
+        problems.append(Problem(field="sex", code=ErrorCode.SEX))
     if age_band not in AGE_BAND_CODES:
-        problems.append(Problem(field="age_band", code="age_band"))
+        problems.append(Problem(field="age_band", code=ErrorCode.AGE_BAND))
     return problems
 
 

@@ -27,6 +27,7 @@ from qyzmet.surveys.answers import (
     answers_clean,
     demographics_problems,
 )
+from qyzmet.surveys.errors import ErrorCode
 from qyzmet.surveys.models import Question, Response
 
 RESPONDENT_ID = "respondent_id"
@@ -59,7 +60,7 @@ def _decoded(data: bytes | str) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValidationFailed(
-            _("The file is not UTF-8 text."), code="csv_encoding", details={}
+            _("The file is not UTF-8 text."), code=ErrorCode.CSV_ENCODING, details={}
         ) from exc
 
 
@@ -74,7 +75,7 @@ def _checked_header(header: list[str], questions: list[Question]) -> list[str]:
     if missing or unknown or repeated:
         raise ValidationFailed(
             _("The file's header does not fit the survey: nothing was imported."),
-            code="csv_header",
+            code=ErrorCode.CSV_HEADER,
             details={"missing": missing, "unknown": unknown, "repeated": repeated},
         )
     return names
@@ -97,7 +98,7 @@ def responses_import(
     try:
         header = next(reader, None)
         if not header:
-            raise ValidationFailed(_("The file is empty."), code="csv_empty", details={})
+            raise ValidationFailed(_("The file is empty."), code=ErrorCode.CSV_EMPTY, details={})
         names = _checked_header(header, questions)
         report = ResponsesImportReport()
         good: list[tuple[Mapping[str, str], list[CleanAnswer]]] = []
@@ -117,7 +118,9 @@ def responses_import(
                 good.append(row)
     except csv.Error as exc:
         raise ValidationFailed(
-            _("The file is not a valid CSV file."), code="csv_invalid", details={"error": str(exc)}
+            _("The file is not a valid CSV file."),
+            code=ErrorCode.CSV_INVALID,
+            details={"error": str(exc)},
         ) from exc
     with transaction.atomic():
         report.imported = responses_write(
@@ -131,16 +134,16 @@ def _row_checked(
 ) -> tuple[list[Problem], tuple[Mapping[str, str], list[CleanAnswer]]]:
     problems: list[Problem] = []
     if len(values) > len(names):
-        problems.append(Problem(field="", code="columns"))
+        problems.append(Problem(field="", code=ErrorCode.COLUMNS))
     cells = {name: value.strip() for name, value in zip(names, values, strict=False)}
     demographics = {name: cells.get(name, "") for name in DEMOGRAPHICS}
     problems.extend(demographics_problems(**demographics))
     respondent = cells.get(RESPONDENT_ID, "")
     if respondent:
         if len(respondent) > RESPONDENT_ID_MAX or not respondent.isprintable():
-            problems.append(Problem(field=RESPONDENT_ID, code="respondent_id"))
+            problems.append(Problem(field=RESPONDENT_ID, code=ErrorCode.RESPONDENT_ID))
         elif respondent in seen_ids:
-            problems.append(Problem(field=RESPONDENT_ID, code="respondent_duplicate"))
+            problems.append(Problem(field=RESPONDENT_ID, code=ErrorCode.RESPONDENT_DUPLICATE))
         seen_ids.add(respondent)
         demographics[RESPONDENT_ID] = respondent
     answers = {q.code: cells[q.code] for q in questions if q.code in cells}

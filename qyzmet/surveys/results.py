@@ -11,9 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
+from qyzmet.surveys.errors import WEIGHTING_MESSAGES, WeightingCode
 from qyzmet.surveys.models import Answer, Question, Response, Survey, text_in
 from qyzmet.surveys.selectors import (
     DIMENSIONS,
@@ -34,27 +34,6 @@ from qyzmet.surveys.stats import (
     weighted_share,
     wilson_interval,
 )
-
-WEIGHTING_MESSAGES = {
-    "raked": _(
-        "Weighted by raking to the adults of the population registry by region, sex and age band."
-    ),
-    "no_respondents": _("No answers yet."),
-    "raking_sample_cell_empty": _(
-        "Weighting is not possible: the population has adults in a region, sex or age band "
-        "with no respondents."
-    ),
-    "raking_population_cell_empty": _(
-        "Weighting is not possible: some respondents are in a region, sex or age band with no "
-        "adults in the population registry."
-    ),
-    "raking_empty_margin": _(
-        "Weighting is not possible: the population registry has no adults to weight to."
-    ),
-    "raking_not_converged": _(
-        "Weighting is not possible: raking did not converge, the margins cannot all be met."
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -276,9 +255,9 @@ class _Data:
     def _weighting(self, weighted: bool) -> Weighting:
         on = survey_reference_date(self.survey)
         if not self.ids.size:
-            return Weighting(applied=False, code="no_respondents", reference_date=on)
+            return Weighting(applied=False, code=WeightingCode.NO_RESPONDENTS, reference_date=on)
         if not weighted:
-            return Weighting(applied=False, code="not_requested", reference_date=on)
+            return Weighting(applied=False, code=WeightingCode.NOT_REQUESTED, reference_date=on)
         margins = self.survey.population_margins or population_margins(on=on)
         try:
             raked = rake(
@@ -290,7 +269,7 @@ class _Data:
         self.weights = raked.weights
         return Weighting(
             applied=True,
-            code="raked",
+            code=WeightingCode.RAKED,
             reference_date=on,
             iterations=raked.iterations,
             n_effective=kish_effective_n(raked.weights),

@@ -6,6 +6,7 @@ overrides, then the year's totals, which can be compared with the published prod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,17 @@ from qyzmet.core.calendar import LANGUAGES, working_calendar
 
 def _day(day: date) -> str:
     return f"{day.isoformat()} {day.strftime('%a')}"
+
+
+def _changes_show(
+    out: Callable[[str], None], heading: str, changes: list[tuple[date, bool, str]], *, empty: str
+) -> None:
+    """Days made working or off, each with the act or reason that changed it."""
+    out(heading)
+    for day, working, note in changes:
+        out(f"  {_day(day)}  {'working day' if working else 'day off'}  ({note})")
+    if not changes:
+        out(f"  {empty}")
 
 
 class Command(BaseCommand):
@@ -46,18 +58,10 @@ class Command(BaseCommand):
                     line += f"  -> day off moved to {_day(moved_to[holiday.day])}"
                 out(line)
             out("")
-            out("Transfer acts:")
-            for transfer in data.transfers:
-                state = "working day" if transfer.working else "day off"
-                out(f"  {_day(transfer.day)}  {state}  ({transfer.act})")
-            if not data.transfers:
-                out("  none entered")
+            changes = [(t.day, t.working, t.act) for t in data.transfers]
+            _changes_show(out, "Transfer acts:", changes, empty="none entered")
         out("")
-        out("Operator overrides:")
-        for override in summary.overrides:
-            state = "working day" if override.working else "day off"
-            out(f"  {_day(override.day)}  {state}  ({override.reason})")
-        if not summary.overrides:
-            out("  none")
+        changes = [(o.day, o.working, o.reason) for o in summary.overrides]
+        _changes_show(out, "Operator overrides:", changes, empty="none")
         out("")
         out(f"Working days: {summary.working_days}; days off: {summary.days_off}")

@@ -2,25 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandParser
-
-from qyzmet.registries.commands_csv import csv_import_run
+from qyzmet.registries.commands_csv import CsvImportCommand
 from qyzmet.registries.imports import EXAM_COLUMNS, exams_import
 
 
-class Command(BaseCommand):
-    help = (
-        "Import exam results from a CSV file with a header row (columns: "
-        + ", ".join(EXAM_COLUMNS)
-        + "). One transaction; rejected rows are listed with their reason; importing the "
-        "same file again changes nothing."
-    )
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="CSV file, UTF-8, comma-separated.")
-
-    def handle(self, *args: Any, file: Path, **opts: Any) -> None:
-        csv_import_run(self, file=file, columns=EXAM_COLUMNS, run=exams_import)
+class Command(CsvImportCommand):
+    records = "exam results"
+    columns = EXAM_COLUMNS
+    importer = exams_import
