@@ -1,16 +1,17 @@
 from django.apps import AppConfig
 
 from qyzmet.applications.messages import EVENTS
-from qyzmet.notifications.events import event_register
+from qyzmet.notifications.events import EventsConfig
 
 
-class ApplicationsConfig(AppConfig):
+class ApplicationsConfig(EventsConfig, AppConfig):
     name = "qyzmet.applications"
     label = "applications"
     verbose_name = "Applications"
+    events = EVENTS
 
     def ready(self) -> None:
-        event_register(*EVENTS)
+        super().ready()  # registers the events
         # Django's rule: an app's modules that touch models are imported once the registry is
         # ready, here. Registered explicitly, not as a side effect of importing a module:
         from qyzmet.applications.actions.duty import DUTY_PREFIX

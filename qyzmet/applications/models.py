@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.core.models import Record
 
 
 class ServiceSnapshot(models.Model):
@@ -166,7 +167,7 @@ class SubmissionKey(models.Model):
         return f"SubmissionKey #{self.pk}"
 
 
-class Signature(models.Model):
+class Signature(Record):
     """How a party signed: by SMS code (the code's use and a hash of the signed content, never
     the code) or by certificate (the detached CMS, verified on receipt). The applicant signs on
     submission; a counterparty (the buyer of a car) signs the same content on confirming."""
@@ -201,6 +202,3 @@ class Signature(models.Model):
             ),
             models.UniqueConstraint(fields=["application", "party"], name="one_signature_a_party"),
         ]
-
-    def __str__(self) -> str:
-        return f"Signature #{self.pk}"

@@ -3,6 +3,17 @@ from __future__ import annotations
 from django.db import models
 
 
+class Record(models.Model):
+    """A row with no name of its own (a key, an event, an item): it reads "<Model> #<pk>" in the
+    admin and in logs. Abstract: it adds no table and no column."""
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} #{self.pk}"
+
+
 class WorkerHeartbeat(models.Model):
     """One row per running task worker, touched every few seconds; /healthz reads it."""
 

@@ -12,11 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.core.models import Record
 
 COMMENT_MAX_LENGTH = 1000
 
 
-class Rating(models.Model):
+class Rating(Record):
     class Grade(models.TextChoices):
         EXCELLENT = "excellent", _("Excellent")
         GOOD = "good", _("Good")
@@ -49,6 +50,3 @@ class Rating(models.Model):
         permissions = [
             ("view_internal_figures", "Can see the internal operating figures (ministry)"),
         ]
-
-    def __str__(self) -> str:
-        return f"Rating #{self.pk}"

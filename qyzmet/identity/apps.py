@@ -1,13 +1,11 @@
 from django.apps import AppConfig
 
 from qyzmet.identity.messages import EVENTS
-from qyzmet.notifications.events import event_register
+from qyzmet.notifications.events import EventsConfig
 
 
-class IdentityConfig(AppConfig):
+class IdentityConfig(EventsConfig, AppConfig):
     name = "qyzmet.identity"
     label = "identity"
     verbose_name = "Identity"
-
-    def ready(self) -> None:
-        event_register(*EVENTS)
+    events = EVENTS

@@ -16,9 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.core.models import Record
 
 
-class Person(models.Model):
+class Person(Record):
     """A person in the population registry, keyed by IIN."""
 
     class Sex(models.TextChoices):
@@ -59,9 +60,6 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-
-    def __str__(self) -> str:
-        return f"Person #{self.pk}"
 
     @property
     def full_name(self) -> str:
@@ -106,7 +104,7 @@ class Account(AbstractBaseUser, PermissionsMixin):
         return f"Account #{self.pk}" if self.person_id else self.login
 
 
-class PhoneBinding(models.Model):
+class PhoneBinding(Record):
     """The mobile citizens database: a subscriber number bound to one person, with history."""
 
     class Method(models.TextChoices):
@@ -138,9 +136,6 @@ class PhoneBinding(models.Model):
                 fields=["person"], condition=Q(active=True), name="one_active_number_per_person"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"PhoneBinding #{self.pk}"
 
 
 class OneTimeCode(models.Model):
@@ -200,7 +195,7 @@ class OtpEvent(models.Model):
         return f"{self.kind} {self.purpose}"
 
 
-class SignInFailure(models.Model):
+class SignInFailure(Record):
     """A failed password for an IIN (counted whether or not the IIN has an account)."""
 
     iin_index = models.CharField(max_length=64)
@@ -209,9 +204,6 @@ class SignInFailure(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["iin_index", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"SignInFailure #{self.pk}"
 
 
 class AuthSession(models.Model):
@@ -247,7 +239,7 @@ class AuthSession(models.Model):
         return f"AuthSession {self.id}"
 
 
-class RefreshToken(models.Model):
+class RefreshToken(Record):
     """A phone app's refresh token: kept as a keyed hash, single use, rotated on every refresh.
     Presenting a used one ends the whole session (it was stolen or replayed)."""
 
@@ -257,9 +249,6 @@ class RefreshToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
     used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"RefreshToken #{self.pk}"
 
 
 class SignInChallenge(models.Model):
@@ -291,11 +280,8 @@ class QrSignIn(models.Model):
         return f"QrSignIn {self.id}"
 
 
-class DemoSimChange(models.Model):
+class DemoSimChange(Record):
     """What the demo operator provider reports: a number's last SIM change or port."""
 
     phone_index = models.CharField(max_length=64, unique=True)
     changed_at = models.DateTimeField()
-
-    def __str__(self) -> str:
-        return f"DemoSimChange #{self.pk}"

@@ -61,6 +61,17 @@ def event_register(*events: Event) -> None:
         _EVENTS[event.key] = event
 
 
+class EventsConfig:
+    """Mixed into an app's `AppConfig`, in front of it, to register the app's `events` when the
+    app is ready: `class PaymentsConfig(EventsConfig, AppConfig): events = EVENTS`. It is not an
+    `AppConfig` itself, so Django still finds exactly one config in the app's `apps.py`."""
+
+    events: tuple[Event, ...] = ()
+
+    def ready(self) -> None:
+        event_register(*self.events)
+
+
 def event_get(key: str) -> Event:
     try:
         return _EVENTS[key]

@@ -1,13 +1,11 @@
 from django.apps import AppConfig
 
-from qyzmet.notifications.events import event_register
+from qyzmet.notifications.events import EventsConfig
 from qyzmet.payments.messages import EVENTS
 
 
-class PaymentsConfig(AppConfig):
+class PaymentsConfig(EventsConfig, AppConfig):
     name = "qyzmet.payments"
     label = "payments"
     verbose_name = "Payments"
-
-    def ready(self) -> None:
-        event_register(*EVENTS)
+    events = EVENTS

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.core.models import Record
 
 
 class UtilityProvider(models.Model):
@@ -155,7 +156,7 @@ class Payment(models.Model):
         return f"Payment {self.id}"
 
 
-class PaymentItem(models.Model):
+class PaymentItem(Record):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="items")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="items")
     amount_tiyn = models.BigIntegerField()
@@ -164,9 +165,6 @@ class PaymentItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["payment", "invoice"], name="invoice_once_per_payment")
         ]
-
-    def __str__(self) -> str:
-        return f"PaymentItem #{self.pk}"
 
 
 class PaymentEvent(models.Model):
@@ -233,16 +231,13 @@ class Receipt(models.Model):
         return f"Receipt {self.code}"
 
 
-class Refund(models.Model):
+class Refund(Record):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="refund")
     amount_tiyn = models.BigIntegerField()
     gateway_ref = models.CharField(max_length=100)
     reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
-
-    def __str__(self) -> str:
-        return f"Refund #{self.pk}"
 
 
 class ReconciliationRun(models.Model):

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.core.models import Record
 
 LANGUAGES = ("kk", "ru", "en")
 # Age bands of the sample design, as (code, lowest age, highest age or None).
@@ -132,7 +133,7 @@ class Quota(models.Model):
         return f"{self.dimension}={self.value}: {self.target}"
 
 
-class Response(models.Model):
+class Response(Record):
     class Channel(models.TextChoices):
         WEB = "web", _("portal")
         APP = "app", _("phone app")
@@ -174,11 +175,8 @@ class Response(models.Model):
         ]
         indexes = [models.Index(fields=["survey", "created_at"])]
 
-    def __str__(self) -> str:
-        return f"Response #{self.pk}"
 
-
-class Answer(models.Model):
+class Answer(Record):
     """One chosen option (single, multiple, scale) or the text of an open answer."""
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
@@ -189,6 +187,3 @@ class Answer(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["question", "option"])]
-
-    def __str__(self) -> str:
-        return f"Answer #{self.pk}"

@@ -6,8 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from qyzmet.core.models import Record
 
-class DataAccessEvent(models.Model):
+
+class DataAccessEvent(Record):
     class Channel(models.TextChoices):
         BACKOFFICE = "backoffice"
         API = "api"
@@ -26,6 +28,3 @@ class DataAccessEvent(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["person", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"DataAccessEvent #{self.pk}"
