@@ -3,28 +3,21 @@ periodic run at once)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
-
-from qyzmet.core.periodic import periodic_schedule
+from qyzmet.core.management.sweeps import SweepCommand
 from qyzmet.payments.actions import payments_sweep
 
 
-class Command(BaseCommand):
+class Command(SweepCommand):
     help = (
         "Ask the gateway about payments whose notification is late (the worker does so "
         "periodically by itself); --schedule to enqueue a run for the worker now."
     )
+    sweep = "payments"
+    scheduled = "Payments sweep scheduled."
+    already_scheduled = "Already scheduled."
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--schedule", action="store_true")
-
-    def handle(self, *args: Any, schedule: bool, **options: Any) -> None:
-        if schedule:
-            done = periodic_schedule(name="payments", delay=timedelta(0))
-            self.stdout.write("Payments sweep scheduled." if done else "Already scheduled.")
-            return
+    def run_now(self, **options: Any) -> None:
         report = payments_sweep()
         self.stdout.write(f"Checked {report.checked}, changed {report.changed}.")
