@@ -6,8 +6,6 @@ so a later version of the service never changes how an open application is handl
 
 from __future__ import annotations
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -15,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
-from qyzmet.core.models import Record
+from qyzmet.core.models import Record, UuidRecord
 
 
 class ServiceSnapshot(models.Model):
@@ -60,7 +58,7 @@ class OfficerMembership(models.Model):
         return f"{self.agency}:{self.role}"
 
 
-class Application(models.Model):
+class Application(UuidRecord):
     class Payment(models.TextChoices):
         NOT_REQUIRED = "not_required", _("no fee")
         AWAITING = "awaiting", _("awaiting payment")
@@ -72,7 +70,6 @@ class Application(models.Model):
         APP = "app", _("phone app")
         CENTRE = "centre", _("service centre")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(max_length=20, unique=True, null=True, blank=True)
     service = models.ForeignKey(ServiceSnapshot, on_delete=models.PROTECT, related_name="+")
     agency = models.CharField(max_length=80, db_index=True)

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import uuid
+
 from django.db import models
 
 
@@ -12,6 +14,19 @@ class Record(models.Model):
 
     def __str__(self) -> str:
         return f"{type(self).__name__} #{self.pk}"
+
+
+class UuidRecord(models.Model):
+    """A row keyed by a random UUID (a key that is handed out or put in a URL, so never
+    guessable): it reads "<Model> <uuid>" unless it says otherwise. Abstract: no table."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.id}"
 
 
 class WorkerHeartbeat(models.Model):

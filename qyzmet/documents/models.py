@@ -7,23 +7,21 @@ blind-indexed IIN; nothing here holds personal data in clear.
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from qyzmet.core.models import UuidRecord
 from qyzmet.identity.models import Person
 
 
-class Document(models.Model):
+class Document(UuidRecord):
     class Status(models.TextChoices):
         VALID = "valid", pgettext_lazy("document status", "valid")
         REVOKED = "revoked", pgettext_lazy("document status", "revoked")
         SUPERSEDED = "superseded", pgettext_lazy("document status", "superseded")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(max_length=20, unique=True)  # 16 digits, see numbering.py
     holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="documents")
     service_code = models.CharField(max_length=80)

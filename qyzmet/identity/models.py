@@ -6,7 +6,6 @@ lookups go through blind-index columns (`*_index`).
 
 from __future__ import annotations
 
-import uuid
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -16,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
-from qyzmet.core.models import Record
+from qyzmet.core.models import Record, UuidRecord
 
 
 class Person(Record):
@@ -138,7 +137,7 @@ class PhoneBinding(Record):
         ]
 
 
-class OneTimeCode(models.Model):
+class OneTimeCode(UuidRecord):
     """A one-time code sent by SMS. Only a keyed hash of the code is kept."""
 
     class Purpose(models.TextChoices):
@@ -147,7 +146,6 @@ class OneTimeCode(models.Model):
         BIND_PHONE = "bind_phone", _("phone binding")
         SIGN = "sign", _("signing an application")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     phone = EncryptedTextField()
     phone_index = models.CharField(max_length=64, db_index=True)
@@ -159,9 +157,6 @@ class OneTimeCode(models.Model):
     expires_at = models.DateTimeField()
     attempts = models.PositiveSmallIntegerField(default=0)
     used_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"OneTimeCode {self.id}"
 
 
 class OtpEvent(models.Model):
@@ -206,7 +201,7 @@ class SignInFailure(Record):
         indexes = [models.Index(fields=["iin_index", "created_at"])]
 
 
-class AuthSession(models.Model):
+class AuthSession(UuidRecord):
     """A signed-in session: a browser (web) or a phone app (API tokens). Listed on "my sessions",
     each can be ended from any other."""
 
@@ -220,7 +215,6 @@ class AuthSession(models.Model):
         QR = "qr", _("QR code")
         REGISTRATION = "registration", _("registration")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="auth_sessions")
     kind = models.CharField(max_length=8, choices=Kind.choices)
     method = models.CharField(max_length=16, choices=Method.choices)
@@ -235,9 +229,6 @@ class AuthSession(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "ended_at"])]
 
-    def __str__(self) -> str:
-        return f"AuthSession {self.id}"
-
 
 class RefreshToken(Record):
     """A phone app's refresh token: kept as a keyed hash, single use, rotated on every refresh.
@@ -251,23 +242,18 @@ class RefreshToken(Record):
     used_at = models.DateTimeField(null=True, blank=True)
 
 
-class SignInChallenge(models.Model):
+class SignInChallenge(UuidRecord):
     """A random challenge a citizen signs with their certificate (single use, short-lived)."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     nonce = models.CharField(max_length=64)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
-    def __str__(self) -> str:
-        return f"SignInChallenge {self.id}"
 
-
-class QrSignIn(models.Model):
+class QrSignIn(UuidRecord):
     """A QR code shown on a web sign-in page; the signed-in phone app approves it."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     token_hash = models.CharField(max_length=64, unique=True)  # what the QR carries, hashed
     browser_hash = models.CharField(max_length=64)  # secret kept by the browser that asked
     created_at = models.DateTimeField(default=timezone.now)
@@ -275,9 +261,6 @@ class QrSignIn(models.Model):
     approved_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE)
     approved_at = models.DateTimeField(null=True, blank=True)
     consumed_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"QrSignIn {self.id}"
 
 
 class DemoSimChange(Record):

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.utils import timezone
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.core.models import UuidRecord
 from qyzmet.notifications.channels.names import ChannelName
 
 SINK_CHANNELS = (ChannelName.SMS, ChannelName.EMAIL)  # what the demo providers deliver
@@ -38,7 +37,7 @@ class SinkMessage(models.Model):
         return f"{self.channel} → {self.recipient}"
 
 
-class Notification(models.Model):
+class Notification(UuidRecord):
     """One message to one recipient on one channel: the outbox row.
 
     Written in the transaction of the change that causes it; delivered by the worker (or, for
@@ -62,7 +61,6 @@ class Notification(models.Model):
         RECIPIENT_LIMIT = "recipient_limit", "recipient limit"
         UNDELIVERED = "undelivered", "undelivered"  # the provider's receipt said so
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     recipient_ref = models.CharField(max_length=64)
     channel = models.CharField(
         max_length=8, choices=[(name.value, name.label) for name in ChannelName]

@@ -8,15 +8,13 @@ Money is whole tiyn (`BigIntegerField`), never a float. A payment moves only by 
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
-from qyzmet.core.models import Record
+from qyzmet.core.models import Record, UuidRecord
 
 
 class UtilityProvider(models.Model):
@@ -56,7 +54,7 @@ class UtilityAccount(models.Model):
         return f"{self.provider.code}:{self.number}"
 
 
-class Invoice(models.Model):
+class Invoice(UuidRecord):
     class Kind(models.TextChoices):
         DUTY = "duty", _("state duty")
         FINE = "fine", _("fine")
@@ -68,7 +66,6 @@ class Invoice(models.Model):
         CANCELLED = "cancelled", _("cancelled")
         REFUNDED = "refunded", _("refunded")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payer = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)
     purpose_ref = models.CharField(max_length=200)
@@ -126,7 +123,7 @@ class UtilityBill(models.Model):
         return f"{self.account} {self.period}"
 
 
-class Payment(models.Model):
+class Payment(UuidRecord):
     class State(models.TextChoices):
         CREATED = "created", _("created")
         PENDING = "pending", _("waiting for the bank")
@@ -136,7 +133,6 @@ class Payment(models.Model):
         EXPIRED = "expired", _("expired")
         REFUNDED = "refunded", _("refunded")
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     payer = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
     gateway = models.CharField(max_length=40)
     gateway_ref = models.CharField(max_length=100, blank=True, db_index=True)
@@ -151,9 +147,6 @@ class Payment(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["payer", "created_at"])]
-
-    def __str__(self) -> str:
-        return f"Payment {self.id}"
 
 
 class PaymentItem(Record):

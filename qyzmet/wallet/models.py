@@ -7,13 +7,12 @@ and what happened to it; the verifier's address is kept only as a keyed hash.
 
 from __future__ import annotations
 
-import uuid
-
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import EncryptedTextField
+from qyzmet.core.models import UuidRecord
 
 
 class OfflineKey(models.Model):
@@ -34,10 +33,9 @@ class OfflineKey(models.Model):
         return f"OfflineKey {self.kid}"
 
 
-class Share(models.Model):
+class Share(UuidRecord):
     """One wallet entry shown to a verifier by a single-use code."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     person = models.ForeignKey("identity.Person", on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey(
         "identity.Account", on_delete=models.CASCADE, related_name="wallet_shares"
@@ -56,9 +54,6 @@ class Share(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["person", "created_at"], name="wallet_share_person_idx")]
-
-    def __str__(self) -> str:
-        return f"Share {self.id}"
 
 
 class ShareCheck(models.Model):
