@@ -9,8 +9,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from qyzmet.backoffice.session import signed_in_account
 from qyzmet.core.errors import QyzmetError
-from qyzmet.identity.models import Account
 from qyzmet.identity.selectors import person_read
 from qyzmet.trust.models import DataAccessEvent
 
@@ -30,14 +30,12 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST":
         context.update(iin=request.POST.get("iin", ""), purpose=request.POST.get("purpose", ""))
-        actor = request.user
-        assert isinstance(actor, Account)  # noqa: S101
         try:
             context["record"] = person_read(
                 iin=context["iin"],
                 purpose=context["purpose"],
                 channel=DataAccessEvent.Channel.BACKOFFICE,
-                actor=actor,
+                actor=signed_in_account(request),
             )
         except QyzmetError as exc:
             context["error"] = exc.message

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
@@ -14,32 +13,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from qyzmet.applications.actions import application_claim, application_transition, definition_of
-from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import OfficerMembership
-from qyzmet.applications.registries import UNKNOWN, registry_value
+from qyzmet.applications.overview import application_overview
 from qyzmet.applications.selectors import (
     agency_queue,
-    application_history,
     application_view_for_officer,
     working_days_left,
 )
+from qyzmet.backoffice.session import signed_in_account
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import working_calendar
 from qyzmet.core.errors import NotFound, QyzmetError
-from qyzmet.identity.models import Account
-
-
-def _account(request: HttpRequest) -> Account:
-    account = request.user
-    assert isinstance(account, Account)  # noqa: S101 - login_required ran first
-    return account
 
 
 @never_cache
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     language = get_language()
-    account = _account(request)
+    account = signed_in_account(request)
     agencies = sorted(
         set(OfficerMembership.objects.filter(account=account).values_list("agency", flat=True))
     )
@@ -64,16 +55,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/queue.html", context)
 
 
-def _shown(application: Any, source: str) -> Any:
-    value = registry_value(person=application.person, source=source)
-    return "—" if value is UNKNOWN else value
-
-
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def decide(request: HttpRequest, application_id: str) -> HttpResponse:
-    account = _account(request)
+    account = signed_in_account(request)
     language = get_language()
     error = ""
     status = 200
@@ -103,25 +89,20 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         application = application_view_for_officer(account=account, application_id=application_id)
     except NotFound as exc:
         raise Http404 from exc
+    overview = application_overview(
+        account=account, application=application, language=language, role="officer",
+        with_form=True,
+    )  # fmt: skip
     definition = definition_of(application)
-    answers = json.loads(application.form_data or "{}")
     context: dict[str, Any] = {
         "application": application,
-        "service_name": definition.name.get(language),
-        "state_label": definition.workflow.states[application.state].label.get(language),
-        "days_left": working_days_left(application),
-        "prefill": [
-            (p.label.get(language), _shown(application, p.source)) for p in definition.prefill
-        ],
+        "overview": overview,
+        # Every question of the form, answered or not, so the officer can name any to correct.
         "answers": [
-            (f.key, f.label.get(language), answers.get(f.key, "—")) for f in definition.form
-        ],
-        "steps": [
-            (t.name, t.label.get(language), t.requires)
-            for t in transitions_for(definition, application.state, "officer")
+            (f.key, f.label.get(language), overview.answers.get(f.key, "—"))
+            for f in definition.form
         ],
         "grounds": [(g.code, g.text.get(language)) for g in definition.refusal_grounds],
-        "history": application_history(application=application),
         "error": error,
     }
     return render(request, "backoffice/application.html", context, status=status)

@@ -16,29 +16,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from qyzmet.core.iin import Sex, iin_make
+from qyzmet.identity.selectors import PERSON_FIELDS
 
 REFERENCE_DATE = date(2026, 1, 1)
 MINOR_BORN_AFTER = date(2008, 12, 31)
 SEXES: tuple[Sex, ...] = ("M", "F")
 
-COLUMNS: tuple[str, ...] = (
-    "iin",
-    "surname",
-    "given_name",
-    "patronymic",
-    "surname_latin",
-    "given_name_latin",
-    "birth_date",
-    "sex",
-    "citizenship",
-    "region",
-    "settlement",
-    "street",
-    "status",
-    "death_date",
-    "father_iin",
-    "mother_iin",
-)
+# A registry file's columns: the person's record as the registry reads it out, and the parents.
+COLUMNS: tuple[str, ...] = (*PERSON_FIELDS, "father_iin", "mother_iin")
 
 # Region code (as on vehicle plates, domain-kz.md) -> (population weight in thousands, settlements).
 REGIONS: dict[str, tuple[int, tuple[str, ...]]] = {

@@ -3,10 +3,10 @@
 The import has to take a country (about 20 million people) in hours, not days, so it is built
 around measured costs rather than the ORM's convenience:
 
-- Validation is pure Python per row. The database is asked set-wise, once per batch: which of
-  these people exist already (decrypted, to tell changed rows from unchanged ones; skipped when
-  the registry was empty at the start), new ids (from the id sequence), and the ids of parents
-  written in earlier batches or already in the registry.
+- Validation is pure Python per row (`population_rows`). The database is asked set-wise, once per
+  batch (`population_store`): which of these people exist already (decrypted, to tell changed
+  rows from unchanged ones; skipped when the registry was empty at the start), new ids (from the
+  id sequence), and the ids of parents written in earlier batches or already in the registry.
 - New rows go in with `COPY` on PostgreSQL (`executemany` elsewhere), sealed a chunk at a time so
   the server stores one chunk while Python seals the next. `bulk_create(update_conflicts=True)`
   was measured at about 3,700 people/s on the same machine: Django prepares each of the 19 values
@@ -25,98 +25,44 @@ rejected only if the parent is neither in the file nor in the registry.
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.db import connection, models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from qyzmet.core import crypto
 from qyzmet.core.errors import QyzmetError
-from qyzmet.core.iin import IinError, IinInfo, iin_agrees, iin_check
+from qyzmet.core.importing import ImportReport, RejectedRow
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Person
+from qyzmet.identity.population_rows import (
+    COLUMNS,
+    OPTIONAL_COLUMNS,
+    REGION_CODES,
+    REQUIRED_COLUMNS,
+    ROW_MESSAGES,
+    BatchLookahead,
+    Parsed,
+    PersonEntry,
+    person_entry_batches,
+)
+from qyzmet.identity.population_store import Insert, PopulationStore, sealer_for_people
 
-logger = logging.getLogger(__name__)
+__all__ = [
+    "BATCH_SIZE",
+    "COLUMNS",
+    "OPTIONAL_COLUMNS",
+    "REGION_CODES",
+    "REQUIRED_COLUMNS",
+    "ImportReport",
+    "PopulationImportRejected",
+    "RejectedRow",
+    "population_import",
+]
 
 BATCH_SIZE = 5000
-COPY_CHUNK = 500  # rows sealed between two writes to the COPY stream
-
-REGION_CODES = frozenset(f"{n:02d}" for n in range(1, 21))
-REQUIRED_COLUMNS = ("iin", "surname", "given_name", "birth_date", "sex", "region")
-OPTIONAL_COLUMNS = (
-    "patronymic",
-    "surname_latin",
-    "given_name_latin",
-    "citizenship",
-    "settlement",
-    "street",
-    "status",
-    "death_date",
-    "father_iin",
-    "mother_iin",
-)
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-
-# The text that is encrypted (besides the IIN itself), and the plain columns, in the order used
-# for comparing an existing person with a row and for writing.
-TEXT_FIELDS = (
-    "surname",
-    "given_name",
-    "patronymic",
-    "surname_latin",
-    "given_name_latin",
-    "settlement",
-    "street",
-)
-PLAIN_FIELDS = ("birth_date", "sex", "citizenship", "region", "status", "death_date")
-COMPARED_FIELDS = (*TEXT_FIELDS, *PLAIN_FIELDS, "father_id", "mother_id")
-WRITTEN_COLUMNS = ("iin_index", "iin", *COMPARED_FIELDS)
-STAMPS = ("created_at", "updated_at")
-SEALED_FIELDS = ("iin", *TEXT_FIELDS)
-
-ROW_MESSAGES: dict[str, Promise] = {
-    "name_missing": _("The surname and the given name are required."),
-    "birth_date": _("The date of birth is missing, not a date (YYYY-MM-DD) or in the future."),
-    "sex": _("Sex must be M or F."),
-    "citizenship": _("Citizenship must be a three-letter country code (ISO 3166-1 alpha-3)."),
-    "region": _("The region must be a two-digit code from 01 to 20."),
-    "status": _("The status must be living or deceased."),
-    "death_date": _(
-        "A date of death is given only for a deceased person, as a date (YYYY-MM-DD) between "
-        "the birth and today."
-    ),
-    "parent_iin": _("The IIN of the father or the mother is not valid."),
-    "parent_sex": _("The father's IIN belongs to a woman, or the mother's to a man."),
-    "parent_age": _("A parent must be born before the child."),
-    "parent_unknown": _("The father or the mother is neither in the registry nor in this file."),
-    "iin_duplicate": _("This IIN appears more than once in the file."),
-    "columns": _("The row has more fields than the header."),
-}
-
-
-@dataclass(frozen=True)
-class RejectedRow:
-    """A row that was not written. `row_number` counts the header as row 1, as spreadsheets do."""
-
-    row_number: int
-    code: str
-    reason: str
-
-
-@dataclass
-class ImportReport:
-    """What an import did. `unchanged` counts people already in the registry exactly as given."""
-
-    created: int = 0
-    updated: int = 0
-    rejected: list[RejectedRow] = field(default_factory=list)
-    unchanged: int = 0
 
 
 class PopulationImportRejected(QyzmetError):
@@ -131,310 +77,10 @@ class PopulationImportRejected(QyzmetError):
         super().__init__(details={"rejected": len(report.rejected)})
 
 
-class _RowError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message: Promise = ROW_MESSAGES[code]
-
-
-@dataclass(slots=True)
-class _Entry:
-    """A validated row, waiting to be written."""
-
-    row_number: int
-    iin: str
-    index: str  # the blind index of the IIN: the registry's key
-    text: tuple[str, ...]  # TEXT_FIELDS
-    plain: tuple[Any, ...]  # PLAIN_FIELDS
-    father: str | None
-    mother: str | None
-    parents: tuple[str, ...]
-
-
-_STATUSES = frozenset(Person.Status.values)
-_LIVING = Person.Status.LIVING.value
-_DECEASED = Person.Status.DECEASED.value
-
-
-def _date(text: str, code: str) -> date:
-    # fromisoformat also takes "20240101" and week dates: insist on the one documented form.
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise _RowError(code)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _RowError(code) from None
-
-
-def _parent(text: str, *, sex: str, child_birth: date, known: dict[str, IinInfo]) -> str | None:
-    """A parent's IIN, checked against what it encodes: the sex, and a birth before the child.
-    Parents are usually rows of the same file, so their IIN was decoded moments ago."""
-    if not text:
-        return None
-    try:
-        info = known.get(text) or iin_check(text)
-    except IinError:
-        raise _RowError("parent_iin") from None
-    if info.sex != sex:
-        raise _RowError("parent_sex")
-    if info.birth_date >= child_birth:
-        raise _RowError("parent_age")
-    return info.iin
-
-
-def _entry_parse(
-    raw: Mapping[Any, Any],
-    row_number: int,
-    today: date,
-    sealer: _Sealer,
-    known: dict[str, IinInfo],
-) -> _Entry:
-    """Validate one row; raises `IinError` or `_RowError` with the first problem found."""
-    if None in raw:  # csv.DictReader puts the fields beyond the header there
-        raise _RowError("columns")
-    get = raw.get
-    (iin, surname, given_name, birth_text, sex, region, patronymic, surname_latin,
-     given_name_latin, citizenship, settlement, street, status, death_text, father_text,
-     mother_text) = [(get(name) or "").strip() for name in COLUMNS]  # fmt: skip
-    info = iin_check(iin)
-    known[info.iin] = info
-    if not surname or not given_name:
-        raise _RowError("name_missing")
-    birth_date = _date(birth_text, "birth_date")
-    if birth_date > today:
-        raise _RowError("birth_date")
-    sex = sex.upper()
-    if sex not in ("M", "F"):
-        raise _RowError("sex")
-    iin_agrees(info, birth_date=birth_date, sex=sex)
-    citizenship = citizenship.upper() or "KAZ"
-    if len(citizenship) != 3 or not (citizenship.isascii() and citizenship.isalpha()):
-        raise _RowError("citizenship")
-    if region not in REGION_CODES:
-        raise _RowError("region")
-    status = status.lower() or _LIVING
-    if status not in _STATUSES:
-        raise _RowError("status")
-    death_date = None
-    if death_text:
-        death_date = _date(death_text, "death_date")
-        if status != _DECEASED or not birth_date <= death_date <= today:
-            raise _RowError("death_date")
-    father = _parent(father_text, sex="M", child_birth=birth_date, known=known)
-    mother = _parent(mother_text, sex="F", child_birth=birth_date, known=known)
-    return _Entry(
-        row_number=row_number,
-        iin=info.iin,
-        index=sealer.iin_index(info.iin),
-        text=(surname, given_name, patronymic, surname_latin, given_name_latin, settlement, street),
-        plain=(birth_date, sex, citizenship, region, status, death_date),
-        father=father,
-        mother=mother,
-        parents=tuple(filter(None, (father, mother))),
-    )
-
-
-class _Sealer:
-    """Seals a batch column by column with the core's bulk functions (`encrypt_many`,
-    `BlindIndexer`), which cost about half of sealing one value at a time."""
-
-    def __init__(self, contexts: Sequence[str]) -> None:
-        self._contexts = tuple(contexts)
-        self.iin_index = crypto.BlindIndexer(purpose="iin")
-
-    def seal_rows(self, rows: Sequence[Sequence[str]]) -> list[str]:
-        """Each row's values sealed for their columns (in `contexts` order), tab-separated."""
-        if not rows:
-            return []
-        columns = [
-            crypto.encrypt_many(column, context=context)
-            for column, context in zip(zip(*rows, strict=True), self._contexts, strict=True)
-        ]
-        return ["\t".join(tokens) for tokens in zip(*columns, strict=True)]
-
-
-def _sealer() -> _Sealer:
-    return _Sealer([_context(name) for name in SEALED_FIELDS])
-
-
-def _column(name: str) -> str:
-    model_field = Person._meta.get_field(name)
-    if not isinstance(model_field, models.Field) or model_field.column is None:
-        raise TypeError(f"Person.{name} is expected to be a column")
-    return model_field.column
-
-
-def _context(name: str) -> str:
-    model_field = Person._meta.get_field(name)
-    if not isinstance(model_field, crypto.EncryptedTextField):
-        raise TypeError(f"Person.{name} is expected to be encrypted")
-    return model_field.crypto_context
-
-
-_Insert = tuple[int, _Entry, int | None, int | None]  # id, entry, father id, mother id
-
-
-class _Store:
-    """The set-wise reads and writes of one import, in the fastest form the database offers.
-
-    New people get their ids before they are written (PostgreSQL: from the id sequence; SQLite:
-    after the largest id, under the write lock its transactions hold), so a child can name a
-    parent written in the same statement: the foreign keys are checked at commit.
-    """
-
-    def __init__(self, now: datetime, sealer: _Sealer, meanwhile: Callable[[], None]) -> None:
-        self.sealer = sealer
-        self.now = now
-        self.meanwhile = meanwhile  # work for Python while the server stores a COPY
-        self.postgres = connection.vendor == "postgresql"
-        self.chunk = min(BATCH_SIZE, connection.features.max_query_params or BATCH_SIZE)
-        self.next_id: int | None = None  # SQLite: the last id taken
-        self.sequence: str | None = None  # PostgreSQL: the id sequence
-        # Identifiers come from the model and are quoted; every value is a query parameter.
-        qn = connection.ops.quote_name
-        self.table = qn(Person._meta.db_table)
-        self.pk = qn(_column("id"))
-        columns = [self.pk, *(qn(_column(name)) for name in (*WRITTEN_COLUMNS, *STAMPS))]
-        listed, placeholders = ", ".join(columns), ", ".join(["%s"] * len(columns))
-        self.insert_sql = f"INSERT INTO {self.table} ({listed}) VALUES ({placeholders})"  # noqa: S608
-        self.copy_sql = f"COPY {self.table} ({listed}) FROM STDIN"
-        assignments = ", ".join(f"{c} = %s" for c in [*columns[2:-2], columns[-1]])
-        self.update_sql = f"UPDATE {self.table} SET {assignments} WHERE {self.pk} = %s"  # noqa: S608
-        # One text parameter that the server splits: binding thousands of parameters costs the
-        # client more than the lookup costs the server. Blind indexes are hex, never a comma.
-        index = qn(_column("iin_index"))
-        self.ids_sql = (
-            f"SELECT {index}, {self.pk} FROM {self.table} "  # noqa: S608
-            f"WHERE {index} = ANY(string_to_array(%s, ','))"
-        )
-
-    def ids(self, indexes: Sequence[str]) -> dict[str, int]:
-        """index -> id of the people in the registry."""
-        found: dict[str, int] = {}
-        step = BATCH_SIZE if self.postgres else self.chunk
-        for start in range(0, len(indexes), step):
-            chunk = indexes[start : start + step]
-            if self.postgres:
-                with connection.cursor() as cursor:
-                    cursor.execute(self.ids_sql, [",".join(chunk)])
-                    found.update(cursor.fetchall())
-            else:
-                people = Person.objects.filter(iin_index__in=chunk)
-                found.update(people.values_list("iin_index", "id"))
-        return found
-
-    def existing(self, indexes: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-        """index -> (id, *COMPARED_FIELDS) for the people already in the registry, decrypted."""
-        ids = list(self.ids(indexes).values())
-        found: dict[str, tuple[Any, ...]] = {}
-        for start in range(0, len(ids), self.chunk):
-            people = Person.objects.filter(id__in=ids[start : start + self.chunk])
-            for row in people.values_list("iin_index", "id", *COMPARED_FIELDS):
-                found[row[0]] = row[1:]
-        return found
-
-    def new_ids(self, count: int) -> list[int]:
-        if not count:
-            return []
-        with connection.cursor() as cursor:
-            if self.postgres:
-                if self.sequence is None:
-                    cursor.execute(
-                        "SELECT pg_get_serial_sequence(%s, %s)",
-                        [Person._meta.db_table, _column("id")],
-                    )
-                    self.sequence = cursor.fetchone()[0]
-                cursor.execute(
-                    "SELECT nextval(%s::regclass) FROM generate_series(1, %s)",
-                    [self.sequence, count],
-                )
-                return [pk for (pk,) in cursor.fetchall()]
-            if self.next_id is None:
-                cursor.execute(f"SELECT MAX({self.pk}) FROM {self.table}")  # noqa: S608
-                self.next_id = (cursor.fetchone() or (None,))[0] or 0
-                if connection.vendor == "sqlite":  # AUTOINCREMENT never reuses a deleted id
-                    cursor.execute(
-                        "SELECT seq FROM sqlite_sequence WHERE name = %s", [Person._meta.db_table]
-                    )
-                    used = cursor.fetchone()
-                    self.next_id = max(self.next_id, used[0] if used else 0)
-            first = self.next_id + 1
-            self.next_id += count
-            return list(range(first, first + count))
-
-    def _values(self, items: list[_Insert]) -> list[list[Any]]:
-        """(id, *WRITTEN_COLUMNS) for each item, as the database driver takes them."""
-        adapt = connection.ops.adapt_datefield_value
-        sealed = self.sealer.seal_rows([(entry.iin, *entry.text) for _, entry, _, _ in items])
-        rows = []
-        for (pk, entry, father, mother), tokens in zip(items, sealed, strict=True):
-            birth_date, sex, citizenship, region, status, death_date = entry.plain
-            rows.append(
-                [
-                    pk,
-                    entry.index,
-                    *tokens.split("\t"),
-                    adapt(birth_date),
-                    sex,
-                    citizenship,
-                    region,
-                    status,
-                    adapt(death_date),
-                    father,
-                    mother,
-                ]
-            )
-        return rows
-
-    def insert(self, items: list[_Insert]) -> None:
-        if not items:
-            return
-        if self.postgres:
-            self._copy(items)
-            return
-        now = connection.ops.adapt_datetimefield_value(self.now)
-        rows = [(*values, now, now) for values in self._values(items)]
-        with connection.cursor() as cursor:
-            cursor.executemany(self.insert_sql, rows)
-
-    def _copy(self, items: list[_Insert]) -> None:
-        """COPY in text form, a chunk at a time so the server stores one while Python seals the
-        next. Every value is validated, a number, hex or base64: none needs escaping."""
-        with connection.cursor() as cursor, cursor.cursor.copy(self.copy_sql) as stream:
-            for start in range(0, len(items), COPY_CHUNK):
-                stream.write(self._copy_text(items[start : start + COPY_CHUNK]))
-            self.meanwhile()
-
-    def _copy_text(self, items: list[_Insert]) -> str:
-        stamp = self.now.isoformat()
-        tail = f"\t{stamp}\t{stamp}\n"
-        null = "\\N"
-        sealed = self.sealer.seal_rows([(entry.iin, *entry.text) for _, entry, _, _ in items])
-        lines = []
-        for (pk, entry, father, mother), tokens in zip(items, sealed, strict=True):
-            birth_date, sex, citizenship, region, status, death_date = entry.plain
-            lines.append(
-                f"{pk}\t{entry.index}\t{tokens}\t{birth_date.isoformat()}\t{sex}\t"
-                f"{citizenship}\t{region}\t{status}\t"
-                f"{death_date.isoformat() if death_date else null}\t"
-                f"{father or null}\t{mother or null}{tail}"
-            )
-        return "".join(lines)
-
-    def update(self, items: list[_Insert]) -> None:
-        if not items:
-            return
-        now = connection.ops.adapt_datetimefield_value(self.now)
-        rows = [(*values[2:], now, values[0]) for values in self._values(items)]
-        with connection.cursor() as cursor:
-            cursor.executemany(self.update_sql, rows)
-
-
 class _Import:
     """The state of one import: people accepted so far, and children waiting for a parent."""
 
-    def __init__(self, store: _Store) -> None:
+    def __init__(self, store: PopulationStore) -> None:
         self.store = store
         self.report = ImportReport()
         # An empty registry has nobody to update: skip asking, batch after batch.
@@ -442,18 +88,18 @@ class _Import:
         self.accepted: set[str] = set()  # IINs from this file that are (being) written
         self.external: dict[str, int] = {}  # parents found in the registry, not (yet) in the file
         self.absent: set[str] = set()  # parents looked for in the registry and not found
-        self.pending: dict[str, _Entry] = {}
+        self.pending: dict[str, PersonEntry] = {}
         self.waiters: dict[str, list[str]] = {}  # parent IIN -> children waiting for it
 
     def reject(self, row_number: int, code: str, message: str | Promise) -> None:
         self.report.rejected.append(RejectedRow(row_number, code, str(message)))
 
-    def take(self, parsed: list[_Parsed]) -> None:
+    def take(self, parsed: list[Parsed]) -> None:
         """Report the rejected rows and duplicates of a parsed batch, then write the rest."""
-        batch: list[_Entry] = []
+        batch: list[PersonEntry] = []
         in_batch: set[str] = set()
         for item in parsed:
-            if not isinstance(item, _Entry):
+            if not isinstance(item, PersonEntry):
                 self.reject(*item)
             elif item.iin in in_batch or item.iin in self.accepted or item.iin in self.pending:
                 self.reject(item.row_number, "iin_duplicate", ROW_MESSAGES["iin_duplicate"])
@@ -465,7 +111,7 @@ class _Import:
     def resolved(self, iin: str) -> bool:
         return iin in self.accepted or iin in self.external
 
-    def flush(self, batch: list[_Entry]) -> None:
+    def flush(self, batch: list[PersonEntry]) -> None:
         """Write the batch, except children whose parent is later in the file (they wait)."""
         in_batch = {entry.iin for entry in batch}
         self.look_up(
@@ -479,7 +125,7 @@ class _Import:
                 and parent not in self.absent
             }
         )
-        ready: list[_Entry] = []
+        ready: list[PersonEntry] = []
         for entry in batch:
             if all(self.resolved(p) for p in entry.parents):
                 ready.append(entry)
@@ -498,19 +144,19 @@ class _Import:
             else:
                 self.absent.add(iin)
 
-    def wait(self, entry: _Entry) -> None:
+    def wait(self, entry: PersonEntry) -> None:
         self.pending[entry.iin] = entry
         for parent in entry.parents:
             if not self.resolved(parent):
                 self.waiters.setdefault(parent, []).append(entry.iin)
 
-    def release(self, ready: list[_Entry]) -> list[_Entry]:
+    def release(self, ready: list[PersonEntry]) -> list[PersonEntry]:
         """`ready`, and the waiting children it completes, and theirs, down the family."""
-        closure: list[_Entry] = []
+        closure: list[PersonEntry] = []
         while ready:
             closure.extend(ready)
             self.accepted.update(entry.iin for entry in ready)
-            released: list[_Entry] = []
+            released: list[PersonEntry] = []
             for entry in ready:
                 for child in self.waiters.pop(entry.iin, ()):
                     waiting = self.pending.get(child)
@@ -519,7 +165,7 @@ class _Import:
             ready = released
         return closure
 
-    def write(self, entries: list[_Entry]) -> None:
+    def write(self, entries: list[PersonEntry]) -> None:
         if not entries:
             return
         store = self.store
@@ -528,8 +174,8 @@ class _Import:
         ids = dict(zip([entry.iin for entry in new], store.new_ids(len(new)), strict=True))
         ids.update((e.iin, existing[e.index][0]) for e in entries if e.index in existing)
         self.find_ids(ids, {p for entry in entries for p in entry.parents if p not in ids})
-        inserts: list[_Insert] = []
-        updates: list[_Insert] = []
+        inserts: list[Insert] = []
+        updates: list[Insert] = []
         for entry in entries:
             pk = ids[entry.iin]
             father = ids[entry.father] if entry.father else None
@@ -582,53 +228,6 @@ class _Import:
         self.report.rejected.sort(key=lambda rejected: rejected.row_number)
 
 
-_Parsed = _Entry | tuple[int, str, str | Promise]  # an entry, or (row number, code, message)
-
-
-def _parse_batches(
-    rows: Iterable[Mapping[str, Any]], today: date, sealer: _Sealer
-) -> Iterator[list[_Parsed]]:
-    batch: list[_Parsed] = []
-    known: dict[str, IinInfo] = {}  # IINs decoded lately, for the parent checks
-    for row_number, raw in enumerate(rows, start=2):
-        try:
-            batch.append(_entry_parse(raw, row_number, today, sealer, known))
-        except (IinError, _RowError) as exc:
-            batch.append((row_number, exc.code, exc.message))
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-            if len(known) > 20 * BATCH_SIZE:
-                known.clear()
-    if batch:
-        yield batch
-
-
-class _Lookahead:
-    """The next parsed batch, read while the server is still storing the current one.
-
-    On a large registry the server needs about as long to store a row as Python needs to read,
-    validate and seal it. The writer hands the server a whole batch through `COPY`, then reads the
-    next batch (`fetch`) before it waits for the server to finish: the two overlap. (A thread
-    would not do: the GIL makes the writer wait up to a switch interval after every reply.)
-    """
-
-    def __init__(self, batches: Iterator[list[_Parsed]]) -> None:
-        self._batches = batches
-        self._next: list[_Parsed] | None = None
-        self._fetched = False
-
-    def fetch(self) -> None:
-        if not self._fetched:
-            self._next = next(self._batches, None)
-            self._fetched = True
-
-    def take(self) -> list[_Parsed] | None:
-        self.fetch()
-        self._fetched = False
-        return self._next
-
-
 def population_import(
     *,
     rows: Iterable[Mapping[str, Any]],
@@ -642,9 +241,15 @@ def population_import(
     of rows read since the previous call (so `tqdm.update` fits).
     """
     with transaction.atomic():
-        sealer = _sealer()
-        ahead = _Lookahead(_parse_batches(rows, timezone.localdate(), sealer))
-        job = _Import(_Store(timezone.now(), sealer, meanwhile=ahead.fetch))
+        sealer = sealer_for_people()
+        batches = person_entry_batches(
+            rows, today=timezone.localdate(), iin_index=sealer.iin_index, size=BATCH_SIZE
+        )
+        ahead = BatchLookahead(batches)
+        store = PopulationStore(
+            now=timezone.now(), sealer=sealer, meanwhile=ahead.fetch, batch_size=BATCH_SIZE
+        )
+        job = _Import(store)
         while (parsed := ahead.take()) is not None:
             job.take(parsed)
             if progress is not None:

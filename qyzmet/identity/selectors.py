@@ -84,6 +84,16 @@ def phone_recipient(*, phone: str, language: str, account_id: int | None = None)
     return Recipient(ref=ref, language=language, phone=phone)
 
 
+def phone_taken_by_another(*, person: Person, phone: str) -> bool:
+    """Whether `phone` (E.164) is the active number of someone other than `person`: one person
+    per number in the mobile citizens database."""
+    return (
+        PhoneBinding.objects.filter(phone_index=blind_index(phone, purpose="phone"), active=True)
+        .exclude(person=person)
+        .exists()
+    )
+
+
 def phone_binding_history(*, person: Person) -> list[PhoneBinding]:
     return list(PhoneBinding.objects.filter(person=person).order_by("-bound_at", "-id"))
 

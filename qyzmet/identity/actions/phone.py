@@ -18,6 +18,7 @@ from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, OneTimeCode, OtpEvent, Person, PhoneBinding
 from qyzmet.identity.phones import phone_parse
 from qyzmet.identity.providers.operator import get_operator_provider
+from qyzmet.identity.selectors import phone_taken_by_another
 
 
 def sim_change_check(*, phone: str, purpose: str, iin: str = "") -> datetime | None:
@@ -36,6 +37,14 @@ def sim_change_check(*, phone: str, purpose: str, iin: str = "") -> datetime | N
         iin_index=blind_index(iin, purpose="iin") if iin else "",
     )
     return until
+
+
+def _phone_taken() -> ValidationFailed:
+    return ValidationFailed(
+        _("This number is registered to another person in the mobile citizens database."),
+        code=ErrorCode.PHONE_TAKEN,
+        details={"field": "phone"},
+    )
 
 
 def phone_bind(*, person: Person, phone: str, operator: str, method: str) -> PhoneBinding:
@@ -62,11 +71,7 @@ def phone_bind(*, person: Person, phone: str, operator: str, method: str) -> Pho
                 bound_at=now,
             )
     except IntegrityError as exc:
-        raise ValidationFailed(
-            _("This number is registered to another person in the mobile citizens database."),
-            code=ErrorCode.PHONE_TAKEN,
-            details={"field": "phone"},
-        ) from exc
+        raise _phone_taken() from exc
 
 
 def phone_change_start(
@@ -97,19 +102,8 @@ def phone_change_start(
             details={"field": "password"},
         )
     number = phone_parse(phone)
-    taken = (
-        PhoneBinding.objects.filter(
-            phone_index=blind_index(number.e164, purpose="phone"), active=True
-        )
-        .exclude(person=person)
-        .exists()
-    )
-    if taken:
-        raise ValidationFailed(
-            _("This number is registered to another person in the mobile citizens database."),
-            code=ErrorCode.PHONE_TAKEN,
-            details={"field": "phone"},
-        )
+    if phone_taken_by_another(person=person, phone=number.e164):
+        raise _phone_taken()
     return otp_issue(
         purpose=OneTimeCode.Purpose.BIND_PHONE,
         phone=number.e164,

@@ -46,6 +46,7 @@ from qyzmet.identity.selectors import (
     iin_validated,
     person_get_by_iin,
     phone_binding_active,
+    phone_taken_by_another,
 )
 from qyzmet.signatures.selectors import SignatureRejected, signin_signature_verify
 
@@ -115,12 +116,7 @@ def registration_start(*, iin: str, phone: str, client: str, language: str) -> I
 
 
 def _refuse_number_of_another(*, person: Person, phone: str) -> None:
-    taken = (
-        PhoneBinding.objects.filter(phone_index=blind_index(phone, purpose="phone"), active=True)
-        .exclude(person=person)
-        .exists()
-    )
-    if taken:
+    if phone_taken_by_another(person=person, phone=phone):
         raise ValidationFailed(
             _(
                 "This number is registered to another person in the mobile citizens database. "

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.iin import iin_check, iin_make
-from qyzmet.identity import population
+from qyzmet.identity import population, population_store
 from qyzmet.identity.models import Person
 from qyzmet.identity.population import (
     COLUMNS,
@@ -204,7 +204,7 @@ def test_a_failure_half_way_leaves_the_registry_as_it_was(monkeypatch: pytest.Mo
     # given batches of two rows, and a database write that fails on the second batch
     monkeypatch.setattr(population, "BATCH_SIZE", 2)
     calls: list[int] = []
-    insert = population._Store.insert
+    insert = population_store.PopulationStore.insert
 
     def failing_insert(self: Any, items: Any) -> None:
         calls.append(len(items))
@@ -212,7 +212,7 @@ def test_a_failure_half_way_leaves_the_registry_as_it_was(monkeypatch: pytest.Mo
             raise RuntimeError("the disk is full")
         insert(self, items)
 
-    monkeypatch.setattr(population._Store, "insert", failing_insert)
+    monkeypatch.setattr(population_store.PopulationStore, "insert", failing_insert)
     rows = [_row(FATHER), _row(MOTHER), _row(SINGLE), _row(GRANDMOTHER)]
 
     # when

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import csv
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
 
+from qyzmet.core.management.csv_import import progress_bar
 from qyzmet.demo.people import COLUMNS, demo_population_iter
 
 
@@ -30,13 +29,7 @@ class Command(BaseCommand):
         try:
             with (
                 partial.open("w", encoding="utf-8", newline="") as handle,
-                tqdm(
-                    total=count,
-                    unit=" rows",
-                    unit_scale=True,
-                    file=sys.stderr,
-                    disable=opts.get("verbosity", 1) < 1,
-                ) as bar,
+                progress_bar(total=count, verbosity=opts.get("verbosity", 1)) as bar,
             ):
                 writer = csv.DictWriter(handle, fieldnames=COLUMNS)
                 writer.writeheader()

@@ -3,36 +3,35 @@
 from __future__ import annotations
 
 import csv
-import sys
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-from tqdm import tqdm
+from django.core.management.base import CommandError, CommandParser
 
+from qyzmet.core.importing import ImportReport, RejectedRow
+from qyzmet.core.management.csv_import import CsvImportCommand
 from qyzmet.identity.population import (
-    COLUMNS,
+    OPTIONAL_COLUMNS,
     REQUIRED_COLUMNS,
-    ImportReport,
     PopulationImportRejected,
-    RejectedRow,
     population_import,
 )
 
-SHOWN_REJECTIONS = 10
 
-
-class Command(BaseCommand):
-    help = (
-        "Import people from a CSV file with a header row (columns: "
-        + ", ".join(COLUMNS)
-        + "). All or nothing: one transaction. Importing the same file again changes nothing."
-    )
+class Command(CsvImportCommand):
+    records = "people"
+    columns = REQUIRED_COLUMNS
+    optional_columns = OPTIONAL_COLUMNS
+    importer = population_import
+    promise = "All or nothing: one transaction. Importing the same file again changes nothing."
+    shown_rejections = 10
+    timed = True
+    with_progress = True
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="CSV file, UTF-8, comma-separated.")
+        super().add_arguments(parser)
         parser.add_argument(
             "--strict", action="store_true", help="Import nothing if any row is rejected."
         )
@@ -40,93 +39,28 @@ class Command(BaseCommand):
             "--report", type=Path, default=None, help="Write the rejected rows to this CSV file."
         )
 
-    def handle(
-        self, *args: Any, file: Path, strict: bool, report: Path | None, **opts: Any
-    ) -> None:
-        total = _data_lines(file)
+    def rows_import(
+        self, *, rows: Iterator[Mapping[Any, Any]], progress: Callable[[int], Any], **opts: Any
+    ) -> ImportReport:
+        return population_import(rows=rows, strict=opts["strict"], progress=progress)
+
+    def handle(self, *args: Any, file: Path, **opts: Any) -> None:
         started = time.perf_counter()
         rejected_import = False
         try:
-            with (
-                file.open(encoding="utf-8-sig", newline="") as handle,
-                tqdm(
-                    total=total,
-                    unit=" rows",
-                    unit_scale=True,
-                    file=sys.stderr,
-                    disable=opts.get("verbosity", 1) < 1,
-                ) as bar,
-            ):
-                reader = csv.reader(handle)
-                header = _checked_header(file, next(reader, None))
-                rows = _rows(reader, header)
-                result = population_import(rows=rows, strict=strict, progress=bar.update)
+            result = self.file_import(file, **opts)
         except PopulationImportRejected as exc:
             result, rejected_import = exc.report, True
-        except (OSError, UnicodeDecodeError, csv.Error) as exc:
-            raise CommandError(f"Cannot read {file}: {exc}. Nothing was imported.") from exc
         seconds = time.perf_counter() - started
+        report: Path | None = opts["report"]
         if report is not None:
             _write_report(report, result.rejected)
-        self._summary(result, seconds, report)
+        where = f"; all are in {report}" if report else "; --report FILE lists them all"
+        self.report_write(result, seconds=seconds, more=where)
         if rejected_import:
             raise CommandError(
                 f"{len(result.rejected)} rows rejected and --strict given: nothing was imported."
             )
-
-    def _summary(self, result: ImportReport, seconds: float, report: Path | None) -> None:
-        handled = result.created + result.updated + result.unchanged + len(result.rejected)
-        rate = handled / seconds if seconds else 0.0
-        self.stdout.write(
-            f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}, "
-            f"rejected {len(result.rejected)} in {seconds:.1f} s ({rate:,.0f} rows/s)"
-        )
-        for row in result.rejected[:SHOWN_REJECTIONS]:
-            self.stdout.write(f"  row {row.row_number}: {row.code}: {row.reason}")
-        hidden = len(result.rejected) - SHOWN_REJECTIONS
-        if hidden > 0:
-            where = f"; all are in {report}" if report else "; --report FILE lists them all"
-            self.stdout.write(f"  … and {hidden} more{where}")
-
-
-def _rows(reader: Iterator[list[str]], header: list[str]) -> Iterator[dict[Any, Any]]:
-    """What `csv.DictReader` gives (fields beyond the header under the key None, which the
-    import rejects; blank lines skipped), with a third less work per row."""
-    width = len(header)
-    for values in reader:
-        if not values:
-            continue
-        row: dict[Any, Any] = dict(zip(header, values, strict=False))
-        if len(values) > width:
-            row[None] = values[width:]
-        yield row
-
-
-def _data_lines(file: Path) -> int | None:
-    """The number of data rows, for the progress bar (a quoted field may span lines: a hint)."""
-    try:
-        with file.open("rb") as handle:
-            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    except OSError as exc:
-        raise CommandError(f"Cannot read {file}: {exc.strerror or exc}.") from exc
-    return max(lines - 1, 0)
-
-
-def _checked_header(file: Path, header: Sequence[str] | None) -> list[str]:
-    columns = [name.strip() for name in header or []]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    unknown = [name for name in columns if name not in COLUMNS]
-    if missing or unknown:
-        problems = []
-        if missing:
-            problems.append("missing columns: " + ", ".join(missing))
-        if unknown:
-            problems.append("unknown columns: " + ", ".join(unknown))
-        raise CommandError(
-            f"{file} does not have the expected header ({'; '.join(problems)}). "
-            f"Expected: {', '.join(COLUMNS)}."
-        )
-    return columns
 
 
 def _write_report(path: Path, rejected: list[RejectedRow]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from qyzmet.registries.commands_csv import CsvImportCommand
+from qyzmet.core.management.csv_import import CsvImportCommand
 from qyzmet.registries.imports import MEDICAL_COLUMNS, medical_import
 
 
