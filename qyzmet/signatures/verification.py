@@ -151,8 +151,29 @@ def embedded_certificates(signed_data: cms.SignedData) -> list[x509.Certificate]
     return certificates
 
 
-def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+def certificate_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    """`certificate` as pyHanko's libraries take it."""
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def validation_context(
+    *,
+    trust_roots: Sequence[x509.Certificate],
+    intermediates: Sequence[x509.Certificate],
+    revocation: RevocationInfo,
+) -> ValidationContext:
+    """The offline path validation every signature check uses: these anchors and
+    intermediates, the revocation data fetched beforehand, nothing fetched during it."""
+    return ValidationContext(
+        trust_roots=[certificate_asn1(root) for root in trust_roots],
+        other_certs=[certificate_asn1(certificate) for certificate in intermediates],
+        crls=list(revocation.crls),
+        ocsps=list(revocation.ocsp_responses),
+        allow_fetching=False,
+        # "hard-fail" only insists where a certificate names a CRL or OCSP location; "require"
+        # insists on revocation data for every certificate on the path.
+        revocation_mode="require",
+    )
 
 
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -180,15 +201,8 @@ def cms_signin_verify(
     serial = serial_hex(signer.serial_number)
     if not trust_roots:
         raise _reject(ErrorCode.CERTIFICATE_UNTRUSTED, "no trust root configured", serial=serial)
-    context = ValidationContext(
-        trust_roots=[_asn1(root) for root in trust_roots],
-        other_certs=[_asn1(certificate) for certificate in intermediates],
-        crls=list(revocation.crls),
-        ocsps=list(revocation.ocsp_responses),
-        allow_fetching=False,
-        # "hard-fail" only insists where a certificate names a CRL or OCSP location; "require"
-        # insists on revocation data for every certificate on the path.
-        revocation_mode="require",
+    context = validation_context(
+        trust_roots=trust_roots, intermediates=intermediates, revocation=revocation
     )
     try:
         if detached:
