@@ -26,7 +26,6 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
-from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
@@ -35,7 +34,13 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from qyzmet.signatures.issuance import serial_hex
 from qyzmet.signatures.providers.revocation import RevocationInfo
-from qyzmet.signatures.verification import certificate_asn1, run_sync, validation_context
+from qyzmet.signatures.verification import (
+    OUT_OF_BOUNDS,
+    REVOKED,
+    certificate_asn1,
+    run_sync,
+    validation_context,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +49,6 @@ SIGNATURE_FIELD = "QyzmetSignature"
 # DER bytes kept for the CMS: an RSA-3072 signature, three certificates and the signed
 # attributes take about 6 KB.
 SIGNATURE_RESERVED = 16 * 1024
-
-_REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
-_EXPIRED = {
-    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
-    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
-    AdESIndeterminate.EXPIRED,
-    AdESIndeterminate.NOT_YET_VALID,
-}
 
 
 @dataclass(frozen=True)
@@ -192,9 +189,9 @@ def _verdict(status: PdfSignatureStatus, *, signer: x509.Certificate | None) -> 
     indication = status.trust_problem_indic
     if status.bottom_line and status.trusted and indication is None:
         return PdfVerdict("valid", signer=signer, signed_at=signed_at)
-    if status.revoked or indication in _REVOKED:
+    if status.revoked or indication in REVOKED:
         code = "certificate_revoked"
-    elif indication in _EXPIRED:
+    elif indication in OUT_OF_BOUNDS:
         code = "certificate_expired"
     else:
         code = "untrusted"

@@ -65,8 +65,9 @@ MESSAGES: dict[ErrorCode, Promise] = {
     ),
 }
 
-_REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
-_OUT_OF_BOUNDS = {
+# pyHanko's indications that mean "revoked" and "outside its validity period" (any check).
+REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+OUT_OF_BOUNDS = {
     AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
     AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
     AdESIndeterminate.EXPIRED,
@@ -250,9 +251,9 @@ def _check_status(
     reason = getattr(indication, "name", "bottom line false")
     if indication in _CRYPTO:
         raise _reject(ErrorCode.SIGNATURE_INVALID, reason, serial=serial)
-    if status.revoked or indication in _REVOKED:
+    if status.revoked or indication in REVOKED:
         raise _reject(ErrorCode.CERTIFICATE_REVOKED, reason, serial=serial)
-    if indication in _OUT_OF_BOUNDS or (
+    if indication in OUT_OF_BOUNDS or (
         # pyHanko reports a not-yet-valid certificate as a general chain failure
         status.validation_path is not None and not _valid_now(signer)
     ):
