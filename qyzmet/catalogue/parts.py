@@ -9,7 +9,7 @@ ignored setting.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
@@ -37,36 +37,35 @@ def _text(value: str) -> str:
     return value
 
 
-def _slug(value: str) -> str:
-    if not CODE_PATTERN.fullmatch(value):
-        raise ValueError(
-            "must be lowercase Latin letters and digits separated by single hyphens "
-            "(like 'vehicle-registration')"
-        )
-    return value
+def _matching(pattern: re.Pattern[str], rule: str) -> Callable[[str], str]:
+    """A validator: the whole value matches `pattern`, or it fails saying `rule`."""
+
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise ValueError(rule)
+        return value
+
+    return check
 
 
-def _name(value: str) -> str:
-    if not _NAME.fullmatch(value):
-        raise ValueError(
-            "must be lowercase Latin letters, digits and underscores, starting with a letter "
-            "(like 'birth_date')"
-        )
-    return value
+_slug = _matching(
+    CODE_PATTERN,
+    "must be lowercase Latin letters and digits separated by single hyphens "
+    "(like 'vehicle-registration')",
+)
+_name = _matching(
+    _NAME,
+    "must be lowercase Latin letters, digits and underscores, starting with a letter "
+    "(like 'birth_date')",
+)
+_country = _matching(_COUNTRY, "must be an ISO 3166-1 alpha-3 country code like 'KAZ'")
+_dotted_path = _matching(_REGISTRY_PATH, "must be a dotted registry path like 'person.age'")
 
 
 def _registry_path(value: str) -> str:
-    if not _REGISTRY_PATH.fullmatch(value):
-        raise ValueError("must be a dotted registry path like 'person.age'")
-    registry = value.split(".", 1)[0]
+    registry = _dotted_path(value).split(".", 1)[0]
     if registry not in REGISTRIES:
         raise ValueError(f"unknown registry '{registry}' (known: {', '.join(REGISTRIES)})")
-    return value
-
-
-def _country(value: str) -> str:
-    if not _COUNTRY.fullmatch(value):
-        raise ValueError("must be an ISO 3166-1 alpha-3 country code like 'KAZ'")
     return value
 
 

@@ -146,36 +146,30 @@ def _vehicles(count: int, today: date, rng: random.Random, report: GenerateRepor
             first = date(vehicle.year, 1, 1) + timedelta(days=rng.randrange(300))
             first = min(first, today)
             owner = owners[(done + n) % len(owners)]
+            # Each owner in turn: (owner, from, until); the last one holds the vehicle now.
+            spells: list[tuple[int, date, date | None]] = []
             if rng.random() < 0.3 and len(owners) > 1:  # one earlier owner
                 seller = owners[(done + n + 1) % len(owners)]
                 sold = first + timedelta(days=rng.randrange(max(1, (today - first).days + 1)))
+                spells.append((seller[0], first, sold))
+                first = sold
+            spells.append((owner[0], first, None))
+            for number, (owner_id, started_on, ended_on) in enumerate(spells):
                 registrations.append(
                     VehicleRegistration(
                         vehicle=vehicle,
-                        owner_id=seller[0],
+                        owner_id=owner_id,
                         plate=plate,
                         certificate_number=f"{GENERATED_PREFIX}{serial:08d}",
-                        reason=VehicleRegistration.Reason.FIRST,
-                        started_on=first,
-                        ended_on=sold,
-                        end_reason=VehicleRegistration.EndReason.OWNER_CHANGE,
+                        reason=VehicleRegistration.Reason.OWNER_CHANGE
+                        if number
+                        else VehicleRegistration.Reason.FIRST,
+                        started_on=started_on,
+                        ended_on=ended_on,
+                        end_reason=VehicleRegistration.EndReason.OWNER_CHANGE if ended_on else "",
                     )
                 )
                 serial += 1
-                first = sold
-            registrations.append(
-                VehicleRegistration(
-                    vehicle=vehicle,
-                    owner_id=owner[0],
-                    plate=plate,
-                    certificate_number=f"{GENERATED_PREFIX}{serial:08d}",
-                    reason=VehicleRegistration.Reason.OWNER_CHANGE
-                    if registrations and registrations[-1].vehicle is vehicle
-                    else VehicleRegistration.Reason.FIRST,
-                    started_on=first,
-                )
-            )
-            serial += 1
         VehicleRegistration.objects.bulk_create(registrations, batch_size=BATCH)
         Plate.objects.filter(id__in=[p.pk for p in plates]).update(status=Plate.Status.ASSIGNED)
         done += len(vehicles)

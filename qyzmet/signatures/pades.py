@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from asn1crypto import keys as asn1_keys
-from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -27,17 +26,21 @@ from cryptography.hazmat.primitives.asymmetric.types import CertificateIssuerPri
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import signers
-from pyhanko.sign.ades.report import AdESIndeterminate
 from pyhanko.sign.fields import SigSeedSubFilter
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import PdfSignatureStatus, SignatureCoverageLevel
-from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from qyzmet.signatures.issuance import serial_hex
 from qyzmet.signatures.providers.revocation import RevocationInfo
-from qyzmet.signatures.verification import run_sync
+from qyzmet.signatures.verification import (
+    OUT_OF_BOUNDS,
+    REVOKED,
+    certificate_asn1,
+    run_sync,
+    validation_context,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -46,14 +49,6 @@ SIGNATURE_FIELD = "QyzmetSignature"
 # DER bytes kept for the CMS: an RSA-3072 signature, three certificates and the signed
 # attributes take about 6 KB.
 SIGNATURE_RESERVED = 16 * 1024
-
-_REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
-_EXPIRED = {
-    AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
-    AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
-    AdESIndeterminate.EXPIRED,
-    AdESIndeterminate.NOT_YET_VALID,
-}
 
 
 @dataclass(frozen=True)
@@ -94,10 +89,6 @@ class _LoadedKeySigner(signers.SimpleSigner):
         return result
 
 
-def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
-
-
 def pdf_sign(
     *,
     pdf: bytes,
@@ -118,10 +109,10 @@ def pdf_sign(
     )
     signer = _LoadedKeySigner(
         key=key,
-        signing_cert=_asn1(certificate),
+        signing_cert=certificate_asn1(certificate),
         signing_key=signing_key,
         cert_registry=SimpleCertificateStore.from_certs(  # type: ignore[no-untyped-call]
-            [_asn1(c) for c in chain]
+            [certificate_asn1(c) for c in chain]
         ),
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
@@ -178,13 +169,8 @@ def pdf_verify(
         return PdfVerdict("tampered")
     if not trust_roots:
         return PdfVerdict("untrusted", signer=signer)
-    context = ValidationContext(
-        trust_roots=[_asn1(root) for root in trust_roots],
-        other_certs=[_asn1(certificate) for certificate in intermediates],
-        crls=list(revocation.crls),
-        ocsps=list(revocation.ocsp_responses),
-        allow_fetching=False,
-        revocation_mode="require",
+    context = validation_context(
+        trust_roots=trust_roots, intermediates=intermediates, revocation=revocation
     )
     try:
         status = run_sync(async_validate_pdf_signature(embedded, context))
@@ -203,9 +189,9 @@ def _verdict(status: PdfSignatureStatus, *, signer: x509.Certificate | None) -> 
     indication = status.trust_problem_indic
     if status.bottom_line and status.trusted and indication is None:
         return PdfVerdict("valid", signer=signer, signed_at=signed_at)
-    if status.revoked or indication in _REVOKED:
+    if status.revoked or indication in REVOKED:
         code = "certificate_revoked"
-    elif indication in _EXPIRED:
+    elif indication in OUT_OF_BOUNDS:
         code = "certificate_expired"
     else:
         code = "untrusted"

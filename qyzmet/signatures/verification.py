@@ -65,8 +65,9 @@ MESSAGES: dict[ErrorCode, Promise] = {
     ),
 }
 
-_REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
-_OUT_OF_BOUNDS = {
+# pyHanko's indications that mean "revoked" and "outside its validity period" (any check).
+REVOKED = {AdESIndeterminate.REVOKED_NO_POE, AdESIndeterminate.REVOKED_CA_NO_POE}
+OUT_OF_BOUNDS = {
     AdESIndeterminate.OUT_OF_BOUNDS_NO_POE,
     AdESIndeterminate.OUT_OF_BOUNDS_NOT_REVOKED,
     AdESIndeterminate.EXPIRED,
@@ -151,8 +152,29 @@ def embedded_certificates(signed_data: cms.SignedData) -> list[x509.Certificate]
     return certificates
 
 
-def _asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+def certificate_asn1(certificate: x509.Certificate) -> asn1_x509.Certificate:
+    """`certificate` as pyHanko's libraries take it."""
     return asn1_x509.Certificate.load(certificate.public_bytes(serialization.Encoding.DER))
+
+
+def validation_context(
+    *,
+    trust_roots: Sequence[x509.Certificate],
+    intermediates: Sequence[x509.Certificate],
+    revocation: RevocationInfo,
+) -> ValidationContext:
+    """The offline path validation every signature check uses: these anchors and
+    intermediates, the revocation data fetched beforehand, nothing fetched during it."""
+    return ValidationContext(
+        trust_roots=[certificate_asn1(root) for root in trust_roots],
+        other_certs=[certificate_asn1(certificate) for certificate in intermediates],
+        crls=list(revocation.crls),
+        ocsps=list(revocation.ocsp_responses),
+        allow_fetching=False,
+        # "hard-fail" only insists where a certificate names a CRL or OCSP location; "require"
+        # insists on revocation data for every certificate on the path.
+        revocation_mode="require",
+    )
 
 
 def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -180,15 +202,8 @@ def cms_signin_verify(
     serial = serial_hex(signer.serial_number)
     if not trust_roots:
         raise _reject(ErrorCode.CERTIFICATE_UNTRUSTED, "no trust root configured", serial=serial)
-    context = ValidationContext(
-        trust_roots=[_asn1(root) for root in trust_roots],
-        other_certs=[_asn1(certificate) for certificate in intermediates],
-        crls=list(revocation.crls),
-        ocsps=list(revocation.ocsp_responses),
-        allow_fetching=False,
-        # "hard-fail" only insists where a certificate names a CRL or OCSP location; "require"
-        # insists on revocation data for every certificate on the path.
-        revocation_mode="require",
+    context = validation_context(
+        trust_roots=trust_roots, intermediates=intermediates, revocation=revocation
     )
     try:
         if detached:
@@ -236,9 +251,9 @@ def _check_status(
     reason = getattr(indication, "name", "bottom line false")
     if indication in _CRYPTO:
         raise _reject(ErrorCode.SIGNATURE_INVALID, reason, serial=serial)
-    if status.revoked or indication in _REVOKED:
+    if status.revoked or indication in REVOKED:
         raise _reject(ErrorCode.CERTIFICATE_REVOKED, reason, serial=serial)
-    if indication in _OUT_OF_BOUNDS or (
+    if indication in OUT_OF_BOUNDS or (
         # pyHanko reports a not-yet-valid certificate as a general chain failure
         status.validation_path is not None and not _valid_now(signer)
     ):

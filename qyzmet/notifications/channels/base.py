@@ -4,7 +4,7 @@ rules it keeps (held for quiet hours, counted by the per-hour limit, delivered w
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import ClassVar
 
 from qyzmet.notifications.channels.names import ChannelName
@@ -45,13 +45,25 @@ class Channel(ABC):
     held_at_night: ClassVar[bool] = False  # waits out the quiet hours (urgent messages do not)
     limited: ClassVar[bool] = False  # counts towards the recipient's messages per hour
     delivered_on_write: ClassVar[bool] = False  # delivered by writing the row: nothing to send
+    # With no address: no copy at all (None), or one copy written failed for this reason.
+    unreachable: ClassVar[Reason | None] = None
 
-    @abstractmethod
     def routes(
         self, *, recipient: Recipient, prefs: NotificationPreference | None, urgent: bool
     ) -> list[Route]:
-        """Each copy to write on this channel; [] when the recipient never set the channel up
-        (no e-mail address, no push subscription)."""
+        """Each copy to write on this channel, refused when the recipient opted out; [] when
+        the recipient never set the channel up (no e-mail address, no push subscription)."""
+        addresses = self.addresses(recipient=recipient, prefs=prefs)
+        if not addresses:
+            return [] if self.unreachable is None else [Route(refusal=self.unreachable)]
+        refusal = self.refusal(prefs=prefs, urgent=urgent)
+        return [replace(route, refusal=refusal) for route in addresses]
+
+    @abstractmethod
+    def addresses(
+        self, *, recipient: Recipient, prefs: NotificationPreference | None
+    ) -> list[Route]:
+        """Where the recipient can be reached on this channel, one route per copy."""
 
     @abstractmethod
     def send(self, row: Notification) -> Sent:

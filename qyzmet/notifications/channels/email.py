@@ -22,13 +22,11 @@ class EmailChannel(Channel):
     name = ChannelName.EMAIL
     limited = True
 
-    def routes(
-        self, *, recipient: Recipient, prefs: NotificationPreference | None, urgent: bool
+    def addresses(
+        self, *, recipient: Recipient, prefs: NotificationPreference | None
     ) -> list[Route]:
         address = recipient.email or (prefs.email if prefs else "")
-        if not address:
-            return []
-        return [Route(address=address, refusal=self.refusal(prefs=prefs, urgent=urgent))]
+        return [Route(address=address)] if address else []
 
     def send(self, row: Notification) -> Sent:
         key = str(row.pk)

@@ -12,8 +12,8 @@ class InboxChannel(Channel):
     name = ChannelName.INBOX
     delivered_on_write = True
 
-    def routes(
-        self, *, recipient: Recipient, prefs: NotificationPreference | None, urgent: bool
+    def addresses(
+        self, *, recipient: Recipient, prefs: NotificationPreference | None
     ) -> list[Route]:
         return [Route()]
 

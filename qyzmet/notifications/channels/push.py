@@ -16,17 +16,13 @@ class PushChannel(Channel):
     held_at_night = True
     limited = True
 
-    def routes(
-        self, *, recipient: Recipient, prefs: NotificationPreference | None, urgent: bool
+    def addresses(
+        self, *, recipient: Recipient, prefs: NotificationPreference | None
     ) -> list[Route]:
         if not push_configured():
             return []
-        refusal = self.refusal(prefs=prefs, urgent=urgent)
         subscriptions = PushSubscription.objects.filter(recipient_ref=recipient.ref)
-        return [
-            Route(address=str(s.pk), dedupe_suffix=f":{s.pk}", refusal=refusal)
-            for s in subscriptions
-        ]
+        return [Route(address=str(s.pk), dedupe_suffix=f":{s.pk}") for s in subscriptions]
 
     def send(self, row: Notification) -> Sent:
         key = str(row.pk)

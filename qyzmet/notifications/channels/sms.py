@@ -14,13 +14,12 @@ class SmsChannel(Channel):
     name = ChannelName.SMS
     held_at_night = True
     limited = True
+    unreachable = Reason.NO_ROUTE  # the failed copy tells the sender the person has no phone
 
-    def routes(
-        self, *, recipient: Recipient, prefs: NotificationPreference | None, urgent: bool
+    def addresses(
+        self, *, recipient: Recipient, prefs: NotificationPreference | None
     ) -> list[Route]:
-        if not recipient.phone:
-            return [Route(refusal=Reason.NO_ROUTE)]
-        return [Route(address=recipient.phone, refusal=self.refusal(prefs=prefs, urgent=urgent))]
+        return [Route(address=recipient.phone)] if recipient.phone else []
 
     def send(self, row: Notification) -> Sent:
         try:

@@ -10,6 +10,7 @@ connected yet (`connected = False`) lists nothing and is shown as "coming".
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -55,6 +56,16 @@ class EntryField:
     name: str  # stable, for the API and the data-access log
     label: str
     value: str
+
+
+FieldRow = tuple[str, str | Promise, str]  # name, label (translated when shown), value
+
+
+def entry_fields(rows: Iterable[FieldRow]) -> tuple[EntryField, ...]:
+    """An entry's fields from (name, label, value) rows, labels in the active language."""
+    return tuple(
+        EntryField(name=name, label=str(label), value=value) for name, label, value in rows
+    )
 
 
 @dataclass(frozen=True)
@@ -125,7 +136,7 @@ class IdCardProvider(WalletProvider):
 
     def entries(self, person: Person) -> list[WalletEntry]:
         living = person.status == Person.Status.LIVING
-        values: list[tuple[str, Promise, str]] = [
+        values: list[FieldRow] = [
             ("surname", _("Surname"), person.surname),
             ("given_name", _("Given name"), person.given_name),
             ("patronymic", _("Patronymic"), person.patronymic),
@@ -149,11 +160,7 @@ class IdCardProvider(WalletProvider):
                 issuer=str(_("Population registry")),
                 issued_on=None,
                 valid_until=None,
-                fields=tuple(
-                    EntryField(name=name, label=str(label), value=value)
-                    for name, label, value in values
-                    if value
-                ),
+                fields=entry_fields(row for row in values if row[2]),
                 presentations=(AGE_OVER_18,),
             )
         ]
@@ -175,25 +182,16 @@ class ResultDocumentProvider(WalletProvider):
 
     def _entry(self, document: Document) -> WalletEntry:
         check = document_check_of(document)
-        fields = [
-            EntryField(name="number", label=str(_("Number")), value=check.number),
-            EntryField(name="title", label=str(_("Document")), value=check.title),
-            EntryField(name="holder", label=str(_("Holder")), value=check.holder_masked),
-            EntryField(name="issuer", label=str(_("Issued by")), value=check.issuer),
-            EntryField(
-                name="issued_on",
-                label=str(_("Date of issue")),
-                value=date_format(timezone.localtime(check.issued_at).date(), "DATE_FORMAT"),
-            ),
+        issued_on = timezone.localtime(check.issued_at).date()
+        rows: list[FieldRow] = [
+            ("number", _("Number"), check.number),
+            ("title", _("Document"), check.title),
+            ("holder", _("Holder"), check.holder_masked),
+            ("issuer", _("Issued by"), check.issuer),
+            ("issued_on", _("Date of issue"), date_format(issued_on, "DATE_FORMAT")),
         ]
         if check.valid_until:
-            fields.append(
-                EntryField(
-                    name="valid_until",
-                    label=str(_("Valid until")),
-                    value=date_format(check.valid_until, "DATE_FORMAT"),
-                )
-            )
+            rows.append(("valid_until", _("Valid until"), _date(check.valid_until)))
         return WalletEntry(
             kind=self.kind,
             ref=str(document.pk),
@@ -202,9 +200,9 @@ class ResultDocumentProvider(WalletProvider):
             status=document.status,
             status_label=check.status_label,
             issuer=check.issuer,
-            issued_on=timezone.localtime(check.issued_at).date(),
+            issued_on=issued_on,
             valid_until=check.valid_until,
-            fields=tuple(fields),
+            fields=entry_fields(rows),
             presentations=(DOCUMENT_VALID,),
         )
 
@@ -281,20 +279,14 @@ class DrivingLicenceProvider(WalletProvider):
                 issuer=str(_("Driving licence registry")),
                 issued_on=licence.issued,
                 valid_until=licence.expires,
-                fields=(
-                    EntryField(name="number", label=str(_("Number")), value=licence.number),
-                    EntryField(name="holder", label=str(_("Holder")), value=person.full_name),
-                    EntryField(
-                        name="categories", label=str(_("Categories")), value=", ".join(categories)
-                    ),
-                    EntryField(
-                        name="issued_on", label=str(_("Date of issue")), value=_date(licence.issued)
-                    ),
-                    EntryField(
-                        name="valid_until",
-                        label=str(_("Valid until")),
-                        value=_date(licence.expires),
-                    ),
+                fields=entry_fields(
+                    [
+                        ("number", _("Number"), licence.number),
+                        ("holder", _("Holder"), person.full_name),
+                        ("categories", _("Categories"), ", ".join(categories)),
+                        ("issued_on", _("Date of issue"), _date(licence.issued)),
+                        ("valid_until", _("Valid until"), _date(licence.expires)),
+                    ]
                 ),
                 presentations=tuple(f"{DRIVING_CATEGORY}:{c}" for c in categories),
             )
@@ -332,27 +324,17 @@ class VehicleRegistrationProvider(WalletProvider):
         for registration in vehicles_of(person=person):
             vehicle = registration.vehicle
             valid = vehicle.status == "registered" and not vehicle.arrested
-            fields = [
-                EntryField(
-                    name="certificate",
-                    label=str(_("Number")),
-                    value=registration.certificate_number,
-                ),
-                EntryField(name="plate", label=str(_("Plate")), value=registration.plate.number),
-                EntryField(
-                    name="vehicle",
-                    label=str(_("Vehicle")),
-                    value=f"{vehicle.make} {vehicle.model}, {vehicle.year}",
-                ),
-                EntryField(name="vin", label=str(_("VIN")), value=vehicle.vin),
-                EntryField(name="colour", label=str(_("Colour")), value=vehicle.colour),
-                EntryField(name="owner", label=str(_("Owner")), value=person.full_name),
-                EntryField(
-                    name="registered_on",
-                    label=str(_("Registered on")),
-                    value=_date(registration.started_on),
-                ),
-            ]
+            fields = entry_fields(
+                [
+                    ("certificate", _("Number"), registration.certificate_number),
+                    ("plate", _("Plate"), registration.plate.number),
+                    ("vehicle", _("Vehicle"), f"{vehicle.make} {vehicle.model}, {vehicle.year}"),
+                    ("vin", _("VIN"), vehicle.vin),
+                    ("colour", _("Colour"), vehicle.colour),
+                    ("owner", _("Owner"), person.full_name),
+                    ("registered_on", _("Registered on"), _date(registration.started_on)),
+                ]
+            )
             entries.append(
                 WalletEntry(
                     kind=self.kind,
@@ -370,7 +352,7 @@ class VehicleRegistrationProvider(WalletProvider):
                     issuer=str(_("Vehicle registry")),
                     issued_on=registration.started_on,
                     valid_until=None,
-                    fields=tuple(fields),
+                    fields=fields,
                     presentations=(DOCUMENT_VALID,),
                 )
             )
