@@ -11,3 +11,9 @@ class PaymentsConfig(AppConfig):
 
     def ready(self) -> None:
         event_register(*EVENTS)
+        # The built-in gateway touches models, so it is imported once the app registry is ready,
+        # and registered explicitly: the gateway registry never imports an implementation.
+        from qyzmet.payments.providers.gateway import register
+        from qyzmet.payments.providers.sandbox import NAME, SandboxGateway
+
+        register(NAME)(SandboxGateway)
