@@ -19,6 +19,7 @@ from qyzmet.applications.actions import (
     application_countersign,
     application_countersign_sms_start,
     application_draft_save,
+    application_open_for_officer,
     application_sign_sms_start,
     application_start,
     application_submit,
@@ -32,7 +33,7 @@ from qyzmet.applications.overview import (
     application_overview,
     application_overview_list,
 )
-from qyzmet.applications.selectors import agency_queue, application_view_for_officer
+from qyzmet.applications.selectors import agency_queue
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.core.client import client_address
 
@@ -327,7 +328,7 @@ def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
 @office.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},
             summary="Open an application (recorded as a data access)")  # fmt: skip
 def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
-    application = application_view_for_officer(
+    application = application_open_for_officer(
         account=current_account(request), application_id=application_id
     )
     return _out(request, application, "officer")

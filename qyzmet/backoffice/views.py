@@ -10,8 +10,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from qyzmet.core.errors import QyzmetError
+from qyzmet.identity.actions.records import person_record_read
 from qyzmet.identity.models import Account
-from qyzmet.identity.selectors import person_read
 from qyzmet.trust.models import DataAccessEvent
 
 
@@ -33,7 +33,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
         actor = request.user
         assert isinstance(actor, Account)  # noqa: S101
         try:
-            context["record"] = person_read(
+            context["record"] = person_record_read(
                 iin=context["iin"],
                 purpose=context["purpose"],
                 channel=DataAccessEvent.Channel.BACKOFFICE,

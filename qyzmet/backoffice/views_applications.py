@@ -13,14 +13,18 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from qyzmet.applications.actions import application_claim, application_transition, definition_of
+from qyzmet.applications.actions import (
+    application_claim,
+    application_open_for_officer,
+    application_transition,
+    definition_of,
+)
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.models import OfficerMembership
 from qyzmet.applications.registries import UNKNOWN, registry_value
 from qyzmet.applications.selectors import (
     agency_queue,
     application_history,
-    application_view_for_officer,
     working_days_left,
 )
 from qyzmet.catalogue.selectors import catalogue_get
@@ -100,7 +104,7 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         except QyzmetError as exc:
             error, status = str(exc.message), exc.status
     try:
-        application = application_view_for_officer(account=account, application_id=application_id)
+        application = application_open_for_officer(account=account, application_id=application_id)
     except NotFound as exc:
         raise Http404 from exc
     definition = definition_of(application)

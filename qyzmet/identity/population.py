@@ -26,9 +26,9 @@ rejected only if the parent is neither in the file nor in the registry.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models, transaction
@@ -38,66 +38,27 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core import crypto
 from qyzmet.core.errors import QyzmetError
-from qyzmet.core.iin import IinError, IinInfo, iin_agrees, iin_check
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Person
+from qyzmet.identity.population_rows import (
+    PLAIN_FIELDS,
+    ROW_MESSAGES,
+    TEXT_FIELDS,
+    Entry,
+    Lookahead,
+    Parsed,
+    parse_batches,
+)
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 COPY_CHUNK = 500  # rows sealed between two writes to the COPY stream
 
-REGION_CODES = frozenset(f"{n:02d}" for n in range(1, 21))
-REQUIRED_COLUMNS = ("iin", "surname", "given_name", "birth_date", "sex", "region")
-OPTIONAL_COLUMNS = (
-    "patronymic",
-    "surname_latin",
-    "given_name_latin",
-    "citizenship",
-    "settlement",
-    "street",
-    "status",
-    "death_date",
-    "father_iin",
-    "mother_iin",
-)
-COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-
-# The text that is encrypted (besides the IIN itself), and the plain columns, in the order used
-# for comparing an existing person with a row and for writing.
-TEXT_FIELDS = (
-    "surname",
-    "given_name",
-    "patronymic",
-    "surname_latin",
-    "given_name_latin",
-    "settlement",
-    "street",
-)
-PLAIN_FIELDS = ("birth_date", "sex", "citizenship", "region", "status", "death_date")
 COMPARED_FIELDS = (*TEXT_FIELDS, *PLAIN_FIELDS, "father_id", "mother_id")
 WRITTEN_COLUMNS = ("iin_index", "iin", *COMPARED_FIELDS)
 STAMPS = ("created_at", "updated_at")
 SEALED_FIELDS = ("iin", *TEXT_FIELDS)
-
-ROW_MESSAGES: dict[str, Promise] = {
-    "name_missing": _("The surname and the given name are required."),
-    "birth_date": _("The date of birth is missing, not a date (YYYY-MM-DD) or in the future."),
-    "sex": _("Sex must be M or F."),
-    "citizenship": _("Citizenship must be a three-letter country code (ISO 3166-1 alpha-3)."),
-    "region": _("The region must be a two-digit code from 01 to 20."),
-    "status": _("The status must be living or deceased."),
-    "death_date": _(
-        "A date of death is given only for a deceased person, as a date (YYYY-MM-DD) between "
-        "the birth and today."
-    ),
-    "parent_iin": _("The IIN of the father or the mother is not valid."),
-    "parent_sex": _("The father's IIN belongs to a woman, or the mother's to a man."),
-    "parent_age": _("A parent must be born before the child."),
-    "parent_unknown": _("The father or the mother is neither in the registry nor in this file."),
-    "iin_duplicate": _("This IIN appears more than once in the file."),
-    "columns": _("The row has more fields than the header."),
-}
 
 
 @dataclass(frozen=True)
@@ -129,110 +90,6 @@ class PopulationImportRejected(QyzmetError):
     def __init__(self, report: ImportReport) -> None:
         self.report = report
         super().__init__(details={"rejected": len(report.rejected)})
-
-
-class _RowError(Exception):
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-        self.message: Promise = ROW_MESSAGES[code]
-
-
-@dataclass(slots=True)
-class _Entry:
-    """A validated row, waiting to be written."""
-
-    row_number: int
-    iin: str
-    index: str  # the blind index of the IIN: the registry's key
-    text: tuple[str, ...]  # TEXT_FIELDS
-    plain: tuple[Any, ...]  # PLAIN_FIELDS
-    father: str | None
-    mother: str | None
-    parents: tuple[str, ...]
-
-
-_STATUSES = frozenset(Person.Status.values)
-_LIVING = Person.Status.LIVING.value
-_DECEASED = Person.Status.DECEASED.value
-
-
-def _date(text: str, code: str) -> date:
-    # fromisoformat also takes "20240101" and week dates: insist on the one documented form.
-    if len(text) != 10 or text[4] != "-" or text[7] != "-":
-        raise _RowError(code)
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise _RowError(code) from None
-
-
-def _parent(text: str, *, sex: str, child_birth: date, known: dict[str, IinInfo]) -> str | None:
-    """A parent's IIN, checked against what it encodes: the sex, and a birth before the child.
-    Parents are usually rows of the same file, so their IIN was decoded moments ago."""
-    if not text:
-        return None
-    try:
-        info = known.get(text) or iin_check(text)
-    except IinError:
-        raise _RowError("parent_iin") from None
-    if info.sex != sex:
-        raise _RowError("parent_sex")
-    if info.birth_date >= child_birth:
-        raise _RowError("parent_age")
-    return info.iin
-
-
-def _entry_parse(
-    raw: Mapping[Any, Any],
-    row_number: int,
-    today: date,
-    sealer: _Sealer,
-    known: dict[str, IinInfo],
-) -> _Entry:
-    """Validate one row; raises `IinError` or `_RowError` with the first problem found."""
-    if None in raw:  # csv.DictReader puts the fields beyond the header there
-        raise _RowError("columns")
-    get = raw.get
-    (iin, surname, given_name, birth_text, sex, region, patronymic, surname_latin,
-     given_name_latin, citizenship, settlement, street, status, death_text, father_text,
-     mother_text) = [(get(name) or "").strip() for name in COLUMNS]  # fmt: skip
-    info = iin_check(iin)
-    known[info.iin] = info
-    if not surname or not given_name:
-        raise _RowError("name_missing")
-    birth_date = _date(birth_text, "birth_date")
-    if birth_date > today:
-        raise _RowError("birth_date")
-    sex = sex.upper()
-    if sex not in ("M", "F"):
-        raise _RowError("sex")
-    iin_agrees(info, birth_date=birth_date, sex=sex)
-    citizenship = citizenship.upper() or "KAZ"
-    if len(citizenship) != 3 or not (citizenship.isascii() and citizenship.isalpha()):
-        raise _RowError("citizenship")
-    if region not in REGION_CODES:
-        raise _RowError("region")
-    status = status.lower() or _LIVING
-    if status not in _STATUSES:
-        raise _RowError("status")
-    death_date = None
-    if death_text:
-        death_date = _date(death_text, "death_date")
-        if status != _DECEASED or not birth_date <= death_date <= today:
-            raise _RowError("death_date")
-    father = _parent(father_text, sex="M", child_birth=birth_date, known=known)
-    mother = _parent(mother_text, sex="F", child_birth=birth_date, known=known)
-    return _Entry(
-        row_number=row_number,
-        iin=info.iin,
-        index=sealer.iin_index(info.iin),
-        text=(surname, given_name, patronymic, surname_latin, given_name_latin, settlement, street),
-        plain=(birth_date, sex, citizenship, region, status, death_date),
-        father=father,
-        mother=mother,
-        parents=tuple(filter(None, (father, mother))),
-    )
 
 
 class _Sealer:
@@ -272,7 +129,7 @@ def _context(name: str) -> str:
     return model_field.crypto_context
 
 
-_Insert = tuple[int, _Entry, int | None, int | None]  # id, entry, father id, mother id
+_Insert = tuple[int, Entry, int | None, int | None]  # id, entry, father id, mother id
 
 
 class _Store:
@@ -442,18 +299,18 @@ class _Import:
         self.accepted: set[str] = set()  # IINs from this file that are (being) written
         self.external: dict[str, int] = {}  # parents found in the registry, not (yet) in the file
         self.absent: set[str] = set()  # parents looked for in the registry and not found
-        self.pending: dict[str, _Entry] = {}
+        self.pending: dict[str, Entry] = {}
         self.waiters: dict[str, list[str]] = {}  # parent IIN -> children waiting for it
 
     def reject(self, row_number: int, code: str, message: str | Promise) -> None:
         self.report.rejected.append(RejectedRow(row_number, code, str(message)))
 
-    def take(self, parsed: list[_Parsed]) -> None:
+    def take(self, parsed: list[Parsed]) -> None:
         """Report the rejected rows and duplicates of a parsed batch, then write the rest."""
-        batch: list[_Entry] = []
+        batch: list[Entry] = []
         in_batch: set[str] = set()
         for item in parsed:
-            if not isinstance(item, _Entry):
+            if not isinstance(item, Entry):
                 self.reject(*item)
             elif item.iin in in_batch or item.iin in self.accepted or item.iin in self.pending:
                 self.reject(item.row_number, "iin_duplicate", ROW_MESSAGES["iin_duplicate"])
@@ -465,7 +322,7 @@ class _Import:
     def resolved(self, iin: str) -> bool:
         return iin in self.accepted or iin in self.external
 
-    def flush(self, batch: list[_Entry]) -> None:
+    def flush(self, batch: list[Entry]) -> None:
         """Write the batch, except children whose parent is later in the file (they wait)."""
         in_batch = {entry.iin for entry in batch}
         self.look_up(
@@ -479,7 +336,7 @@ class _Import:
                 and parent not in self.absent
             }
         )
-        ready: list[_Entry] = []
+        ready: list[Entry] = []
         for entry in batch:
             if all(self.resolved(p) for p in entry.parents):
                 ready.append(entry)
@@ -498,19 +355,19 @@ class _Import:
             else:
                 self.absent.add(iin)
 
-    def wait(self, entry: _Entry) -> None:
+    def wait(self, entry: Entry) -> None:
         self.pending[entry.iin] = entry
         for parent in entry.parents:
             if not self.resolved(parent):
                 self.waiters.setdefault(parent, []).append(entry.iin)
 
-    def release(self, ready: list[_Entry]) -> list[_Entry]:
+    def release(self, ready: list[Entry]) -> list[Entry]:
         """`ready`, and the waiting children it completes, and theirs, down the family."""
-        closure: list[_Entry] = []
+        closure: list[Entry] = []
         while ready:
             closure.extend(ready)
             self.accepted.update(entry.iin for entry in ready)
-            released: list[_Entry] = []
+            released: list[Entry] = []
             for entry in ready:
                 for child in self.waiters.pop(entry.iin, ()):
                     waiting = self.pending.get(child)
@@ -519,7 +376,7 @@ class _Import:
             ready = released
         return closure
 
-    def write(self, entries: list[_Entry]) -> None:
+    def write(self, entries: list[Entry]) -> None:
         if not entries:
             return
         store = self.store
@@ -582,53 +439,6 @@ class _Import:
         self.report.rejected.sort(key=lambda rejected: rejected.row_number)
 
 
-_Parsed = _Entry | tuple[int, str, str | Promise]  # an entry, or (row number, code, message)
-
-
-def _parse_batches(
-    rows: Iterable[Mapping[str, Any]], today: date, sealer: _Sealer
-) -> Iterator[list[_Parsed]]:
-    batch: list[_Parsed] = []
-    known: dict[str, IinInfo] = {}  # IINs decoded lately, for the parent checks
-    for row_number, raw in enumerate(rows, start=2):
-        try:
-            batch.append(_entry_parse(raw, row_number, today, sealer, known))
-        except (IinError, _RowError) as exc:
-            batch.append((row_number, exc.code, exc.message))
-        if len(batch) >= BATCH_SIZE:
-            yield batch
-            batch = []
-            if len(known) > 20 * BATCH_SIZE:
-                known.clear()
-    if batch:
-        yield batch
-
-
-class _Lookahead:
-    """The next parsed batch, read while the server is still storing the current one.
-
-    On a large registry the server needs about as long to store a row as Python needs to read,
-    validate and seal it. The writer hands the server a whole batch through `COPY`, then reads the
-    next batch (`fetch`) before it waits for the server to finish: the two overlap. (A thread
-    would not do: the GIL makes the writer wait up to a switch interval after every reply.)
-    """
-
-    def __init__(self, batches: Iterator[list[_Parsed]]) -> None:
-        self._batches = batches
-        self._next: list[_Parsed] | None = None
-        self._fetched = False
-
-    def fetch(self) -> None:
-        if not self._fetched:
-            self._next = next(self._batches, None)
-            self._fetched = True
-
-    def take(self) -> list[_Parsed] | None:
-        self.fetch()
-        self._fetched = False
-        return self._next
-
-
 def population_import(
     *,
     rows: Iterable[Mapping[str, Any]],
@@ -643,7 +453,7 @@ def population_import(
     """
     with transaction.atomic():
         sealer = _sealer()
-        ahead = _Lookahead(_parse_batches(rows, timezone.localdate(), sealer))
+        ahead = Lookahead(parse_batches(rows, timezone.localdate(), sealer.iin_index, BATCH_SIZE))
         job = _Import(_Store(timezone.now(), sealer, meanwhile=ahead.fetch))
         while (parsed := ahead.take()) is not None:
             job.take(parsed)

@@ -7,10 +7,8 @@ from datetime import date
 from typing import Any, Final
 
 from qyzmet.core.calendar import local_today
-from qyzmet.core.errors import NotFound, ValidationFailed
-from qyzmet.identity.models import Account, Person
+from qyzmet.identity.models import Person
 from qyzmet.registries import validation as rules
-from qyzmet.registries.errors import ErrorCode
 from qyzmet.registries.models import (
     DrivingLicence,
     ExamResult,
@@ -19,7 +17,6 @@ from qyzmet.registries.models import (
     Vehicle,
     VehicleRegistration,
 )
-from qyzmet.trust.actions import data_access_record
 
 
 class _Unknown:
@@ -85,34 +82,6 @@ def vehicle_history(*, vehicle: Vehicle) -> list[VehicleRegistration]:
         .filter(vehicle=vehicle)
         .order_by("started_on", "id")
     )
-
-
-def vehicle_record_read(
-    *,
-    vin: str,
-    purpose: str,
-    channel: str,
-    actor: Account | None = None,
-    actor_system: str = "",
-) -> list[VehicleRegistration]:
-    """A vehicle's history read by an officer or another system: every owner in it gets a
-    data-access event (who, when, why) in the same call, as `identity.person_read` does."""
-    if not purpose.strip():
-        raise ValidationFailed(details={"field": "purpose"}, code=ErrorCode.PURPOSE_REQUIRED)
-    vehicle = vehicle_by_vin(vin=vin)
-    if vehicle is None:
-        raise NotFound()
-    history = vehicle_history(vehicle=vehicle)
-    for owner_id in dict.fromkeys(r.owner_id for r in history):
-        data_access_record(
-            person_id=owner_id,
-            actor_id=actor.pk if actor else None,
-            actor_system=actor_system,
-            channel=channel,
-            fields=["vehicle_registrations"],
-            purpose=purpose.strip(),
-        )
-    return history
 
 
 def plate_is_free(*, number: str) -> bool:

@@ -13,13 +13,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from qyzmet.identity.population import (
-    COLUMNS,
-    REQUIRED_COLUMNS,
     ImportReport,
     PopulationImportRejected,
     RejectedRow,
     population_import,
 )
+from qyzmet.identity.population_rows import COLUMNS, REQUIRED_COLUMNS
 
 SHOWN_REJECTIONS = 10
 
