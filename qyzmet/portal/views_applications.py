@@ -35,6 +35,7 @@ from qyzmet.applications.actions import (
     definition_of,
     signing_content,
 )
+from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.models import Application
 from qyzmet.applications.overview import (
     ApplicationOverview,
@@ -333,7 +334,9 @@ def application_submit_certificate(request: HttpRequest, application_id: str) ->
 def _require_same_content(request: HttpRequest, application: Application) -> None:
     signed = request.POST.get("content_sha256", "")
     if signed != hashlib.sha256(signing_content(application)).hexdigest():
-        raise ValidationFailed(CERTIFICATE_ERRORS["content_changed"], code="content_changed")
+        raise ValidationFailed(
+            CERTIFICATE_ERRORS["content_changed"], code=ErrorCode.CONTENT_CHANGED
+        )
 
 
 @login_required
