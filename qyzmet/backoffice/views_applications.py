@@ -20,13 +20,14 @@ from qyzmet.applications.actions import (
     definition_of,
 )
 from qyzmet.applications.engine import transitions_for
-from qyzmet.applications.models import OfficerMembership
-from qyzmet.applications.registries import UNKNOWN, registry_value
+from qyzmet.applications.models import Application, OfficerMembership
+from qyzmet.applications.registries import UNKNOWN, RegistryValue, registry_value
 from qyzmet.applications.selectors import (
     agency_queue,
     application_history,
     working_days_left,
 )
+from qyzmet.applications.words import Role
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import working_calendar
 from qyzmet.core.errors import NotFound, QyzmetError
@@ -68,7 +69,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/queue.html", context)
 
 
-def _shown(application: Any, source: str) -> Any:
+def _shown(application: Application, source: str) -> RegistryValue:
     value = registry_value(person=application.person, source=source)
     return "—" if value is UNKNOWN else value
 
@@ -91,7 +92,7 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
                     actor=account,
                     application_id=application_id,
                     name=action,
-                    role="officer",
+                    role=Role.OFFICER,
                     expected_version=int(request.POST.get("version", "-1")),
                     comment=request.POST.get("comment", ""),
                     grounds=request.POST.get("grounds", ""),
@@ -122,7 +123,7 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         ],
         "steps": [
             (t.name, t.label.get(language), t.requires)
-            for t in transitions_for(definition, application.state, "officer")
+            for t in transitions_for(definition, application.state, Role.OFFICER)
         ],
         "grounds": [(g.code, g.text.get(language)) for g in definition.refusal_grounds],
         "history": application_history(application=application),

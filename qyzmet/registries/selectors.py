@@ -4,7 +4,7 @@ read from them (`registry_value`)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Final
+from typing import Final
 
 from qyzmet.core.calendar import local_today
 from qyzmet.identity.models import Person
@@ -28,6 +28,9 @@ class _Unknown:
 
 
 UNKNOWN: Final = _Unknown()
+# What a registry answers for a dotted path: a flag, a count, a text or a date (None when the
+# record has none), a list of VINs or categories, or UNKNOWN for a path it does not know.
+RegistryValue = bool | int | str | date | list[str] | None | _Unknown
 REGISTRIES: Final = ("vehicle", "licence", "medical", "exam")
 
 
@@ -134,7 +137,7 @@ def exams_passed(*, person: Person, category: str) -> bool:
     return {ExamResult.Kind.THEORY, ExamResult.Kind.PRACTICE} <= kinds
 
 
-def _vehicle_record_value(person: Person, field: str, record: str) -> Any:
+def _vehicle_record_value(person: Person, field: str, record: str) -> RegistryValue:
     """A field of the vehicle the application names (by plate or VIN)."""
     vehicle = vehicle_by_plate(plate=record) or vehicle_by_vin(vin=record)
     if field == "registered":
@@ -150,7 +153,7 @@ def _vehicle_record_value(person: Person, field: str, record: str) -> Any:
 
 def registry_value(
     *, person: Person, source: str, today: date | None = None, record: str | None = None
-) -> Any:
+) -> RegistryValue:
     """The value a service definition reads by dotted path: `vehicle.count`, `vehicle.vins`,
     `licence.valid`, and of the current licence (valid or expired) `licence.on_record`,
     `licence.categories`, `licence.expires`, `licence.number`;
