@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_info
 from ninja import NinjaAPI, Status
+from ninja.openapi.schema import OpenAPISchema
 
 from qyzmet.api import (
     applications,
@@ -23,10 +26,43 @@ from qyzmet.api import (
     vehicles,
     wallet,
 )
+from qyzmet.api.errors import error_codes, error_schema
 from qyzmet.api.schemas import HealthOut, MetaOut
 from qyzmet.core.selectors import health_check
 
-api = NinjaAPI(
+ERROR_REF = "#/components/schemas/Error"
+
+
+def _refer_errors(node: Any, old: str) -> None:
+    """Point every `$ref` to `old` at the `Error` schema, in place."""
+    if isinstance(node, dict):
+        if node.get("$ref") == old:
+            node["$ref"] = ERROR_REF
+        for value in node.values():
+            _refer_errors(value, old)
+    elif isinstance(node, list):
+        for value in node:
+            _refer_errors(value, old)
+
+
+class QyzmetAPI(NinjaAPI):
+    """The API, whose document lists every error code it can answer: the `Error` schema (what the
+    endpoints' `ErrorOut` responses refer to) has them all in its `code` enum, and `x-error-codes`
+    lists them by the app that owns them."""
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        document = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        schemas.pop("ErrorOut", None)
+        schemas["Error"] = error_schema()
+        _refer_errors(document["paths"], "#/components/schemas/ErrorOut")
+        document["x-error-codes"] = error_codes()
+        return document
+
+
+api = QyzmetAPI(
     title="Qyzmet API",
     version="1",
     description=(

@@ -19,6 +19,7 @@ from qyzmet.applications.actions import (
     application_countersign,
     application_countersign_sms_start,
     application_draft_save,
+    application_open_for_officer,
     application_sign_sms_start,
     application_start,
     application_submit,
@@ -28,11 +29,11 @@ from qyzmet.applications.actions import (
 from qyzmet.applications.models import Application
 from qyzmet.applications.overview import (
     ApplicationOverview,
-    Role,
     application_overview,
     application_overview_list,
 )
-from qyzmet.applications.selectors import agency_queue, application_view_for_officer
+from qyzmet.applications.selectors import agency_queue
+from qyzmet.applications.words import Role
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.core.client import client_address
 
@@ -185,7 +186,7 @@ def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
     application = application_start(
         account=current_account(request), service_code=body.service, channel="app"
     )
-    return Status(201, _out(request, application, "citizen"))
+    return Status(201, _out(request, application, Role.CITIZEN))
 
 
 @router.get("", response=list[ApplicationOut],
@@ -200,7 +201,9 @@ def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
     response={200: ApplicationOut, 304: None, **ERRORS},
     summary="One of mine (send If-None-Match with the last ETag: 304 when nothing changed)",
 )
-def mine(request: HttpRequest, response: HttpResponse, application_id: str) -> Any:
+def mine(
+    request: HttpRequest, response: HttpResponse, application_id: str
+) -> dict[str, Any] | Status[None]:
     account = current_account(request)
     application = access_application_by_id(account=account, application_id=application_id)
     # What the answer depends on: the row (every change bumps the version or the time), the day
@@ -221,7 +224,7 @@ def save(request: HttpRequest, application_id: str, body: DraftIn) -> dict[str, 
     application, errors = application_draft_save(
         account=current_account(request), application_id=application_id, answers=body.answers
     )
-    return {"application": _out(request, application, "citizen"), "errors": errors}
+    return {"application": _out(request, application, Role.CITIZEN), "errors": errors}
 
 
 @router.get("/{application_id}/signing-content", response={200: SigningContentOut, **ERRORS},
@@ -271,7 +274,7 @@ def submit(request: HttpRequest, application_id: str, body: SubmitIn) -> Status[
         code=body.code,
         signature_b64=body.signature,
     )
-    return Status(201, _out(request, application, "citizen"))
+    return Status(201, _out(request, application, Role.CITIZEN))
 
 
 @router.post("/{application_id}/countersign/sms", response={202: CodeSentOut, **ERRORS},
@@ -298,7 +301,7 @@ def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> di
         code=body.code,
         signature_b64=body.signature,
     )
-    return _out(request, application, "counterparty")
+    return _out(request, application, Role.COUNTERPARTY)
 
 
 @router.post("/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
@@ -308,7 +311,7 @@ def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dic
         actor=current_account(request),
         application_id=application_id,
         name=body.name,
-        role="citizen",
+        role=Role.CITIZEN,
         comment=body.comment,
         expected_version=body.expected_version,
     )
@@ -319,25 +322,24 @@ def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dic
 def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
     account = current_account(request)
     calendar = working_calendar()
-    return [
-        _out(request, a, "officer", calendar) for a in agency_queue(account=account, agency=agency)
-    ]
+    queued = agency_queue(account=account, agency=agency)
+    return [_out(request, a, Role.OFFICER, calendar) for a in queued]
 
 
 @office.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},
             summary="Open an application (recorded as a data access)")  # fmt: skip
 def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
-    application = application_view_for_officer(
+    application = application_open_for_officer(
         account=current_account(request), application_id=application_id
     )
-    return _out(request, application, "officer")
+    return _out(request, application, Role.OFFICER)
 
 
 @office.post("/applications/{application_id}/claim", response={200: ApplicationOut, **ERRORS},
              summary="Take the application into my work")  # fmt: skip
 def claim(request: HttpRequest, application_id: str) -> dict[str, Any]:
     application = application_claim(actor=current_account(request), application_id=application_id)
-    return _out(request, application, "officer")
+    return _out(request, application, Role.OFFICER)
 
 
 @office.post("/applications/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
@@ -347,10 +349,10 @@ def officer_step(request: HttpRequest, application_id: str, body: StepIn) -> dic
         actor=current_account(request),
         application_id=application_id,
         name=body.name,
-        role="officer",
+        role=Role.OFFICER,
         comment=body.comment,
         grounds=body.grounds,
         fields=body.fields,
         expected_version=body.expected_version,
     )
-    return _out(request, application, "officer")
+    return _out(request, application, Role.OFFICER)

@@ -1,14 +1,22 @@
 """The API's single error shape: {"code", "message", "details"}, message in the caller's language.
 
 django-ninja's own validation messages are English; we keep its location and error type as
-details and put a translated message on top.
+details and put a translated message on top. The error type of a field
+(`details.fields[].code`: `missing`, `string_too_short`, …) is pydantic's own vocabulary, not one
+of our codes: it says what is wrong with one value, under the code `validation_error`.
+
+Every code the API answers with is listed in the OpenAPI document: the `Error` schema's `code`
+has the members of each app's `errors.ErrorCode` as its `enum`, and `x-error-codes` lists them by
+app (`error_codes`).
 """
 
 from __future__ import annotations
 
+import importlib
 from enum import StrEnum
 from typing import Any
 
+from django.apps import apps
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -24,6 +32,59 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     HTTP_ERROR = "http_error"
     INVALID = "invalid"
+
+
+# Interfaces with their own error codes, which they answer on their own pages, never in /api/v1.
+NOT_THE_API = frozenset({"portal", "backoffice"})
+
+
+def error_codes() -> dict[str, list[str]]:
+    """Every error code the API can answer, by the label of the app that owns it: the members of
+    each app's `errors.ErrorCode` (core's and the API's own included)."""
+    found: dict[str, list[str]] = {}
+    for config in apps.get_app_configs():
+        if not config.name.startswith("qyzmet.") or config.label in NOT_THE_API:
+            continue
+        try:
+            module = importlib.import_module(f"{config.name}.errors")
+        except ModuleNotFoundError:
+            continue
+        enum = getattr(module, "ErrorCode", None)
+        if enum is not None:
+            found[config.label] = sorted(member.value for member in enum)
+    return found
+
+
+def error_schema() -> dict[str, Any]:
+    """The one error shape, with every code in its `code` enum."""
+    codes = sorted({code for listed in error_codes().values() for code in listed})
+    return {
+        "title": "Error",
+        "description": "Every error the API returns has this shape.",
+        "type": "object",
+        "required": ["code", "message", "details"],
+        "properties": {
+            "code": {
+                "title": "Code",
+                "type": "string",
+                "enum": codes,
+                "description": "A stable machine code; `x-error-codes` lists them by app.",
+            },
+            "message": {
+                "title": "Message",
+                "type": "string",
+                "description": "For people, in the caller's language.",
+            },
+            "details": {
+                "title": "Details",
+                "anyOf": [{"type": "object"}, {"type": "array", "items": {}}],
+                "description": (
+                    "Per code: `fields` (`[{field, code, message}]`, where `code` is the field's "
+                    "own error type, not one of the codes above), `problems`, `retry_after`, …"
+                ),
+            },
+        },
+    }
 
 
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:

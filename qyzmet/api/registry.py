@@ -10,7 +10,7 @@ from ninja import Field, Router, Schema
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import NotFound
-from qyzmet.identity.selectors import person_read
+from qyzmet.identity.actions.records import person_record_read
 from qyzmet.trust.models import DataAccessEvent
 
 router = Router(tags=["registry"], auth=AccessToken())
@@ -47,6 +47,6 @@ def person(request: HttpRequest, body: LookupIn) -> dict[str, object]:
     account = current_account(request)
     if not account.has_perm(PERMISSION):
         raise NotFound()  # indistinguishable from an unknown IIN
-    return person_read(
+    return person_record_read(
         iin=body.iin, purpose=body.purpose, channel=DataAccessEvent.Channel.API, actor=account
     )

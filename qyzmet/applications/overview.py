@@ -25,6 +25,7 @@ from qyzmet.applications.selectors import (
     application_list_for_citizen,
     working_days_left,
 )
+from qyzmet.applications.words import Role
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.calendar import WorkingCalendar, working_calendar
 from qyzmet.core.mci import format_tenge
@@ -32,8 +33,6 @@ from qyzmet.documents.rendering import answer_rows
 from qyzmet.identity.models import Account
 from qyzmet.registries.selectors import plates_free_list
 
-# Who looks: the applicant (`citizen`), the second party (`counterparty`) or an officer.
-Role = Literal["citizen", "counterparty", "officer"]
 # Which party of the application: the applicant, or the second party (e.g. the buyer).
 Party = Literal["applicant", "counterparty"]
 
@@ -171,8 +170,7 @@ def application_overview(
     """What `account` sees of `application`: as its party (`role` None) or as `role`. Lists pass
     one `calendar` for all rows; `with_form` adds the form, the registries' prefill and the
     answers' summary (one application's page)."""
-    viewer: Role = role or ("citizen" if party_of(application, account) == "citizen" else
-                            "counterparty")  # fmt: skip
+    viewer = role or party_of(application, account)
     with translation.override(language):
         return _overview(application, viewer, language, calendar, with_form)
 
@@ -204,7 +202,7 @@ def _overview(
     state = states.get(application.state)
     steps = transitions_for(definition, application.state, role) if state else []
     answers: dict[str, Any] = json.loads(application.form_data or "{}")
-    editable = role == "citizen" and (
+    editable = role == Role.CITIZEN and (
         application.state == DRAFT
         or bool(state and state.citizen_action and not application.outcome)
     )
@@ -221,14 +219,14 @@ def _overview(
         is_draft=application.state == DRAFT,
         outcome=application.outcome,
         role=role,
-        party="counterparty" if role == "counterparty" else "applicant",
+        party="counterparty" if role == Role.COUNTERPARTY else "applicant",
         party_label=(
-            counterparty.label.get(language) if role == "counterparty" and counterparty else ""
+            counterparty.label.get(language) if role == Role.COUNTERPARTY and counterparty else ""
         ),
         editable=editable,
         waiting_for_you=(
             bool(steps)  # the second party's confirmation
-            if role == "counterparty"
+            if role == Role.COUNTERPARTY
             else bool(state and state.citizen_action) or application.state == DRAFT
         ),
         answers=answers,

@@ -10,20 +10,22 @@ instead of being decided automatically on missing data.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from qyzmet.core.calendar import local_today
 from qyzmet.identity.models import Person
 from qyzmet.identity.selectors import age_on
 from qyzmet.registries import selectors as reg
-from qyzmet.registries.selectors import UNKNOWN  # one "unknown" for every registry
+from qyzmet.registries.selectors import (  # one "unknown" for every registry
+    UNKNOWN,
+    RegistryValue,
+)
 
-__all__ = ["UNKNOWN", "registry_value"]
+__all__ = ["UNKNOWN", "RegistryValue", "registry_value"]
 
 
 def registry_value(
     *, person: Person, source: str, today: date | None = None, record: str | None = None
-) -> Any:
+) -> RegistryValue:
     """`record` is the registry record the application names (see `record_keys`), if any."""
     registry, _, field = source.partition(".")
     today = today or local_today()
@@ -31,7 +33,7 @@ def registry_value(
         return reg.registry_value(person=person, source=source, today=today, record=record)
     if registry != "person":
         return UNKNOWN
-    values: dict[str, Any] = {
+    values: dict[str, RegistryValue] = {
         "iin": person.iin,
         "full_name": person.full_name,
         "birth_date": person.birth_date,

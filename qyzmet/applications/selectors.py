@@ -6,14 +6,11 @@ from datetime import date
 
 from django.db.models import Prefetch
 
-from qyzmet.applications.access import access_application_for_officer, citizen_parties
-from qyzmet.applications.actions.definitions import definition_of
+from qyzmet.applications.access import citizen_parties
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
 from qyzmet.applications.words import DRAFT
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.identity.models import Account
-from qyzmet.trust.actions import data_access_record
-from qyzmet.trust.models import DataAccessEvent
 
 # Lists render each application's history: fetch all of it in one query, in order.
 _WITH_HISTORY = Prefetch("events", queryset=ApplicationEvent.objects.order_by("created_at", "id"))
@@ -70,16 +67,3 @@ def agency_queue(*, account: Account, agency: str) -> list[Application]:
         .prefetch_related(_WITH_HISTORY)
         .order_by("due_date", "submitted_at")[:500]
     )
-
-
-def application_view_for_officer(*, account: Account, application_id: str) -> Application:
-    """An officer opens an application: the registry data shown is a recorded data access."""
-    application = access_application_for_officer(account=account, application_id=application_id)
-    data_access_record(
-        person_id=application.person_id,
-        actor_id=account.pk,
-        channel=DataAccessEvent.Channel.BACKOFFICE,
-        fields=[p.key for p in definition_of(application).prefill] or ["full_name"],
-        purpose=f"application {application.number}",
-    )
-    return application

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from qyzmet.backoffice.session import signed_in_account
 from qyzmet.core.errors import QyzmetError
-from qyzmet.identity.selectors import person_read
+from qyzmet.identity.actions.records import person_record_read
 from qyzmet.trust.models import DataAccessEvent
 
 
@@ -31,7 +31,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         context.update(iin=request.POST.get("iin", ""), purpose=request.POST.get("purpose", ""))
         try:
-            context["record"] = person_read(
+            context["record"] = person_record_read(
                 iin=context["iin"],
                 purpose=context["purpose"],
                 channel=DataAccessEvent.Channel.BACKOFFICE,

@@ -12,14 +12,16 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from qyzmet.applications.actions import application_claim, application_transition, definition_of
+from qyzmet.applications.actions import (
+    application_claim,
+    application_open_for_officer,
+    application_transition,
+    definition_of,
+)
 from qyzmet.applications.models import OfficerMembership
 from qyzmet.applications.overview import application_overview
-from qyzmet.applications.selectors import (
-    agency_queue,
-    application_view_for_officer,
-    working_days_left,
-)
+from qyzmet.applications.selectors import agency_queue, working_days_left
+from qyzmet.applications.words import Role
 from qyzmet.backoffice.session import signed_in_account
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import working_calendar
@@ -73,7 +75,7 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
                     actor=account,
                     application_id=application_id,
                     name=action,
-                    role="officer",
+                    role=Role.OFFICER,
                     expected_version=int(request.POST.get("version", "-1")),
                     comment=request.POST.get("comment", ""),
                     grounds=request.POST.get("grounds", ""),
@@ -86,11 +88,11 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         except QyzmetError as exc:
             error, status = str(exc.message), exc.status
     try:
-        application = application_view_for_officer(account=account, application_id=application_id)
+        application = application_open_for_officer(account=account, application_id=application_id)
     except NotFound as exc:
         raise Http404 from exc
     overview = application_overview(
-        account=account, application=application, language=language, role="officer",
+        account=account, application=application, language=language, role=Role.OFFICER,
         with_form=True,
     )  # fmt: skip
     definition = definition_of(application)

@@ -22,6 +22,12 @@ def _catalogue_at(directory: Path) -> Catalogue:
     return load_catalogue(directory)
 
 
+def catalogue_forget() -> None:
+    """Drop the catalogue loaded in this process: the next read loads it again (tests that point
+    `QYZMET_SERVICES_DIR` elsewhere)."""
+    _catalogue_at.cache_clear()
+
+
 def catalogue_get() -> Catalogue:
     """The catalogue in `QYZMET_SERVICES_DIR` (default `services/`); raises DefinitionError if it
     has any fault. Cached for the life of the process: publishing a change means a restart (after

@@ -25,6 +25,13 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     MCI_NOT_DEFINED = "mci_not_defined"
     OVERLOADED = "overloaded"
+    # an IIN that cannot belong to a person (`qyzmet.core.iin`)
+    IIN_FORMAT = "iin_format"
+    IIN_CENTURY = "iin_century"
+    IIN_DATE = "iin_date"
+    IIN_CHECKSUM = "iin_checksum"
+    IIN_NEVER_ISSUED = "iin_never_issued"
+    IIN_MISMATCH = "iin_mismatch"
 
 
 class QyzmetError(Exception):

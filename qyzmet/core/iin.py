@@ -15,7 +15,7 @@ from typing import Literal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from qyzmet.core.errors import QyzmetError
+from qyzmet.core.errors import ErrorCode, QyzmetError
 
 Sex = Literal["M", "F"]
 
@@ -37,16 +37,18 @@ CENTURY_DIGITS: dict[str, tuple[int, Sex]] = {
     "6": (2000, "F"),
 }
 
-MESSAGES: dict[str, Promise] = {
-    "iin_format": _("An IIN is exactly 12 digits."),
-    "iin_century": _(
+MESSAGES: dict[ErrorCode, Promise] = {
+    ErrorCode.IIN_FORMAT: _("An IIN is exactly 12 digits."),
+    ErrorCode.IIN_CENTURY: _(
         "This IIN does not exist: its 7th digit, which gives the century of birth and sex, "
         "must be from 1 to 6."
     ),
-    "iin_date": _("This IIN does not exist: its first six digits are not a real date of birth."),
-    "iin_checksum": _("This IIN has a typo: its last digit does not match the others."),
-    "iin_never_issued": _("This IIN does not exist: numbers like it are never issued."),
-    "iin_mismatch": _("This IIN does not match the date of birth and sex."),
+    ErrorCode.IIN_DATE: _(
+        "This IIN does not exist: its first six digits are not a real date of birth."
+    ),
+    ErrorCode.IIN_CHECKSUM: _("This IIN has a typo: its last digit does not match the others."),
+    ErrorCode.IIN_NEVER_ISSUED: _("This IIN does not exist: numbers like it are never issued."),
+    ErrorCode.IIN_MISMATCH: _("This IIN does not match the date of birth and sex."),
 }
 
 
@@ -56,7 +58,7 @@ class IinError(QyzmetError):
 
     status = 422
 
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: ErrorCode) -> None:
         super().__init__(MESSAGES[code], code=code)
 
 
@@ -91,20 +93,20 @@ def iin_check(iin: str) -> IinInfo:
     """Validate an IIN and decode it; raises `IinError` with the first reason it cannot exist."""
     iin = iin_normalize(iin)
     if len(iin) != IIN_LENGTH or not (iin.isascii() and iin.isdigit()):
-        raise IinError("iin_format")
+        raise IinError(ErrorCode.IIN_FORMAT)
     century = CENTURY_DIGITS.get(iin[6])
     if century is None:
-        raise IinError("iin_century")
+        raise IinError(ErrorCode.IIN_CENTURY)
     first_year, sex = century
     try:
         birth_date = date(first_year + int(iin[0:2]), int(iin[2:4]), int(iin[4:6]))
     except ValueError:
-        raise IinError("iin_date") from None
+        raise IinError(ErrorCode.IIN_DATE) from None
     check = iin_check_digit(iin[:11])
     if check is None:
-        raise IinError("iin_never_issued")
+        raise IinError(ErrorCode.IIN_NEVER_ISSUED)
     if check != int(iin[11]):
-        raise IinError("iin_checksum")
+        raise IinError(ErrorCode.IIN_CHECKSUM)
     return IinInfo(iin=iin, birth_date=birth_date, sex=sex)
 
 
@@ -112,7 +114,7 @@ def iin_agrees(info: IinInfo, *, birth_date: date, sex: str) -> None:
     """Raise `iin_mismatch` unless the IIN's date and 7th digit match the recorded birth date
     (and so its century) and sex: a mismatch means a typo or someone else's number."""
     if info.birth_date != birth_date or info.sex != sex:
-        raise IinError("iin_mismatch")
+        raise IinError(ErrorCode.IIN_MISMATCH)
 
 
 def iin_make(birth_date: date, sex: Sex, serial: int) -> str | None:

@@ -16,6 +16,7 @@ from qyzmet.applications.actions import (
     signing_content,
 )
 from qyzmet.applications.models import Application
+from qyzmet.applications.words import Role
 from qyzmet.identity.models import Account
 from qyzmet.registries.selectors import vehicles_of
 from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
@@ -53,7 +54,7 @@ def demo_applications_load(*, citizens: list[Account], officer: Account) -> None
         decided = _submitted(first, "criminal-record-certificate", {"purpose": "employment"})
         application_claim(actor=officer, application_id=str(decided.pk))
         application_transition(
-            actor=officer, application_id=str(decided.pk), name="issue", role="officer"
+            actor=officer, application_id=str(decided.pk), name="issue", role=Role.OFFICER
         )  # the worker then issues its signed PDF
         _submitted(
             first,

@@ -175,7 +175,7 @@ def _plate(rng: random.Random) -> str:
 
 def _value(
     item: FormField, rng: random.Random, today: date, plate: str, counterparty_iin: str
-) -> Any:
+) -> str | bool | int:
     """A plausible answer to one question, valid for its type and bounds."""
     if item.type == "select":
         return rng.choice(item.options).value

@@ -7,12 +7,10 @@ from datetime import date
 from django.utils import timezone
 
 from qyzmet.core.crypto import blind_index
-from qyzmet.core.errors import NotFound, ValidationFailed
+from qyzmet.core.errors import ValidationFailed
 from qyzmet.core.iin import IinError, iin_check
-from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, Person, PhoneBinding
 from qyzmet.notifications.recipients import Recipient
-from qyzmet.trust.actions import data_access_record
 
 PERSON_FIELDS = (
     "iin",
@@ -104,31 +102,3 @@ ADULT_AGE = 18  # full legal capacity (the Civil Code): the figures and surveys 
 def age_on(birth_date: date, day: date | None = None) -> int:
     day = day or timezone.localdate()
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
-
-
-def person_read(
-    *,
-    iin: str,
-    purpose: str,
-    channel: str,
-    actor: Account | None = None,
-    actor_system: str = "",
-    fields: tuple[str, ...] = PERSON_FIELDS,
-) -> dict[str, object]:
-    """A person's record read by an officer or another system: the read is recorded (who, when,
-    which fields, why) in the same call, so no read can skip the data-access log."""
-    if not purpose.strip():
-        raise ValidationFailed(details={"field": "purpose"}, code=ErrorCode.PURPOSE_REQUIRED)
-    person = person_get_by_iin(iin=iin_validated(iin))
-    if person is None:
-        raise NotFound()
-    record: dict[str, object] = {name: getattr(person, name) for name in fields}
-    data_access_record(
-        person_id=person.pk,
-        actor_id=actor.pk if actor else None,
-        actor_system=actor_system,
-        channel=channel,
-        fields=list(fields),
-        purpose=purpose.strip(),
-    )
-    return record

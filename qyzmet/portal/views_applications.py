@@ -35,6 +35,7 @@ from qyzmet.applications.actions import (
     definition_of,
     signing_content,
 )
+from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.models import Application
 from qyzmet.applications.overview import (
     ApplicationOverview,
@@ -42,6 +43,7 @@ from qyzmet.applications.overview import (
     application_overview,
     application_overview_list,
 )
+from qyzmet.applications.words import Role
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.feedback.selectors import rating_panel
@@ -144,7 +146,7 @@ def _render(
         "form": overview.form,
         # the applicant rates a decided application once (the second party does not)
         "rating_panel": rating_panel(application=application)
-        if overview.role == "citizen"
+        if overview.role == Role.CITIZEN
         else None,
         "countersign": _countersign(request, application, overview),
         "certificate": _certificate_step(application, overview) if certificate_step else None,
@@ -333,7 +335,9 @@ def application_submit_certificate(request: HttpRequest, application_id: str) ->
 def _require_same_content(request: HttpRequest, application: Application) -> None:
     signed = request.POST.get("content_sha256", "")
     if signed != hashlib.sha256(signing_content(application)).hexdigest():
-        raise ValidationFailed(CERTIFICATE_ERRORS["content_changed"], code="content_changed")
+        raise ValidationFailed(
+            CERTIFICATE_ERRORS["content_changed"], code=ErrorCode.CONTENT_CHANGED
+        )
 
 
 @login_required
@@ -345,7 +349,7 @@ def application_step(request: HttpRequest, application_id: str, name: str) -> Ht
     overview = application_overview(
         account=signed_in_account(request), application=application, language=get_language()
     )
-    saves = overview.role == "citizen" and (
+    saves = overview.role == Role.CITIZEN and (
         name == "resubmit" or (name not in STEPS_WITHOUT_SAVING and overview.editable)
     )
     try:
@@ -353,10 +357,10 @@ def application_step(request: HttpRequest, application_id: str, name: str) -> Ht
             return refused
         application_transition(
             actor=signed_in_account(request), application_id=str(application.pk), name=name,
-            role="citizen",
+            role=Role.CITIZEN,
         )  # fmt: skip
     except QyzmetError as exc:
-        if overview.role == "counterparty":
+        if overview.role == Role.COUNTERPARTY:
             return _countersign_refused(request, application, exc)
         return _refused(request, application, exc)
     return _to_page(application)

@@ -4,13 +4,11 @@ read from them (`registry_value`)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Final
+from typing import Final
 
 from qyzmet.core.calendar import local_today
-from qyzmet.core.errors import NotFound, ValidationFailed
-from qyzmet.identity.models import Account, Person
+from qyzmet.identity.models import Person
 from qyzmet.registries import validation as rules
-from qyzmet.registries.errors import ErrorCode
 from qyzmet.registries.models import (
     DrivingLicence,
     ExamResult,
@@ -19,7 +17,6 @@ from qyzmet.registries.models import (
     Vehicle,
     VehicleRegistration,
 )
-from qyzmet.trust.actions import data_access_record
 
 
 class _Unknown:
@@ -31,6 +28,9 @@ class _Unknown:
 
 
 UNKNOWN: Final = _Unknown()
+# What a registry answers for a dotted path: a flag, a count, a text or a date (None when the
+# record has none), a list of VINs or categories, or UNKNOWN for a path it does not know.
+RegistryValue = bool | int | str | date | list[str] | None | _Unknown
 REGISTRIES: Final = ("vehicle", "licence", "medical", "exam")
 
 
@@ -87,34 +87,6 @@ def vehicle_history(*, vehicle: Vehicle) -> list[VehicleRegistration]:
     )
 
 
-def vehicle_record_read(
-    *,
-    vin: str,
-    purpose: str,
-    channel: str,
-    actor: Account | None = None,
-    actor_system: str = "",
-) -> list[VehicleRegistration]:
-    """A vehicle's history read by an officer or another system: every owner in it gets a
-    data-access event (who, when, why) in the same call, as `identity.person_read` does."""
-    if not purpose.strip():
-        raise ValidationFailed(details={"field": "purpose"}, code=ErrorCode.PURPOSE_REQUIRED)
-    vehicle = vehicle_by_vin(vin=vin)
-    if vehicle is None:
-        raise NotFound()
-    history = vehicle_history(vehicle=vehicle)
-    for owner_id in dict.fromkeys(r.owner_id for r in history):
-        data_access_record(
-            person_id=owner_id,
-            actor_id=actor.pk if actor else None,
-            actor_system=actor_system,
-            channel=channel,
-            fields=["vehicle_registrations"],
-            purpose=purpose.strip(),
-        )
-    return history
-
-
 def plate_is_free(*, number: str) -> bool:
     """Whether `number` is a free plate of the pool (False for a malformed or unknown one)."""
     try:
@@ -165,7 +137,7 @@ def exams_passed(*, person: Person, category: str) -> bool:
     return {ExamResult.Kind.THEORY, ExamResult.Kind.PRACTICE} <= kinds
 
 
-def _vehicle_record_value(person: Person, field: str, record: str) -> Any:
+def _vehicle_record_value(person: Person, field: str, record: str) -> RegistryValue:
     """A field of the vehicle the application names (by plate or VIN)."""
     vehicle = vehicle_by_plate(plate=record) or vehicle_by_vin(vin=record)
     if field == "registered":
@@ -181,7 +153,7 @@ def _vehicle_record_value(person: Person, field: str, record: str) -> Any:
 
 def registry_value(
     *, person: Person, source: str, today: date | None = None, record: str | None = None
-) -> Any:
+) -> RegistryValue:
     """The value a service definition reads by dotted path: `vehicle.count`, `vehicle.vins`,
     `licence.valid`, and of the current licence (valid or expired) `licence.on_record`,
     `licence.categories`, `licence.expires`, `licence.number`;

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.errors import Conflict, NotFound, QyzmetError, ValidationFailed
 from qyzmet.identity.models import Account
-from qyzmet.identity.population import REGION_CODES
+from qyzmet.identity.population_rows import REGION_CODES
 from qyzmet.identity.selectors import age_on
 from qyzmet.surveys.access import access_survey_by_code, access_survey_for_staff
 from qyzmet.surveys.answers import (

@@ -13,7 +13,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from qyzmet.identity.population import REGION_CODES
+from qyzmet.identity.population_rows import REGION_CODES
 from qyzmet.surveys.errors import ErrorCode
 from qyzmet.surveys.models import AGE_BAND_CODES, AGE_BANDS, TEXT_MAX, Question
 

@@ -244,7 +244,9 @@ def _check_limit(client_hash: str, now: dt.datetime) -> None:
     )
 
 
-def _claim(*, share_id: uuid.UUID, now: dt.datetime, account_id: int | None, client: str) -> bool:
+def share_claim(
+    *, share_id: uuid.UUID, now: dt.datetime, account_id: int | None, client: str
+) -> bool:
     """Mark the share redeemed if nobody has: one conditional UPDATE, so of two verifiers
     entering the same code at the same moment exactly one gets it."""
     return (
@@ -298,7 +300,7 @@ def share_redeem(
             ),
         )
     with transaction.atomic():
-        if not _claim(share_id=share.pk, now=now, account_id=account_id, client=client_hash):
+        if not share_claim(share_id=share.pk, now=now, account_id=account_id, client=client_hash):
             claimed = False
         else:
             claimed = True

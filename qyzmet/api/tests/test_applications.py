@@ -1,52 +1,24 @@
 """Applying for a service, signing, deciding and tracking it, through the API."""
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, date, datetime
 
 import pytest
 import time_machine
-from django.utils import timezone
 
 from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
-from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
+from qyzmet.api.tests.journeys import (
+    AGENCY,
+    CRIMINAL_RECORD,
+    criminal_record_submitted,
+    later,
+    officer_headers,
+)
+from qyzmet.applications.models import Application, ApplicationEvent
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.notifications.testing import deliver_due
 from qyzmet.trust.models import DataAccessEvent
 
 pytestmark = pytest.mark.django_db
-
-OFFICER_PHONE = "+77470001122"
-CRIMINAL_RECORD = "criminal-record-certificate"
-AGENCY = "gp-legal-statistics"
-
-
-def _later(seconds: int = 61) -> Any:
-    """Past the pause between two SMS codes to the same number."""
-    return time_machine.travel(timezone.now() + timedelta(seconds=seconds))
-
-
-def _submitted(api: CommittingClient, auth: dict[str, str], key: str = "key-1") -> dict[str, Any]:
-    draft = api.post_json("/api/v1/applications", {"service": CRIMINAL_RECORD}, **auth)
-    assert draft.status_code == 201, draft.json()
-    app_id = draft.json()["id"]
-    saved = api.patch(
-        f"/api/v1/applications/{app_id}",
-        data='{"answers": {"purpose": "employment"}}',
-        content_type="application/json",
-        **auth,
-    )
-    assert saved.json()["errors"] == {}
-    code = api.post(f"/api/v1/applications/{app_id}/sign/sms", **auth)
-    assert code.status_code == 202, code.json()
-    submitted = api.post_json(
-        f"/api/v1/applications/{app_id}/submit",
-        {"code_id": code.json()["code_id"], "code": last_code(api, PHONE)},
-        HTTP_IDEMPOTENCY_KEY=key,
-        **auth,
-    )
-    assert submitted.status_code == 201, submitted.json()
-    result: dict[str, Any] = submitted.json()
-    return result
 
 
 @pytest.fixture
@@ -55,18 +27,11 @@ def citizen(api_client: CommittingClient) -> dict[str, str]:
     return bearer(sign_in(api_client, account.person.iin)["access_token"])
 
 
-def _officer(api: CommittingClient, agency: str = AGENCY, phone: str = OFFICER_PHONE) -> dict:
-    officer = citizen_create(phone=phone, birth_date=date(1980, 8, 8), sex="M")
-    OfficerMembership.objects.create(account=officer, agency=agency)
-    with _later(120):
-        return bearer(sign_in(api, officer.person.iin, phone=phone)["access_token"])
-
-
 def test_apply_sign_by_sms_and_track_with_a_countdown(
     api_client: CommittingClient, citizen: dict[str, str]
 ) -> None:
-    with _later():
-        application = _submitted(api_client, citizen)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
 
     assert application["number"].startswith("Q")
     assert application["state"] == "in_review"  # no criminal-records registry yet: an officer looks
@@ -83,8 +48,8 @@ def test_apply_sign_by_sms_and_track_with_a_countdown(
 def test_the_same_idempotency_key_twice_gives_one_application(
     api_client: CommittingClient, citizen: dict[str, str]
 ) -> None:
-    with _later():
-        first = _submitted(api_client, citizen, key="retry-me")
+    with later():
+        first = criminal_record_submitted(api_client, citizen, key="retry-me")
     again = api_client.post_json(
         f"/api/v1/applications/{first['id']}/submit",
         {"code_id": "00000000-0000-0000-0000-000000000000", "code": "123456"},
@@ -132,9 +97,9 @@ def test_a_draft_keeps_wrong_answers_and_names_the_field(
 def test_an_officer_decides_and_the_citizen_is_told(
     api_client: CommittingClient, citizen: dict[str, str]
 ) -> None:
-    with _later():
-        application = _submitted(api_client, citizen)
-    officer = _officer(api_client)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
+    officer = officer_headers(api_client)
 
     queue = api_client.get("/api/v1/office/queue", {"agency": AGENCY}, **officer).json()
     assert [a["id"] for a in queue] == [application["id"]]
@@ -162,10 +127,10 @@ def test_an_officer_decides_and_the_citizen_is_told(
 def test_two_officers_deciding_at_once_give_one_decision_and_one_conflict(
     api_client: CommittingClient, citizen: dict[str, str]
 ) -> None:
-    with _later():
-        application = _submitted(api_client, citizen)
-    first = _officer(api_client)
-    second = _officer(api_client, phone="+77470003344")
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
+    first = officer_headers(api_client)
+    second = officer_headers(api_client, phone="+77470003344")
     version = api_client.get(f"/api/v1/office/applications/{application['id']}", **first).json()[
         "version"
     ]
@@ -190,9 +155,9 @@ def test_two_officers_deciding_at_once_give_one_decision_and_one_conflict(
 def test_return_for_correction_then_resubmit(
     api_client: CommittingClient, citizen: dict[str, str]
 ) -> None:
-    with _later():
-        application = _submitted(api_client, citizen)
-    officer = _officer(api_client)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
+    officer = officer_headers(api_client)
     url = f"/api/v1/office/applications/{application['id']}/steps"
 
     no_comment = api_client.post_json(url, {"name": "return_for_correction"}, **officer)
@@ -218,7 +183,7 @@ def test_an_instant_service_is_decided_by_the_registries_at_once(
     draft = api_client.post_json(
         "/api/v1/applications", {"service": "address-certificate"}, **citizen
     ).json()
-    with _later():
+    with later():
         code = api_client.post(f"/api/v1/applications/{draft['id']}/sign/sms", **citizen).json()
         done = api_client.post_json(
             f"/api/v1/applications/{draft['id']}/submit",
@@ -236,8 +201,8 @@ def test_an_instant_service_is_decided_by_the_registries_at_once(
 def test_nobody_else_sees_or_moves_my_application(
     api_client: CommittingClient, citizen: dict[str, str], who: str
 ) -> None:
-    with _later():
-        application = _submitted(api_client, citizen)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
     if who == "other citizen":
         other = citizen_create(phone="+77075554433", birth_date=date(1991, 1, 1), sex="M")
         headers = bearer(
@@ -248,7 +213,7 @@ def test_nobody_else_sees_or_moves_my_application(
             f"/api/v1/applications/{application['id']}/steps", {"name": "withdraw"}, **headers
         )
     elif who == "officer of another agency":
-        headers = _officer(api_client, agency="mvd-migration")
+        headers = officer_headers(api_client, agency="mvd-migration")
         view = api_client.get(f"/api/v1/office/applications/{application['id']}", **headers)
         step = api_client.post_json(
             f"/api/v1/office/applications/{application['id']}/steps", {"name": "issue"}, **headers
@@ -265,8 +230,8 @@ def test_nobody_else_sees_or_moves_my_application(
 
 
 def test_the_citizen_can_withdraw(api_client: CommittingClient, citizen: dict[str, str]) -> None:
-    with _later():
-        application = _submitted(api_client, citizen)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
 
     response = api_client.post_json(
         f"/api/v1/applications/{application['id']}/steps", {"name": "withdraw"}, **citizen
@@ -342,12 +307,12 @@ def test_listing_costs_the_same_queries_for_one_application_or_many(
             assert api_client.get("/api/v1/applications", **citizen).status_code == 200
         return len(queries)
 
-    with _later():
-        _submitted(api_client, citizen, key="a")
+    with later():
+        criminal_record_submitted(api_client, citizen, key="a")
     one = count()
     for n, key in enumerate(("b", "c", "d"), start=2):
-        with _later(61 * n):
-            _submitted(api_client, citizen, key=key)
+        with later(61 * n):
+            criminal_record_submitted(api_client, citizen, key=key)
     many = count()
 
     assert many == one
@@ -356,8 +321,8 @@ def test_listing_costs_the_same_queries_for_one_application_or_many(
 def test_a_polling_phone_gets_304_until_the_application_changes(
     api_client: CommittingClient, citizen: dict[str, str]
 ) -> None:
-    with _later():
-        application = _submitted(api_client, citizen)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
     url = f"/api/v1/applications/{application['id']}"
     first = api_client.get(url, **citizen)
     tag = first.headers["ETag"]
@@ -372,7 +337,7 @@ def test_a_polling_phone_gets_304_until_the_application_changes(
     )
     assert other_language.status_code == 200  # labels differ by language
 
-    officer = _officer(api_client)
+    officer = officer_headers(api_client)
     api_client.post(f"/api/v1/office/applications/{application['id']}/claim", **officer)
     api_client.post_json(f"{url.replace('/applications/', '/office/applications/')}/steps",
                          {"name": "issue"}, **officer)  # fmt: skip

@@ -13,6 +13,7 @@ from django.utils import timezone
 from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
 from qyzmet.applications.models import OfficerMembership
 from qyzmet.catalogue.loader import SERVICES_DIR
+from qyzmet.catalogue.selectors import catalogue_forget
 from qyzmet.identity.tests.factories import citizen_create
 
 pytestmark = pytest.mark.django_db
@@ -24,15 +25,13 @@ FISHING = (Path(__file__).parent / "data" / "amateur-fishing-permit.yaml").read_
 
 @pytest.fixture
 def catalogue_with_fishing(tmp_path: Path, settings):  # type: ignore[no-untyped-def]
-    from qyzmet.catalogue.selectors import _catalogue_at
-
     directory = tmp_path / "services"
     shutil.copytree(SERVICES_DIR, directory)
     (directory / "amateur-fishing-permit.yaml").write_text(FISHING, encoding="utf-8")
     settings.QYZMET_SERVICES_DIR = str(directory)
-    _catalogue_at.cache_clear()
+    catalogue_forget()
     yield directory
-    _catalogue_at.cache_clear()
+    catalogue_forget()
 
 
 def test_a_yaml_only_service_is_applied_for_decided_and_tracked(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from conftest import CommittingClient, bearer, sign_in
-from qyzmet.api.tests.test_applications import _later, _officer, _submitted
+from qyzmet.api.tests.journeys import criminal_record_submitted, later, officer_headers
 from qyzmet.applications.models import ApplicationEvent
 from qyzmet.documents.models import Document
 from qyzmet.identity.tests.factories import citizen_create
@@ -18,9 +18,9 @@ pytestmark = pytest.mark.django_db
 def test_an_approved_application_gets_a_signed_document(api_client: CommittingClient) -> None:
     account = citizen_create()
     citizen = bearer(sign_in(api_client, account.person.iin)["access_token"])
-    with _later():
-        application = _submitted(api_client, citizen)
-    officer = _officer(api_client)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
+    officer = officer_headers(api_client)
     steps = f"/api/v1/office/applications/{application['id']}/steps"
     assert api_client.post_json(steps, {"name": "issue"}, **officer).status_code == 200
     assert Document.objects.count() == 0  # made by the worker, not in the officer's request
@@ -50,14 +50,14 @@ def test_the_document_follows_the_version_the_application_was_submitted_under(
 
     account = citizen_create()
     citizen = bearer(sign_in(api_client, account.person.iin)["access_token"])
-    with _later():
-        application = _submitted(api_client, citizen)
+    with later():
+        application = criminal_record_submitted(api_client, citizen)
     snapshot = Application.objects.get(pk=application["id"]).service
     data = snapshot.definition
     data["result"]["document"]["title"] = {lang: "Title of v1" for lang in ("kk", "ru", "en")}
     snapshot.definition, snapshot.sha256 = data, "0" * 64  # as the version submitted said
     snapshot.save()
-    officer = _officer(api_client)
+    officer = officer_headers(api_client)
     steps = f"/api/v1/office/applications/{application['id']}/steps"
     assert api_client.post_json(steps, {"name": "issue"}, **officer).status_code == 200
     run_tasks()

@@ -10,7 +10,8 @@ A package by concept, each module using only those listed before it:
 terms), `history` (every `ApplicationEvent`), `locking` (the checked update), `telling`
 (messages), `duty` (invoice, credit, settlement, refund), `step` (a move, the automatic steps,
 a registry's refusal, citizens' and officers' steps), `signing`, `submission`, `drafts`,
-`counterparty` (the second party's confirmation), `results` (the signed document) and `paid`
+`counterparty` (the second party's confirmation), `opening` (an officer opening one: a
+recorded data access), `results` (the signed document) and `paid`
 (the paid hook: a credited duty lets the automatic steps run). The access choke points are in
 `qyzmet.applications.access`.
 """
@@ -29,6 +30,7 @@ from qyzmet.applications.actions.counterparty import (
 from qyzmet.applications.actions.definitions import definition_of, snapshot_for
 from qyzmet.applications.actions.drafts import application_draft_save, application_start
 from qyzmet.applications.actions.duty import application_duty_refund
+from qyzmet.applications.actions.opening import application_open_for_officer
 from qyzmet.applications.actions.results import application_result_issue
 from qyzmet.applications.actions.signing import (
     application_sign_sms_start,
@@ -49,6 +51,7 @@ __all__ = [
     "application_draft_save",
     "application_duty_refund",
     "application_offer",
+    "application_open_for_officer",
     "application_result_issue",
     "application_sign_sms_start",
     "application_start",

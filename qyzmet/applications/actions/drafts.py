@@ -22,14 +22,16 @@ from qyzmet.applications.models import Application
 from qyzmet.applications.words import DRAFT, Role
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import service_get
+from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.identity.models import Account, Person
+from qyzmet.identity.selectors import age_on
 
 
 def _eligibility_check(definition: ServiceDefinition, person: Person) -> None:
     value_of = registry_values(person)
     rules = definition.eligibility
-    age = value_of("person.age")
+    age = age_on(person.birth_date, local_today())  # as `person.age` reads it
     problems: list[str] = []
     if rules.min_age is not None and age < rules.min_age:
         problems.append(_("You must be at least %(n)s years old.") % {"n": rules.min_age})

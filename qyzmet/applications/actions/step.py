@@ -188,7 +188,7 @@ def application_transition(
     actor: Account,
     application_id: str,
     name: str,
-    role: str,
+    role: Role,
     expected_version: int | None = None,
     comment: str = "",
     grounds: str = "",

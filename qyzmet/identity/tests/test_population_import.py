@@ -14,12 +14,12 @@ from qyzmet.core.iin import iin_check, iin_make
 from qyzmet.identity import population, population_store
 from qyzmet.identity.models import Person
 from qyzmet.identity.population import (
-    COLUMNS,
     ImportReport,
     PopulationImportRejected,
     RejectedRow,
     population_import,
 )
+from qyzmet.identity.population_rows import COLUMNS
 
 pytestmark = pytest.mark.django_db
 

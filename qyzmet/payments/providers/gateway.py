@@ -1,7 +1,8 @@
 """Payment gateways behind one interface, found by name in a registry.
 
 A bank's or acquirer's gateway implements `PaymentGateway` and registers with
-`@register("name")`; `QYZMET_PAYMENT_GATEWAY` names the one new payments go through. The
+`register("name")`, from its app's `AppConfig.ready()` (the built-in `sandbox` is registered by
+`PaymentsConfig.ready()`); `QYZMET_PAYMENT_GATEWAY` names the one new payments go through. The
 `sandbox` gateway plays the bank's side offline (demo and tests). docs/providers/payment-gateway.md
 says how a real one plugs in.
 """
@@ -106,12 +107,10 @@ register = _REGISTRY.register
 
 
 def gateway_names() -> list[str]:
-    _load_builtin()
     return _REGISTRY.names()
 
 
 def get_gateway(name: str) -> PaymentGateway:
-    _load_builtin()
     return _REGISTRY.get(name)
 
 
@@ -120,7 +119,3 @@ def default_gateway() -> PaymentGateway:
     if not name:
         raise ImproperlyConfigured("QYZMET_PAYMENT_GATEWAY names no payment gateway")
     return get_gateway(name)
-
-
-def _load_builtin() -> None:
-    from qyzmet.payments.providers import sandbox  # noqa: F401 - registers itself

@@ -5,9 +5,13 @@ from __future__ import annotations
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from conftest import PASSWORD
+from qyzmet.notifications.selectors import sink_message_list
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -41,3 +45,36 @@ def chromium_page(*, width: int = 360, language: str = "kk") -> Iterator[Page]:
             yield page
         finally:
             browser.close()
+
+
+def page_sign_in(page: Page, base: str, iin: str, phone: str) -> None:
+    """Sign in on the portal with a password and the SMS code from the sink."""
+    page.goto(base + "/signin/")
+    page.fill("input[name=iin]", iin)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/signin/code/")
+    code = sink_message_list(limit=1, recipient=phone)[0]["text"]
+    page.fill("input[name=code]", code.split(": ")[1][:6])
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/me/")
+
+
+def demo_certificate_download(page: Page, base: str, iin: str, folder: Path) -> Path:
+    page.goto(base + "/dev/certificate/")
+    page.fill("input[name=iin]", iin)
+    with page.expect_download() as download:
+        page.click("main form button[type=submit]")
+    path = folder / download.value.suggested_filename
+    download.value.save_as(path)
+    return path
+
+
+def main_fits(page: Page, width: int) -> bool:
+    """Nothing in the page's main content reaches past the viewport (the site header is the
+    layout tests' business)."""
+    right = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('main, main *')]"
+        ".map(e => e.getBoundingClientRect().right))"
+    )
+    return bool(right <= width)

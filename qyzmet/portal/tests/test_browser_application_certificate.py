@@ -9,7 +9,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from qyzmet.portal.tests.browser import chromium_page
+from qyzmet.portal.tests.browser import (
+    chromium_page,
+    demo_certificate_download,
+    main_fits,
+    page_sign_in,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
@@ -18,41 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SERVICE = "criminal-record-certificate"
 SCREENSHOTS = os.environ.get("QYZMET_SCREENSHOTS_DIR", "")
-
-
-def _sign_in(page: Page, base: str, iin: str, phone: str) -> None:
-    from conftest import PASSWORD
-    from qyzmet.notifications.selectors import sink_message_list
-
-    page.goto(base + "/signin/")
-    page.fill("input[name=iin]", iin)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/signin/code/")
-    code = sink_message_list(limit=1, recipient=phone)[0]["text"]
-    page.fill("input[name=code]", code.split(": ")[1][:6])
-    page.click("main form button[type=submit]")
-    page.wait_for_url("**/me/")
-
-
-def _download_demo_certificate(page: Page, base: str, iin: str, folder: Path) -> Path:
-    page.goto(base + "/dev/certificate/")
-    page.fill("input[name=iin]", iin)
-    with page.expect_download() as download:
-        page.click("main form button[type=submit]")
-    path = folder / download.value.suggested_filename
-    download.value.save_as(path)
-    return path
-
-
-def _main_fits(page: Page, width: int) -> bool:
-    """Nothing in the page's main content reaches past the viewport (the site header is the
-    layout tests' business)."""
-    right = page.evaluate(
-        "Math.max(...[...document.querySelectorAll('main, main *')]"
-        ".map(e => e.getBoundingClientRect().right))"
-    )
-    return bool(right <= width)
 
 
 def _shoot(page: Page, name: str) -> None:
@@ -76,14 +46,14 @@ def test_an_application_is_signed_with_the_downloaded_demo_certificate(
     posted: list[str] = []
 
     with chromium_page(width=width, language="en") as page:
-        _sign_in(page, base, iin, PHONE)
-        bundle = _download_demo_certificate(page, base, iin, tmp_path)
+        page_sign_in(page, base, iin, PHONE)
+        bundle = demo_certificate_download(page, base, iin, tmp_path)
         page.goto(base + f"/services/{SERVICE}/")
         page.click("form[action$='/apply'] button[type=submit]")
         page.wait_for_url("**/applications/*/")
         page.select_option("select[name=purpose]", "employment")
         _shoot(page, f"draft-{width}")
-        assert _main_fits(page, width)
+        assert main_fits(page, width)
         page.click("button[formaction$='/sign/certificate']")
         page.wait_for_url("**/applications/*/?sign=certificate")
         url = page.url.split("?")[0]
@@ -100,7 +70,7 @@ def test_an_application_is_signed_with_the_downloaded_demo_certificate(
         assert page.get_attribute("#p12_password", "aria-invalid") == "true"
         assert not posted  # a wrong password never reaches the server
         _shoot(page, f"certificate-error-{width}")
-        assert _main_fits(page, width)
+        assert main_fits(page, width)
 
         page.fill("input[name=p12_password]", demo_p12_password(iin))
         page.click("form[data-certsign] button[type=submit]")
@@ -109,7 +79,7 @@ def test_an_application_is_signed_with_the_downloaded_demo_certificate(
 
         assert "Your application is submitted." in page.inner_text("main")
         assert "signed with a certificate" in page.inner_text("main")
-        assert _main_fits(page, width)
+        assert main_fits(page, width)
     application = Application.objects.get()
     assert application.state == "in_review"
     assert Signature.objects.get(application=application).method == "certificate"
@@ -135,8 +105,8 @@ def test_someone_elses_certificate_is_refused_on_the_page_in_kazakh(
     base = live_server.url
 
     with chromium_page(width=360, language="kk") as page:
-        _sign_in(page, base, iin, PHONE)
-        bundle = _download_demo_certificate(page, base, other, tmp_path)
+        page_sign_in(page, base, iin, PHONE)
+        bundle = demo_certificate_download(page, base, other, tmp_path)
         page.goto(base + f"/services/{SERVICE}/")
         page.click("form[action$='/apply'] button[type=submit]")
         page.wait_for_url("**/applications/*/")
@@ -153,7 +123,7 @@ def test_someone_elses_certificate_is_refused_on_the_page_in_kazakh(
             expected = str(CERTIFICATE_ERRORS["certificate_mismatch"])
         assert page.inner_text("#p12-error") == expected
         assert page.get_attribute("#p12", "aria-invalid") == "true"
-        assert _main_fits(page, 360)
+        assert main_fits(page, 360)
         # trying again clears the server's message before signing
         page.click("form[data-certsign] button[type=submit]")
         page.wait_for_selector("#p12-error:not([hidden])")  # no file chosen any more

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from qyzmet.portal.tests.browser import chromium_page
-from qyzmet.portal.tests.test_browser_application_certificate import (
-    _download_demo_certificate,
-    _main_fits,
-    _sign_in,
+from qyzmet.portal.tests.browser import (
+    chromium_page,
+    demo_certificate_download,
+    main_fits,
+    page_sign_in,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -42,8 +42,8 @@ def test_the_buyer_confirms_with_a_certificate_in_the_browser(
     posted: list[str] = []
 
     with chromium_page(width=360, language="en") as page:
-        _sign_in(page, base, buyer.person.iin, "+77017654321")
-        bundle = _download_demo_certificate(page, base, buyer.person.iin, tmp_path)
+        page_sign_in(page, base, buyer.person.iin, "+77017654321")
+        bundle = demo_certificate_download(page, base, buyer.person.iin, tmp_path)
         page.goto(base + f"/applications/{sale.pk}/")
         page.click("summary:has-text('Sign with a certificate')")
         page.on("request", lambda r: posted.append(r.post_data or "") if r.method == "POST" else 0)
@@ -51,7 +51,7 @@ def test_the_buyer_confirms_with_a_certificate_in_the_browser(
         page.fill("input[name=p12_password]", demo_p12_password(buyer.person.iin))
         page.click("form[data-certsign] button[type=submit]")
         page.wait_for_selector("text=Confirmed and signed.")
-        assert _main_fits(page, 360)
+        assert main_fits(page, 360)
 
     sale.refresh_from_db()
     assert sale.state == "confirmed"

@@ -14,8 +14,8 @@ from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.portal.tests.browser import chromium_page
 from qyzmet.registries.models import DrivingLicence
 from qyzmet.wallet import tokens
-from qyzmet.wallet.actions import _private_key, offline_key_ensure, offline_token_issue
-from qyzmet.wallet.tests.fixtures import document_make
+from qyzmet.wallet.actions import offline_key_ensure, offline_token_issue
+from qyzmet.wallet.tests.fixtures import document_make, offline_private_key
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,7 +35,7 @@ def _expired(token: str) -> str:
     claims = json.loads(tokens.b64url_decode(token.split(".")[1]))
     claims["iat"] -= 7200
     claims["exp"] = claims["iat"] + 3600
-    return tokens.jws_sign(claims=claims, key=_private_key(row), kid=row.kid)
+    return tokens.jws_sign(claims=claims, key=offline_private_key(row), kid=row.kid)
 
 
 def _result(page: Any, token: str) -> str:

@@ -2,7 +2,8 @@
 refuses with a `ValidationFailed` or `Conflict` whose `code` names the rule that failed.
 
 A package by register: `plates` (the plate pool), `vehicles`, `licences`; `numbers` makes
-certificate and licence numbers, `refusals` the refusals they share.
+certificate and licence numbers, `refusals` the refusals they share, `records` an officer's or
+system's read of a vehicle's history (a recorded data access).
 """
 
 from qyzmet.registries.actions.licences import (
@@ -14,6 +15,7 @@ from qyzmet.registries.actions.licences import (
 )
 from qyzmet.registries.actions.numbers import certificate_number_new, licence_number_new
 from qyzmet.registries.actions.plates import plate_pool_add, plate_release, plate_reserve
+from qyzmet.registries.actions.records import vehicle_record_read
 from qyzmet.registries.actions.vehicles import (
     FIRST_VEHICLE_YEAR,
     VehicleData,
@@ -41,5 +43,6 @@ __all__ = [
     "vehicle_certificate_reissue",
     "vehicle_deregister",
     "vehicle_owner_change",
+    "vehicle_record_read",
     "vehicle_register_first",
 ]

@@ -298,7 +298,7 @@ def test_an_officers_read_of_a_vehicle_is_recorded_for_every_owner() -> None:
     buyer = person_create()
     actions.vehicle_owner_change(vehicle=first.vehicle, buyer=buyer, on=TODAY)
 
-    history = selectors.vehicle_record_read(
+    history = actions.vehicle_record_read(
         vin=VIN, purpose="Road police check", channel="system", actor_system="police"
     )
 
@@ -309,9 +309,9 @@ def test_an_officers_read_of_a_vehicle_is_recorded_for_every_owner() -> None:
         (buyer.pk, "police", "Road police check"),
     ]
     with pytest.raises(ValidationFailed):
-        selectors.vehicle_record_read(vin=VIN, purpose=" ", channel="system", actor_system="x")
+        actions.vehicle_record_read(vin=VIN, purpose=" ", channel="system", actor_system="x")
     with pytest.raises(NotFound):
-        selectors.vehicle_record_read(
+        actions.vehicle_record_read(
             vin="11111111111111111", purpose="p", channel="system", actor_system="x"
         )
     assert DataAccessEvent.objects.count() == 2

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
 from conftest import PHONE, CommittingClient, bearer, sign_in
 from qyzmet.core.calendar import local_today
 from qyzmet.documents.models import Document
 from qyzmet.documents.numbering import number_make
 from qyzmet.identity.models import Account, Person
+from qyzmet.wallet.models import OfflineKey
 
 SERVICE = "address-certificate"  # issues a document; its agency is mvd-migration
 AGENCY = "mvd-migration"
@@ -37,3 +41,10 @@ def api_headers(api: CommittingClient, account: Account, phone: str = PHONE) -> 
     assert account.person is not None
     tokens = sign_in(api, account.person.iin, phone)
     return bearer(tokens["access_token"])
+
+
+def offline_private_key(row: OfflineKey) -> ec.EllipticCurvePrivateKey:
+    """The private half of a stored offline key, to sign tokens a test makes up."""
+    key = serialization.load_pem_private_key(row.private_key_pem.encode(), password=None)
+    assert isinstance(key, ec.EllipticCurvePrivateKey)
+    return key

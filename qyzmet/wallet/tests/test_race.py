@@ -10,7 +10,7 @@ from conftest import at_once
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.trust.models import DataAccessEvent
-from qyzmet.wallet.actions import _claim, share_create, share_redeem
+from qyzmet.wallet.actions import share_claim, share_create, share_redeem
 from qyzmet.wallet.models import Share, ShareCheck
 
 
@@ -19,8 +19,8 @@ def test_the_claim_is_conditional() -> None:
     issued = share_create(account=citizen_create(), kind="id_card", ref="self")
     now = timezone.now()
 
-    first = _claim(share_id=issued.share.pk, now=now, account_id=None, client="a")
-    second = _claim(share_id=issued.share.pk, now=now, account_id=None, client="b")
+    first = share_claim(share_id=issued.share.pk, now=now, account_id=None, client="a")
+    second = share_claim(share_id=issued.share.pk, now=now, account_id=None, client="b")
 
     assert (first, second) == (True, False)
     assert Share.objects.get().redeemed_client_hash == "a"
