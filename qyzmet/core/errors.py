@@ -25,6 +25,8 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     MCI_NOT_DEFINED = "mci_not_defined"
     OVERLOADED = "overloaded"
+    IDEMPOTENCY_KEY = "idempotency_key"
+    IDEMPOTENCY_REUSED = "idempotency_reused"
 
 
 class QyzmetError(Exception):
