@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponseBase
 from ninja.operation import Operation
 from ninja.responses import NinjaJSONEncoder, Status
 from ninja.utils import contribute_operation_callback
@@ -55,8 +55,9 @@ OPTIONAL_HEADER = idempotency_header(
 
 
 def idempotent(*, scope: str) -> Callable[[View], View]:
-    """Accept an optional `Idempotency-Key` on a create endpoint; place it below the router's
-    decorator. `scope` names the operation (a key reused for another one is a conflict)."""
+    """Accept an optional `Idempotency-Key` on a create endpoint that needs a signed-in account
+    and answers JSON; place it below the router's decorator. `scope` names the operation (a key
+    reused for another one is a conflict)."""
 
     def decorate(view: View) -> View:
         contribute_operation_callback(view, functools.partial(_install, scope))
@@ -82,7 +83,7 @@ def _install(scope: str, operation: Operation) -> None:
             owner=current_account(request),
             key=key,
             scope=scope,
-            payload={name: _plain(value) for name, value in values.items()},
+            payload=_payload(values),
             run=lambda: _answer(endpoint(request, **values)),
             remember=json.dumps,
             recall=json.loads,
@@ -92,8 +93,13 @@ def _install(scope: str, operation: Operation) -> None:
     operation.view_func = with_key
 
 
-def _plain(value: object) -> object:
-    return value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+def _payload(values: dict[str, Any]) -> dict[str, Any]:
+    """What was asked: the path parameters and the body (not ninja's temporal response)."""
+    return {
+        name: value.model_dump(mode="json") if isinstance(value, BaseModel) else value
+        for name, value in values.items()
+        if not isinstance(value, HttpResponseBase)
+    }
 
 
 def _answer(result: object) -> dict[str, Any]:
