@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
+from qyzmet.api.idempotency import idempotency_header, idempotent
 from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.applications.actions import (
@@ -182,6 +183,7 @@ def _out(
 
 
 @router.post("", response={201: ApplicationOut, **ERRORS}, summary="Start a draft")
+@idempotent(scope="applications.start")
 def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
     application = application_start(
         account=current_account(request), service_code=body.service, channel="app"
@@ -249,17 +251,9 @@ def sign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
     return Status(202, code_sent_out(issued))
 
 
-IDEMPOTENCY_HEADER = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "Idempotency-Key",
-            "required": True,
-            "schema": {"type": "string", "maxLength": 100},
-            "description": "A retried submit with the same key returns the same application",
-        }
-    ]
-}
+IDEMPOTENCY_HEADER = idempotency_header(
+    required=True, description="A retried submit with the same key returns the same application"
+)
 
 
 @router.post("/{application_id}/submit", response={201: ApplicationOut, **ERRORS},

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
+from qyzmet.api.idempotency import idempotent
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.feedback.actions import rating_submit
@@ -220,6 +221,7 @@ def _internal_out(internal: InternalFigures, language: str) -> dict[str, Any]:
         "`already_rated` (409), `bad_grade`, `comment_too_long` (422)."
     ),
 )
+@idempotent(scope="feedback.rating")
 def rating_create(request: HttpRequest, body: RatingIn) -> Status[dict[str, Any]]:
     rating = rating_submit(
         account=current_account(request),

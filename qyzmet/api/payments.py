@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
+from qyzmet.api.idempotency import idempotency_header
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import NotFound
@@ -44,17 +45,9 @@ from qyzmet.payments.utility import (
 router = Router(tags=["payments"])
 AUTH = AccessToken()
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut, 502: ErrorOut}
-IDEMPOTENCY_HEADER = {
-    "parameters": [
-        {
-            "in": "header",
-            "name": "Idempotency-Key",
-            "required": True,
-            "schema": {"type": "string", "maxLength": 100},
-            "description": "A retried create with the same key returns the same payment",
-        }
-    ]
-}
+IDEMPOTENCY_HEADER = idempotency_header(
+    required=True, description="A retried create with the same key returns the same payment"
+)
 
 
 class InvoiceOut(Schema):

@@ -14,6 +14,7 @@ from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from qyzmet.api.errors import ErrorCode
+from qyzmet.api.idempotency import idempotent
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account, optional_account
 from qyzmet.core.errors import ValidationFailed
@@ -292,6 +293,7 @@ def build_router() -> Router:
             "`survey_already_answered`; a survey not open is 409 `survey_not_open`."
         ),
     )
+    @idempotent(scope="surveys.answer")
     def answer(request: HttpRequest, code: str, body: AnswersIn) -> Status[ResponseOut]:
         response = survey_answer(
             code=code,

@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
 
+from qyzmet.api.idempotency import idempotent
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account, optional_account
 from qyzmet.core.client import client_address
@@ -205,6 +206,7 @@ def build_router() -> Router:
         response={201: ShareOut, **ERRORS},
         summary="Share one entry: a single-use code and its QR code, valid a few minutes",
     )
+    @idempotent(scope="wallet.share")
     def share(request: HttpRequest, body: EntryRef) -> Status[ShareOut]:
         issued = share_create(account=current_account(request), kind=body.kind, ref=body.ref)
         url = share_check_url(issued.code)

@@ -10,8 +10,6 @@ class ErrorCode(StrEnum):
     NOT_EDITABLE = "not_editable"
     # signing and submission
     ALREADY_SUBMITTED = "already_submitted"
-    IDEMPOTENCY_KEY = "idempotency_key"
-    IDEMPOTENCY_REUSED = "idempotency_reused"
     SIGNING_METHOD_NOT_ALLOWED = "signing_method_not_allowed"
     NO_PHONE = "no_phone"
     CONTENT_CHANGED = "content_changed"

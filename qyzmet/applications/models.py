@@ -143,27 +143,6 @@ class ApplicationEvent(models.Model):
         return f"{self.transition}: {self.from_state} → {self.to_state}"
 
 
-class SubmissionKey(models.Model):
-    """An Idempotency-Key already used by an account: a retried submit returns the same
-    application instead of making a second one."""
-
-    account = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
-    )
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["account", "key"], name="one_use_per_idempotency_key")
-        ]
-
-    def __str__(self) -> str:
-        return f"SubmissionKey #{self.pk}"
-
-
 class Signature(Record):
     """How a party signed: by SMS code (the code's use and a hash of the signed content, never
     the code) or by certificate (the detached CMS, verified on receipt). The applicant signs on

@@ -25,6 +25,9 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     MCI_NOT_DEFINED = "mci_not_defined"
     OVERLOADED = "overloaded"
+    # idempotency keys (`qyzmet.core.idempotency`)
+    IDEMPOTENCY_KEY = "idempotency_key"
+    IDEMPOTENCY_REUSED = "idempotency_reused"
     # an IIN that cannot belong to a person (`qyzmet.core.iin`)
     IIN_FORMAT = "iin_format"
     IIN_CENTURY = "iin_century"

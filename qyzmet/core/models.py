@@ -4,6 +4,8 @@ import uuid
 
 from django.db import models
 
+from qyzmet.core.crypto import EncryptedTextField
+
 
 class Record(models.Model):
     """A row with no name of its own (a key, an event, an item): it reads "<Model> #<pk>" in the
@@ -62,3 +64,27 @@ class CalendarOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {'working' if self.working else 'day off'}"
+
+
+class IdempotencyKey(models.Model):
+    """An `Idempotency-Key` already used by its owner, with what its first request made (see
+    `qyzmet.core.idempotency`)."""
+
+    owner = models.CharField(max_length=80)  # e.g. "identity.account:42"
+    key = models.CharField(max_length=100)
+    scope = models.CharField(max_length=80)  # the operation, e.g. "applications.submit"
+    request_hash = models.CharField(max_length=64)
+    # what the first request made: a reference, or a whole answer (which may carry personal
+    # data or a single-use code, hence encrypted)
+    result = EncryptedTextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["owner", "key"], name="one_use_per_idempotency_key_owner"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.owner}"

@@ -17,8 +17,6 @@ class ErrorCode(StrEnum):
     INVOICE_REF = "invoice_ref"
     INVOICE_NOT_UNPAID = "invoice_not_unpaid"
     # payments
-    IDEMPOTENCY_KEY = "idempotency_key"
-    IDEMPOTENCY_REUSED = "idempotency_reused"
     INVOICES = "invoices"
     INVOICE_PAID = "invoice_paid"
     INVOICE_CANCELLED = "invoice_cancelled"

@@ -1,4 +1,4 @@
-"""Invoices, payments and their items, idempotency keys, webhooks, receipts, refunds, utility
+"""Invoices, payments and their items, webhooks, receipts, refunds, utility
 bills, reconciliation runs, and the sandbox gateway's own records (the bank's side).
 
 Money is whole tiyn (`BigIntegerField`), never a float. A payment moves only by the table in
@@ -175,22 +175,6 @@ class PaymentEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
-
-
-class PaymentKey(models.Model):
-    """An Idempotency-Key already used by a payer: a retried create returns the same payment."""
-
-    payer = models.ForeignKey("identity.Person", on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=100)
-    request_hash = models.CharField(max_length=64)
-    payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["payer", "key"], name="one_payment_per_key")]
-
-    def __str__(self) -> str:
-        return f"PaymentKey #{self.pk}"
 
 
 class WebhookEvent(models.Model):

@@ -3,10 +3,9 @@ taken), and the proactive offer of a service, which the state submits for the pe
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,19 +31,18 @@ from qyzmet.applications.actions.step import steps_automatic_run
 from qyzmet.applications.actions.telling import applicant_state_tell
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.forms import form_require_valid
-from qyzmet.applications.models import Application, Signature, SubmissionKey
+from qyzmet.applications.models import Application, Signature
 from qyzmet.applications.registry_changes import registry_change_precheck
 from qyzmet.applications.words import DRAFT, Role
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import service_get
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, ValidationFailed
+from qyzmet.core.idempotency import idempotency_key_check, idempotency_recorded, idempotent
 from qyzmet.core.mci import fee_tiyn
 from qyzmet.identity.models import Account, Person
 
-
-def _request_hash(application_id: str, method: str) -> str:
-    return hashlib.sha256(f"{application_id}:{method}".encode()).hexdigest()
+SUBMIT = "applications.submit"
 
 
 def application_submit(
@@ -58,21 +56,12 @@ def application_submit(
     signature_b64: str = "",
 ) -> Application:
     """Sign and submit. The same Idempotency-Key again returns the same application."""
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise ValidationFailed(
-            _("Send an Idempotency-Key header (up to 100 characters)."),
-            code=ErrorCode.IDEMPOTENCY_KEY,
-        )
+    key = idempotency_key_check(key=idempotency_key)
     method = signing_method_of(code_id)
-    request_hash = _request_hash(application_id, method)
-    earlier = SubmissionKey.objects.filter(account=account, key=idempotency_key).first()
+    payload = {"application": application_id, "method": method}
+    earlier = idempotency_recorded(owner=account, key=key, scope=SUBMIT, payload=payload)
     if earlier is not None:
-        if earlier.request_hash != request_hash:
-            raise Conflict(
-                _("This Idempotency-Key was used for another request."),
-                code=ErrorCode.IDEMPOTENCY_REUSED,
-            )
-        return earlier.application
+        return Application.objects.get(pk=earlier)
     application = access_application_by_id(account=account, application_id=application_id)
     if application.state != DRAFT:
         raise Conflict(
@@ -88,17 +77,12 @@ def application_submit(
     registry_change_precheck(definition=definition, person=application.person, answers=answers)
     if definition.counterparty is not None:
         application.counterparty = counterparty_named(definition, answers, application.person)
-    try:
-        with transaction.atomic():
-            return _submit(
-                account, application, definition, answers, signature, idempotency_key,
-                request_hash,
-            )  # fmt: skip
-    except IntegrityError:  # the same key, submitted at the same moment from elsewhere
-        earlier = SubmissionKey.objects.filter(account=account, key=idempotency_key).first()
-        if earlier is None:
-            raise
-        return earlier.application
+    return idempotent(
+        owner=account, key=key, scope=SUBMIT, payload=payload,
+        run=lambda: _submit(account, application, definition, answers, signature),
+        remember=lambda submitted: str(submitted.pk),
+        recall=lambda pk: Application.objects.get(pk=pk),
+    )  # fmt: skip
 
 
 def _submit(
@@ -107,8 +91,6 @@ def _submit(
     definition: ServiceDefinition,
     answers: dict[str, Any],
     signature: Signature,
-    key: str,
-    request_hash: str,
 ) -> Application:
     now = timezone.now()
     today = local_today()
@@ -144,9 +126,6 @@ def _submit(
         duty_invoice(application, definition, answers)
     signature.application = application
     signature.save()
-    SubmissionKey.objects.create(
-        account=account, key=key, request_hash=request_hash, application=application
-    )
     event_record(
         application=application,
         transition="submit",

@@ -6,21 +6,20 @@ Creating a payment needs an Idempotency-Key; the same key returns the same payme
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.core.idempotency import idempotency_key_check, idempotent
 from qyzmet.core.ids import uuid_or_none
 from qyzmet.identity.models import Account, Person
 from qyzmet.payments.access import person_of
 from qyzmet.payments.actions.moves import payment_move, payment_move_locked
 from qyzmet.payments.errors import ErrorCode
-from qyzmet.payments.models import Invoice, Payment, PaymentItem, PaymentKey
+from qyzmet.payments.models import Invoice, Payment, PaymentItem
 from qyzmet.payments.providers.gateway import GatewayError, default_gateway
 from qyzmet.payments.selectors import invoice_amount
 from qyzmet.payments.states import OPEN, PaymentReason
@@ -29,9 +28,7 @@ logger = logging.getLogger(__name__)
 S = Payment.State
 
 
-def _request_hash(invoice_ids: list[str], gateway: str) -> str:
-    text = json.dumps({"invoices": invoice_ids, "gateway": gateway}, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+CREATE = "payments.create"
 
 
 def payment_create(
@@ -43,11 +40,7 @@ def payment_create(
 ) -> Payment:
     """Pay one or several unpaid invoices of the account's person in one payment. The same
     Idempotency-Key again returns the same payment; with other invoices it is a conflict."""
-    if not idempotency_key or len(idempotency_key) > 100:
-        raise ValidationFailed(
-            _("Send an Idempotency-Key header (up to 100 characters)."),
-            code=ErrorCode.IDEMPOTENCY_KEY,
-        )
+    key = idempotency_key_check(key=idempotency_key)
     person = person_of(account)
     ids = sorted({uuid_or_none(i) or "" for i in invoice_ids})
     if not ids or "" in ids:
@@ -57,15 +50,12 @@ def payment_create(
             details={"fields": [{"field": "invoices", "message": _("Choose invoices to pay.")}]},
         )
     gateway = default_gateway()
-    request_hash = _request_hash(ids, gateway.name)
-    try:
-        with transaction.atomic():
-            payment, new = _payment_new(person, ids, gateway.name, idempotency_key, request_hash)
-    except IntegrityError:  # the same key at the same moment from elsewhere
-        earlier = _earlier(person, idempotency_key, request_hash)
-        if earlier is None:
-            raise
-        return earlier
+    payment, new = idempotent(
+        owner=account, key=key, scope=CREATE, payload={"invoices": ids, "gateway": gateway.name},
+        run=lambda: (_payment_new(person, ids, gateway.name), True),
+        remember=lambda made: str(made[0].pk),
+        recall=lambda pk: (Payment.objects.get(pk=pk), False),
+    )  # fmt: skip
     if not new:
         return payment
     # The gateway is called outside our transaction: a slow bank holds no locks of ours.
@@ -90,30 +80,12 @@ def payment_create(
     return locked
 
 
-def _earlier(person: Person, key: str, request_hash: str) -> Payment | None:
-    earlier = PaymentKey.objects.filter(payer=person, key=key).select_related("payment").first()
-    if earlier is None:
-        return None
-    if earlier.request_hash != request_hash:
-        raise Conflict(
-            _("This Idempotency-Key was used for another request."),
-            code=ErrorCode.IDEMPOTENCY_REUSED,
-        )
-    return earlier.payment
-
-
-def _payment_new(
-    person: Person, ids: list[str], gateway: str, key: str, request_hash: str
-) -> tuple[Payment, bool]:
-    """The new payment (True), or the one the same key made before (False). The key is looked
-    up after the invoices are locked, so a copy of the request that waited for the locks finds
-    the payment the first one made."""
+def _payment_new(person: Person, ids: list[str], gateway: str) -> Payment:
+    """The new payment, its invoices locked (a copy of the request with the same key waits on
+    the key, see `core.idempotency`; one with another key waits here)."""
     invoices = list(
         Invoice.objects.select_for_update().filter(pk__in=ids, payer=person).order_by("pk")
     )
-    earlier = _earlier(person, key, request_hash)
-    if earlier is not None:
-        return earlier, False
     if len(invoices) != len(ids):
         raise NotFound(_("One of these invoices was not found."), code=ErrorCode.INVOICE_NOT_FOUND)
     for invoice in invoices:
@@ -148,5 +120,4 @@ def _payment_new(
     PaymentItem.objects.bulk_create(
         [PaymentItem(payment=payment, invoice=i, amount_tiyn=amount) for i, amount in amounts]
     )
-    PaymentKey.objects.create(payer=person, key=key, request_hash=request_hash, payment=payment)
-    return payment, True
+    return payment

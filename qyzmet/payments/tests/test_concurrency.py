@@ -6,10 +6,11 @@ import pytest
 from django.db import connection
 
 from conftest import at_once
+from qyzmet.core.models import IdempotencyKey
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.payments import sandbox_bank
 from qyzmet.payments.actions import payment_create, webhook_receive
-from qyzmet.payments.models import Invoice, Payment, PaymentKey, Receipt, WebhookEvent
+from qyzmet.payments.models import Invoice, Payment, Receipt, WebhookEvent
 from qyzmet.payments.providers import sandbox
 from qyzmet.payments.tests.conftest import duty
 
@@ -51,4 +52,4 @@ def test_the_same_idempotency_key_at_the_same_moment_makes_one_payment() -> None
 
     assert all(isinstance(r, Payment) for r in results), results
     assert len({r.pk for r in results}) == 1
-    assert (Payment.objects.count(), PaymentKey.objects.count()) == (1, 1)
+    assert (Payment.objects.count(), IdempotencyKey.objects.count()) == (1, 1)

@@ -10,7 +10,8 @@ import pytest
 from django.utils import translation
 
 from conftest import PASSWORD, PHONE, CommittingClient, last_code
-from qyzmet.applications.models import Application, ApplicationEvent, Signature, SubmissionKey
+from qyzmet.applications.models import Application, ApplicationEvent, Signature
+from qyzmet.core.models import IdempotencyKey
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.portal.views_applications import CERTIFICATE_ERRORS
@@ -86,7 +87,7 @@ def test_a_citizen_signs_with_their_certificate_and_a_double_post_submits_once()
     signature = Signature.objects.get(application=application)
     assert signature.method == "certificate"
     assert bytes(signature.cms) == base64.b64decode(body["signature"])
-    assert SubmissionKey.objects.filter(key=body["idempotency_key"]).count() == 1
+    assert IdempotencyKey.objects.filter(key=body["idempotency_key"]).count() == 1
     submits = ApplicationEvent.objects.filter(application=application, transition="submit")
     assert submits.count() == 1
     shown = web.get(url).content.decode()
