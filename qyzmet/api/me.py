@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
@@ -19,7 +20,7 @@ from qyzmet.identity.actions.sessions import (
     session_list_for_account,
 )
 from qyzmet.identity.actions.signin import certificate_signature_iin
-from qyzmet.identity.models import Account, PhoneBinding
+from qyzmet.identity.models import Account, AuthSession, Person, PhoneBinding
 from qyzmet.identity.phones import phone_mask
 from qyzmet.identity.selectors import phone_binding_history
 
@@ -34,6 +35,8 @@ class AddressOut(Schema):
 
 
 class ProfileOut(Schema):
+    """Built from the signed-in citizen's `Person`."""
+
     iin: str
     iin_masked: str
     surname: str
@@ -47,14 +50,32 @@ class ProfileOut(Schema):
     address: AddressOut
     language: str
 
+    @staticmethod
+    def resolve_iin_masked(person: Person) -> str:
+        return iin_mask(person.iin)
+
+    @staticmethod
+    def resolve_address(person: Person) -> Person:
+        return person  # the address is three of the person's fields
+
+    @staticmethod
+    def resolve_language(person: Person, context: dict[str, Any]) -> str:
+        return current_account(context["request"]).language
+
 
 class BindingOut(Schema):
+    """Built from a `PhoneBinding`."""
+
     phone_masked: str
     operator: str = Field(description="By the number's original prefix; a hint only")
     method: str
     active: bool
     bound_at: datetime
     ended_at: datetime | None
+
+    @staticmethod
+    def resolve_phone_masked(binding: PhoneBinding) -> str:
+        return phone_mask(binding.phone)
 
 
 class PhoneOut(Schema):
@@ -75,6 +96,8 @@ class PhoneConfirmIn(Schema):
 
 
 class SessionOut(Schema):
+    """Built from an `AuthSession`; `current` compares it with the request's own session."""
+
     id: str
     kind: str
     method: str
@@ -84,6 +107,14 @@ class SessionOut(Schema):
     expires_at: datetime
     current: bool
 
+    @staticmethod
+    def resolve_id(session: AuthSession) -> str:
+        return str(session.pk)
+
+    @staticmethod
+    def resolve_current(session: AuthSession, context: dict[str, Any]) -> bool:
+        return bool(session.pk == current_session(context["request"]).pk)
+
 
 def _citizen(request: HttpRequest) -> Account:
     account = current_account(request)
@@ -92,47 +123,19 @@ def _citizen(request: HttpRequest) -> Account:
     return account
 
 
-def _binding_out(binding: PhoneBinding) -> BindingOut:
-    return BindingOut(
-        phone_masked=phone_mask(binding.phone),
-        operator=binding.operator,
-        method=binding.method,
-        active=binding.active,
-        bound_at=binding.bound_at,
-        ended_at=binding.ended_at,
-    )
-
-
 @router.get("", response={200: ProfileOut, **ERRORS}, summary="My profile from the registry")
-def profile(request: HttpRequest) -> ProfileOut:
-    account = _citizen(request)
-    person = account.person
+def profile(request: HttpRequest) -> Person:
+    person = _citizen(request).person
     assert person is not None  # noqa: S101
-    return ProfileOut(
-        iin=person.iin,
-        iin_masked=iin_mask(person.iin),
-        surname=person.surname,
-        given_name=person.given_name,
-        patronymic=person.patronymic,
-        surname_latin=person.surname_latin,
-        given_name_latin=person.given_name_latin,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        citizenship=person.citizenship,
-        address=AddressOut(
-            region=person.region, settlement=person.settlement, street=person.street
-        ),
-        language=account.language,
-    )
+    return person
 
 
 @router.get("/phone", response={200: PhoneOut, **ERRORS}, summary="My number and its history")
-def phone(request: HttpRequest) -> PhoneOut:
+def phone(request: HttpRequest) -> dict[str, Any]:
     account = _citizen(request)
     assert account.person is not None  # noqa: S101
-    history = [_binding_out(b) for b in phone_binding_history(person=account.person)]
-    current = next((b for b in history if b.active), None)
-    return PhoneOut(current=current, history=history)
+    history = phone_binding_history(person=account.person)
+    return {"current": next((b for b in history if b.active), None), "history": history}
 
 
 @router.post("/phone/start", response={202: CodeSentOut, **ERRORS},
@@ -155,34 +158,19 @@ def phone_start(request: HttpRequest, body: PhoneStartIn) -> Status[CodeSentOut]
 
 @router.post("/phone/confirm", response={200: BindingOut, **ERRORS},
              summary="Confirm the new number with the code sent to it")  # fmt: skip
-def phone_confirm(request: HttpRequest, body: PhoneConfirmIn) -> BindingOut:
-    binding = phone_change_confirm(
+def phone_confirm(request: HttpRequest, body: PhoneConfirmIn) -> PhoneBinding:
+    return phone_change_confirm(
         account=_citizen(request),
         code_id=body.code_id,
         code=body.code,
         client=client_address(request),
     )
-    return _binding_out(binding)
 
 
 @router.get("/sessions", response={200: list[SessionOut], **ERRORS},
             summary="My signed-in browsers and devices")  # fmt: skip
-def sessions(request: HttpRequest) -> list[SessionOut]:
-    account = current_account(request)
-    mine = current_session(request)
-    return [
-        SessionOut(
-            id=str(s.id),
-            kind=s.kind,
-            method=s.method,
-            device=s.device,
-            created_at=s.created_at,
-            last_seen_at=s.last_seen_at,
-            expires_at=s.expires_at,
-            current=s.pk == mine.pk,
-        )
-        for s in session_list_for_account(account=account)
-    ]
+def sessions(request: HttpRequest) -> list[AuthSession]:
+    return session_list_for_account(account=current_account(request))
 
 
 @router.delete("/sessions/{session_id}", response={204: None, **ERRORS},

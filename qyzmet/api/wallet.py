@@ -14,6 +14,9 @@ from qyzmet.api.schemas import ErrorOut
 from qyzmet.api.security import AccessToken, current_account, optional_account
 from qyzmet.core.client import client_address
 from qyzmet.wallet.actions import (
+    IssuedShare,
+    IssuedToken,
+    Redemption,
     offline_key_ensure,
     offline_token_issue,
     revocation_list_sign,
@@ -21,9 +24,15 @@ from qyzmet.wallet.actions import (
     share_redeem,
 )
 from qyzmet.wallet.links import offline_verify_url, qr_svg, share_check_url
-from qyzmet.wallet.models import Share
-from qyzmet.wallet.providers.entries import PRESENTATION_LABELS, WalletEntry, provider_list
+from qyzmet.wallet.models import Share, ShareCheck
+from qyzmet.wallet.providers.entries import (
+    PRESENTATION_LABELS,
+    WalletEntry,
+    WalletProvider,
+    provider_list,
+)
 from qyzmet.wallet.selectors import (
+    TokenCheck,
     entry_list,
     published_keys,
     revoked_ids,
@@ -48,6 +57,8 @@ class PresentationOut(Schema):
 
 
 class EntryOut(Schema):
+    """Built from a `WalletEntry`."""
+
     kind: str
     ref: str
     title: str
@@ -60,11 +71,23 @@ class EntryOut(Schema):
     fields: list[FieldOut]
     presentations: list[PresentationOut]
 
+    @staticmethod
+    def resolve_presentations(entry: WalletEntry) -> list[dict[str, str]]:
+        return [
+            {"name": name, "label": str(PRESENTATION_LABELS[name])} for name in entry.presentations
+        ]
+
 
 class KindOut(Schema):
+    """Built from a `WalletProvider`."""
+
     kind: str
     label: str
     connected: bool
+
+    @staticmethod
+    def resolve_label(provider: WalletProvider) -> str:
+        return str(provider.label)
 
 
 class WalletOut(Schema):
@@ -78,11 +101,29 @@ class EntryRef(Schema):
 
 
 class ShareOut(Schema):
+    """Built from an `IssuedShare`."""
+
     id: str
     code: str = Field(description="8 digits; shown once, stored only as a keyed hash")
     expires_at: datetime
     check_url: str
     qr_svg: str
+
+    @staticmethod
+    def resolve_id(issued: IssuedShare) -> str:
+        return str(issued.share.pk)
+
+    @staticmethod
+    def resolve_expires_at(issued: IssuedShare) -> datetime:
+        return issued.share.expires_at
+
+    @staticmethod
+    def resolve_check_url(issued: IssuedShare) -> str:
+        return share_check_url(issued.code)
+
+    @staticmethod
+    def resolve_qr_svg(issued: IssuedShare) -> str:
+        return qr_svg(share_check_url(issued.code))
 
 
 class RedeemIn(Schema):
@@ -95,14 +136,34 @@ class RedemptionOut(Schema):
 
 
 class CheckOut(Schema):
+    """Built from a `ShareCheck`."""
+
     at: datetime
     outcome: str
     outcome_label: str
     by_signed_in_user: bool
     verifier: str = Field(description="A short fingerprint of the verifier's device address")
 
+    @staticmethod
+    def resolve_at(check: ShareCheck) -> datetime:
+        return check.created_at
+
+    @staticmethod
+    def resolve_outcome_label(check: ShareCheck) -> str:
+        return str(check.get_outcome_display())
+
+    @staticmethod
+    def resolve_by_signed_in_user(check: ShareCheck) -> bool:
+        return check.account_id is not None
+
+    @staticmethod
+    def resolve_verifier(check: ShareCheck) -> str:
+        return check.client_hash[:8]
+
 
 class HistoryOut(Schema):
+    """Built from a `Share` (its checks prefetched)."""
+
     id: str
     kind: str
     title: str
@@ -111,6 +172,10 @@ class HistoryOut(Schema):
     redeemed_at: datetime | None
     checks: list[CheckOut]
 
+    @staticmethod
+    def resolve_id(share: Share) -> str:
+        return str(share.pk)
+
 
 class TokenIn(EntryRef):
     presentation: str = Field(max_length=40)
@@ -118,6 +183,8 @@ class TokenIn(EntryRef):
 
 
 class TokenOut(Schema):
+    """Built from an `IssuedToken`."""
+
     token: str
     presentation: str
     claims: dict[str, Any]
@@ -125,16 +192,30 @@ class TokenOut(Schema):
     verify_url: str
     qr_svg: str
 
+    @staticmethod
+    def resolve_verify_url(issued: IssuedToken) -> str:
+        return offline_verify_url(issued.token)
+
+    @staticmethod
+    def resolve_qr_svg(issued: IssuedToken) -> str:
+        return qr_svg(offline_verify_url(issued.token))
+
 
 class VerifyIn(Schema):
     token: str = Field(max_length=4000)
 
 
 class VerifyOut(Schema):
+    """Built from a `TokenCheck`."""
+
     code: str
     valid: bool
     message: str
     claims: dict[str, Any]
+
+    @staticmethod
+    def resolve_valid(check: TokenCheck) -> bool:
+        return check.ok
 
 
 class RevocationsOut(Schema):
@@ -142,62 +223,15 @@ class RevocationsOut(Schema):
     revoked: list[str]
 
 
-def entry_out(entry: WalletEntry) -> EntryOut:
-    return EntryOut(
-        kind=entry.kind,
-        ref=entry.ref,
-        title=entry.title,
-        number=entry.number,
-        status=entry.status,
-        status_label=entry.status_label,
-        issuer=entry.issuer,
-        issued_on=entry.issued_on,
-        valid_until=entry.valid_until,
-        fields=[FieldOut(name=f.name, label=f.label, value=f.value) for f in entry.fields],
-        presentations=[
-            PresentationOut(name=name, label=str(PRESENTATION_LABELS[name]))
-            for name in entry.presentations
-        ],
-    )
-
-
-def history_out(share: Share) -> HistoryOut:
-    return HistoryOut(
-        id=str(share.pk),
-        kind=share.kind,
-        title=share.title,
-        created_at=share.created_at,
-        expires_at=share.expires_at,
-        redeemed_at=share.redeemed_at,
-        checks=[
-            CheckOut(
-                at=check.created_at,
-                outcome=check.outcome,
-                outcome_label=str(check.get_outcome_display()),
-                by_signed_in_user=check.account_id is not None,
-                verifier=check.client_hash[:8],
-            )
-            for check in share.checks.all()
-        ],
-    )
-
-
 def build_router() -> Router:
     """A fresh router (the API mounts one; a router belongs to one API)."""
     router = Router(tags=["wallet"])
 
     @router.get("/", auth=AccessToken(), response={200: WalletOut, **ERRORS}, summary="My wallet")
-    def wallet(request: HttpRequest) -> WalletOut:
-        account = current_account(request)
-        person = account.person
+    def wallet(request: HttpRequest) -> dict[str, Any]:
+        person = current_account(request).person
         entries = entry_list(person=person) if person is not None else []
-        return WalletOut(
-            entries=[entry_out(e) for e in entries],
-            kinds=[
-                KindOut(kind=p.kind, label=str(p.label), connected=p.connected)
-                for p in provider_list()
-            ],
-        )
+        return {"entries": entries, "kinds": provider_list()}
 
     @router.post(
         "/shares",
@@ -205,19 +239,9 @@ def build_router() -> Router:
         response={201: ShareOut, **ERRORS},
         summary="Share one entry: a single-use code and its QR code, valid a few minutes",
     )
-    def share(request: HttpRequest, body: EntryRef) -> Status[ShareOut]:
+    def share(request: HttpRequest, body: EntryRef) -> Status[IssuedShare]:
         issued = share_create(account=current_account(request), kind=body.kind, ref=body.ref)
-        url = share_check_url(issued.code)
-        return Status(
-            201,
-            ShareOut(
-                id=str(issued.share.pk),
-                code=issued.code,
-                expires_at=issued.share.expires_at,
-                check_url=url,
-                qr_svg=qr_svg(url),
-            ),
-        )
+        return Status(201, issued)
 
     @router.post(
         "/shares/redeem",
@@ -230,14 +254,13 @@ def build_router() -> Router:
             "one address answer 429."
         ),
     )
-    def redeem(request: HttpRequest, body: RedeemIn) -> RedemptionOut:
-        redemption = share_redeem(
+    def redeem(request: HttpRequest, body: RedeemIn) -> Redemption:
+        return share_redeem(
             code=body.code,
             client=client_address(request),
             account=optional_account(request),
             channel="api",
         )
-        return RedemptionOut(checked_at=redemption.checked_at, entry=entry_out(redemption.entry))
 
     @router.get(
         "/history",
@@ -245,9 +268,8 @@ def build_router() -> Router:
         response={200: list[HistoryOut], **ERRORS},
         summary="My shares and who checked them, newest first",
     )
-    def history(request: HttpRequest) -> list[HistoryOut]:
-        account = current_account(request)
-        return [history_out(s) for s in share_history(person_id=account.person_id)]
+    def history(request: HttpRequest) -> list[Share]:
+        return share_history(person_id=current_account(request).person_id)
 
     @router.post(
         "/tokens",
@@ -255,7 +277,7 @@ def build_router() -> Router:
         response={201: TokenOut, **ERRORS},
         summary="An offline token proving one fact (e.g. age 18+, document valid)",
     )
-    def token(request: HttpRequest, body: TokenIn) -> Status[TokenOut]:
+    def token(request: HttpRequest, body: TokenIn) -> Status[IssuedToken]:
         issued = offline_token_issue(
             account=current_account(request),
             kind=body.kind,
@@ -263,18 +285,7 @@ def build_router() -> Router:
             presentation=body.presentation,
             ttl_seconds=body.ttl_seconds,
         )
-        url = offline_verify_url(issued.token)
-        return Status(
-            201,
-            TokenOut(
-                token=issued.token,
-                presentation=issued.presentation,
-                claims=issued.claims,
-                expires_at=issued.expires_at,
-                verify_url=url,
-                qr_svg=qr_svg(url),
-            ),
-        )
+        return Status(201, issued)
 
     @router.post(
         "/tokens/verify",
@@ -285,11 +296,8 @@ def build_router() -> Router:
             "`unknown_key` or `malformed`, decided as the offline verifier decides."
         ),
     )
-    def verify(request: HttpRequest, body: VerifyIn) -> VerifyOut:
-        check = token_check(token=body.token)
-        return VerifyOut(
-            code=check.code, valid=check.ok, message=check.message, claims=check.claims
-        )
+    def verify(request: HttpRequest, body: VerifyIn) -> TokenCheck:
+        return token_check(token=body.token)
 
     @router.get(
         "/jwks.json",
