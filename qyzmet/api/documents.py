@@ -8,11 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
 
 from qyzmet.api.errors import ErrorCode
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import ValidationFailed
 from qyzmet.documents.models import Document
@@ -45,24 +45,15 @@ class DocumentCheckOut(Schema):
     holder_masked: str
 
 
+# Built from a `PdfCheck`.
 class PdfCheckOut(Schema):
-    """Built from a `PdfCheck`."""
-
     code: str
-    valid: bool
+    valid: bool = Field(validation_alias="ok")
     message: str
     document: DocumentCheckOut | None
-    signer: str
+    signer: str = Field(validation_alias="signer_subject")
     signer_serial: str
     signed_at: datetime | None
-
-    @staticmethod
-    def resolve_valid(check: PdfCheck) -> bool:
-        return check.ok
-
-    @staticmethod
-    def resolve_signer(check: PdfCheck) -> str:
-        return check.signer_subject
 
 
 class VerifyQuery(Schema):
@@ -70,10 +61,9 @@ class VerifyQuery(Schema):
     iin: str
 
 
+# Built from a `Document`; `pdf_url` is relative to the list's own address.
 class MyDocumentOut(Schema):
-    """Built from a `Document`; `pdf_url` is relative to the list's own address."""
-
-    id: str
+    id: Text
     number: str
     title: str
     service_code: str
@@ -81,21 +71,13 @@ class MyDocumentOut(Schema):
     issued_at: datetime
     valid_until: date | None
     status: str
-    status_label: str
+    status_label: Text = Field(validation_alias="get_status_display")
     superseded_by: str
     pdf_url: str
 
     @staticmethod
-    def resolve_id(document: Document) -> str:
-        return str(document.pk)
-
-    @staticmethod
     def resolve_number(document: Document) -> str:
         return number_display(document.number)
-
-    @staticmethod
-    def resolve_status_label(document: Document) -> str:
-        return str(document.get_status_display())
 
     @staticmethod
     def resolve_superseded_by(document: Document) -> str:

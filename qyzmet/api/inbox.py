@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.identity.selectors import notification_ref
 from qyzmet.notifications.actions import (
@@ -29,24 +29,15 @@ notifications = Router(tags=["notifications"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
+# Built from a `Notification`.
 class InboxItemOut(Schema):
-    """Built from a `Notification`."""
-
-    id: str
+    id: Text
     event: str
-    title: str
+    title: str = Field(validation_alias="subject")
     text: str
     link: str
     created_at: datetime
     read: bool
-
-    @staticmethod
-    def resolve_id(item: Notification) -> str:
-        return str(item.pk)
-
-    @staticmethod
-    def resolve_title(item: Notification) -> str:
-        return item.subject
 
     @staticmethod
     def resolve_read(item: Notification) -> bool:
@@ -69,9 +60,8 @@ class PreferencesIn(Schema):
     push: bool = True
 
 
+# Built from the recipient's preferences, with the server's push key.
 class PreferencesOut(PreferencesIn):
-    """Built from the recipient's preferences, with the server's push key."""
-
     push_public_key: str = Field("", description="VAPID key for PushManager.subscribe")
 
     @staticmethod

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
+from qyzmet.api.schemas import CodeSentOut, ErrorOut, Text, code_sent_out
 from qyzmet.api.security import AccessToken, current_account, current_session
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound
@@ -34,9 +34,8 @@ class AddressOut(Schema):
     street: str
 
 
+# Built from the signed-in citizen's `Person`.
 class ProfileOut(Schema):
-    """Built from the signed-in citizen's `Person`."""
-
     iin: str
     iin_masked: str
     surname: str
@@ -63,9 +62,8 @@ class ProfileOut(Schema):
         return current_account(context["request"]).language
 
 
+# Built from a `PhoneBinding`.
 class BindingOut(Schema):
-    """Built from a `PhoneBinding`."""
-
     phone_masked: str
     operator: str = Field(description="By the number's original prefix; a hint only")
     method: str
@@ -95,10 +93,9 @@ class PhoneConfirmIn(Schema):
     code: str = Field(..., max_length=12)
 
 
+# Built from an `AuthSession`; `current` compares it with the request's own session.
 class SessionOut(Schema):
-    """Built from an `AuthSession`; `current` compares it with the request's own session."""
-
-    id: str
+    id: Text
     kind: str
     method: str
     device: str
@@ -106,10 +103,6 @@ class SessionOut(Schema):
     last_seen_at: datetime
     expires_at: datetime
     current: bool
-
-    @staticmethod
-    def resolve_id(session: AuthSession) -> str:
-        return str(session.pk)
 
     @staticmethod
     def resolve_current(session: AuthSession, context: dict[str, Any]) -> bool:

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
+from pydantic import AliasPath
 
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account, optional_account
 from qyzmet.core.client import client_address
 from qyzmet.wallet.actions import (
@@ -28,7 +29,6 @@ from qyzmet.wallet.models import Share, ShareCheck
 from qyzmet.wallet.providers.entries import (
     PRESENTATION_LABELS,
     WalletEntry,
-    WalletProvider,
     provider_list,
 )
 from qyzmet.wallet.selectors import (
@@ -56,9 +56,8 @@ class PresentationOut(Schema):
     label: str
 
 
+# Built from a `WalletEntry`.
 class EntryOut(Schema):
-    """Built from a `WalletEntry`."""
-
     kind: str
     ref: str
     title: str
@@ -78,16 +77,11 @@ class EntryOut(Schema):
         ]
 
 
+# Built from a `WalletProvider`.
 class KindOut(Schema):
-    """Built from a `WalletProvider`."""
-
     kind: str
-    label: str
+    label: Text
     connected: bool
-
-    @staticmethod
-    def resolve_label(provider: WalletProvider) -> str:
-        return str(provider.label)
 
 
 class WalletOut(Schema):
@@ -100,22 +94,13 @@ class EntryRef(Schema):
     ref: str = Field(max_length=64)
 
 
+# Built from an `IssuedShare`.
 class ShareOut(Schema):
-    """Built from an `IssuedShare`."""
-
-    id: str
+    id: Text = Field(validation_alias=AliasPath("share", "pk"))
     code: str = Field(description="8 digits; shown once, stored only as a keyed hash")
-    expires_at: datetime
+    expires_at: datetime = Field(validation_alias=AliasPath("share", "expires_at"))
     check_url: str
     qr_svg: str
-
-    @staticmethod
-    def resolve_id(issued: IssuedShare) -> str:
-        return str(issued.share.pk)
-
-    @staticmethod
-    def resolve_expires_at(issued: IssuedShare) -> datetime:
-        return issued.share.expires_at
 
     @staticmethod
     def resolve_check_url(issued: IssuedShare) -> str:
@@ -135,22 +120,13 @@ class RedemptionOut(Schema):
     entry: EntryOut
 
 
+# Built from a `ShareCheck`.
 class CheckOut(Schema):
-    """Built from a `ShareCheck`."""
-
-    at: datetime
+    at: datetime = Field(validation_alias="created_at")
     outcome: str
-    outcome_label: str
+    outcome_label: Text = Field(validation_alias="get_outcome_display")
     by_signed_in_user: bool
     verifier: str = Field(description="A short fingerprint of the verifier's device address")
-
-    @staticmethod
-    def resolve_at(check: ShareCheck) -> datetime:
-        return check.created_at
-
-    @staticmethod
-    def resolve_outcome_label(check: ShareCheck) -> str:
-        return str(check.get_outcome_display())
 
     @staticmethod
     def resolve_by_signed_in_user(check: ShareCheck) -> bool:
@@ -161,10 +137,9 @@ class CheckOut(Schema):
         return check.client_hash[:8]
 
 
+# Built from a `Share` (its checks prefetched).
 class HistoryOut(Schema):
-    """Built from a `Share` (its checks prefetched)."""
-
-    id: str
+    id: Text
     kind: str
     title: str
     created_at: datetime
@@ -172,19 +147,14 @@ class HistoryOut(Schema):
     redeemed_at: datetime | None
     checks: list[CheckOut]
 
-    @staticmethod
-    def resolve_id(share: Share) -> str:
-        return str(share.pk)
-
 
 class TokenIn(EntryRef):
     presentation: str = Field(max_length=40)
     ttl_seconds: int | None = None
 
 
+# Built from an `IssuedToken`.
 class TokenOut(Schema):
-    """Built from an `IssuedToken`."""
-
     token: str
     presentation: str
     claims: dict[str, Any]
@@ -205,17 +175,12 @@ class VerifyIn(Schema):
     token: str = Field(max_length=4000)
 
 
+# Built from a `TokenCheck`.
 class VerifyOut(Schema):
-    """Built from a `TokenCheck`."""
-
     code: str
-    valid: bool
+    valid: bool = Field(validation_alias="ok")
     message: str
     claims: dict[str, Any]
-
-    @staticmethod
-    def resolve_valid(check: TokenCheck) -> bool:
-        return check.ok
 
 
 class RevocationsOut(Schema):
