@@ -121,67 +121,38 @@ class StepIn(Schema):
     expected_version: int | None = None
 
 
-def application_out(
-    overview: ApplicationOverview,
-) -> dict[str, Any]:
-    """The answer's shape of what `applications.overview` says of one application."""
-    return {
-        "id": overview.id,
-        "number": overview.number,
-        "service": overview.service,
-        "service_version": overview.service_version,
-        "service_name": overview.service_name,
-        "agency": overview.agency,
-        "state": overview.state,
-        "state_label": overview.state_label,
-        "party": overview.party,
-        "waiting_for_you": overview.waiting_for_you,
-        "outcome": overview.outcome,
-        "answers": dict(overview.answers),
-        "correction_fields": list(overview.correction_fields),
-        "fee_tiyn": overview.fee_tiyn,
-        "payment": overview.payment,
-        "payer": overview.payer,
-        "submitted_at": overview.submitted_at,
-        "due_date": overview.due_date,
-        "working_days_left": overview.working_days_left,
-        "next_steps": [
-            {"name": s.name, "label": s.label, "requires": list(s.requires)}
-            for s in overview.next_steps
-        ],
-        "history": [
-            {
-                "transition": e.transition,
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "actor_role": e.actor_role,
-                "comment": e.comment,
-                "grounds": e.grounds,
-                "changes": dict(e.changes),
-                "at": e.at,
-            }
-            for e in overview.history
-        ],
-        "version": overview.version,
-    }
-
-
 def _out(
     request: HttpRequest,
     application: Application,
     role: Role | None = None,
     calendar: WorkingCalendar | None = None,
-) -> dict[str, Any]:
-    """`application` as the signed-in account sees it (as its party unless `role` says)."""
-    overview = application_overview(
+) -> ApplicationOverview:
+    """`application` as the signed-in account sees it (as its party unless `role` says); the
+    answer is the overview itself, in the shape of `ApplicationOut`."""
+    return application_overview(
         account=current_account(request), application=application, language=get_language(),
         role=role, calendar=calendar,
     )  # fmt: skip
-    return application_out(overview)
+
+
+def _step(request: HttpRequest, application_id: str, body: StepIn, role: Role) -> Application:
+    """A step through the citizen's or the officer's door: only an officer gives grounds or
+    names the fields to correct."""
+    officer = role == "officer"
+    return application_transition(
+        actor=current_account(request),
+        application_id=application_id,
+        name=body.name,
+        role=role,
+        comment=body.comment,
+        grounds=body.grounds if officer else "",
+        fields=body.fields if officer else None,
+        expected_version=body.expected_version,
+    )
 
 
 @router.post("", response={201: ApplicationOut, **ERRORS}, summary="Start a draft")
-def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
+def start(request: HttpRequest, body: StartIn) -> Status[ApplicationOverview]:
     application = application_start(
         account=current_account(request), service_code=body.service, channel="app"
     )
@@ -190,9 +161,8 @@ def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
 
 @router.get("", response=list[ApplicationOut],
             summary="My applications, and those where I am the second party")  # fmt: skip
-def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
-    overviews = application_overview_list(account=current_account(request), language=get_language())
-    return [application_out(overview) for overview in overviews]
+def my_applications(request: HttpRequest) -> list[ApplicationOverview]:
+    return application_overview_list(account=current_account(request), language=get_language())
 
 
 @router.get(
@@ -261,7 +231,9 @@ IDEMPOTENCY_HEADER = {
 
 @router.post("/{application_id}/submit", response={201: ApplicationOut, **ERRORS},
              summary="Sign and submit", openapi_extra=IDEMPOTENCY_HEADER)  # fmt: skip
-def submit(request: HttpRequest, application_id: str, body: SubmitIn) -> Status[dict[str, Any]]:
+def submit(
+    request: HttpRequest, application_id: str, body: SubmitIn
+) -> Status[ApplicationOverview]:
     application = application_submit(
         account=current_account(request),
         application_id=application_id,
@@ -288,7 +260,7 @@ def countersign_sms(request: HttpRequest, application_id: str) -> Status[CodeSen
 
 @router.post("/{application_id}/countersign", response={200: ApplicationOut, **ERRORS},
              summary="As the second party: confirm by signing (code or certificate)")  # fmt: skip
-def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> dict[str, Any]:
+def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> ApplicationOverview:
     account = current_account(request)
     application = application_countersign(
         account=account,
@@ -303,20 +275,12 @@ def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> di
 
 @router.post("/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
              summary="Take a step: resubmit after correction, withdraw, …")  # fmt: skip
-def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dict[str, Any]:
-    application = application_transition(
-        actor=current_account(request),
-        application_id=application_id,
-        name=body.name,
-        role="citizen",
-        comment=body.comment,
-        expected_version=body.expected_version,
-    )
-    return _out(request, application)
+def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> ApplicationOverview:
+    return _out(request, _step(request, application_id, body, "citizen"))
 
 
 @office.get("/queue", response=list[ApplicationOut], summary="An agency's open applications")
-def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
+def queue(request: HttpRequest, agency: str) -> list[ApplicationOverview]:
     account = current_account(request)
     calendar = working_calendar()
     return [
@@ -326,7 +290,7 @@ def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
 
 @office.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},
             summary="Open an application (recorded as a data access)")  # fmt: skip
-def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
+def office_view(request: HttpRequest, application_id: str) -> ApplicationOverview:
     application = application_view_for_officer(
         account=current_account(request), application_id=application_id
     )
@@ -335,22 +299,12 @@ def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
 
 @office.post("/applications/{application_id}/claim", response={200: ApplicationOut, **ERRORS},
              summary="Take the application into my work")  # fmt: skip
-def claim(request: HttpRequest, application_id: str) -> dict[str, Any]:
+def claim(request: HttpRequest, application_id: str) -> ApplicationOverview:
     application = application_claim(actor=current_account(request), application_id=application_id)
     return _out(request, application, "officer")
 
 
 @office.post("/applications/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
              summary="Decide: approve, refuse with grounds, return for correction")  # fmt: skip
-def officer_step(request: HttpRequest, application_id: str, body: StepIn) -> dict[str, Any]:
-    application = application_transition(
-        actor=current_account(request),
-        application_id=application_id,
-        name=body.name,
-        role="officer",
-        comment=body.comment,
-        grounds=body.grounds,
-        fields=body.fields,
-        expected_version=body.expected_version,
-    )
-    return _out(request, application, "officer")
+def officer_step(request: HttpRequest, application_id: str, body: StepIn) -> ApplicationOverview:
+    return _out(request, _step(request, application_id, body, "officer"), "officer")

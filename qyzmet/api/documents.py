@@ -4,12 +4,13 @@ and the holder's own documents (list, PDF)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import BeforeValidator
 
 from qyzmet.api.errors import ErrorCode
 from qyzmet.api.schemas import ErrorOut, Text
@@ -28,6 +29,8 @@ from qyzmet.documents.selectors import (
 )
 from qyzmet.signatures.pades import MAX_PDF_BYTES
 
+# A document's number as displayed: four groups of four digits.
+DocumentNumber = Annotated[str, BeforeValidator(number_display)]
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -64,7 +67,7 @@ class VerifyQuery(Schema):
 # Built from a `Document`; `pdf_url` is relative to the list's own address.
 class MyDocumentOut(Schema):
     id: Text
-    number: str
+    number: DocumentNumber
     title: str
     service_code: str
     application_id: str
@@ -74,10 +77,6 @@ class MyDocumentOut(Schema):
     status_label: Text = Field(validation_alias="get_status_display")
     superseded_by: str
     pdf_url: str
-
-    @staticmethod
-    def resolve_number(document: Document) -> str:
-        return number_display(document.number)
 
     @staticmethod
     def resolve_superseded_by(document: Document) -> str:

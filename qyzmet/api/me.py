@@ -7,12 +7,12 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import AliasPath
 
-from qyzmet.api.schemas import CodeSentOut, ErrorOut, Text, code_sent_out
+from qyzmet.api.schemas import CodeSentOut, ErrorOut, IinMasked, PhoneMasked, Text, code_sent_out
 from qyzmet.api.security import AccessToken, current_account, current_session
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound
-from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.phone import phone_change_confirm, phone_change_start
 from qyzmet.identity.actions.sessions import (
     access_session_by_id,
@@ -21,7 +21,6 @@ from qyzmet.identity.actions.sessions import (
 )
 from qyzmet.identity.actions.signin import certificate_signature_iin
 from qyzmet.identity.models import Account, AuthSession, Person, PhoneBinding
-from qyzmet.identity.phones import phone_mask
 from qyzmet.identity.selectors import phone_binding_history
 
 router = Router(tags=["me"], auth=AccessToken())
@@ -37,7 +36,7 @@ class AddressOut(Schema):
 # Built from the signed-in citizen's `Person`.
 class ProfileOut(Schema):
     iin: str
-    iin_masked: str
+    iin_masked: IinMasked = Field(validation_alias="iin")
     surname: str
     given_name: str
     patronymic: str
@@ -47,33 +46,21 @@ class ProfileOut(Schema):
     sex: str
     citizenship: str
     address: AddressOut
-    language: str
-
-    @staticmethod
-    def resolve_iin_masked(person: Person) -> str:
-        return iin_mask(person.iin)
+    language: str = Field(validation_alias=AliasPath("account", "language"))
 
     @staticmethod
     def resolve_address(person: Person) -> Person:
         return person  # the address is three of the person's fields
 
-    @staticmethod
-    def resolve_language(person: Person, context: dict[str, Any]) -> str:
-        return current_account(context["request"]).language
-
 
 # Built from a `PhoneBinding`.
 class BindingOut(Schema):
-    phone_masked: str
+    phone_masked: PhoneMasked = Field(validation_alias="phone")
     operator: str = Field(description="By the number's original prefix; a hint only")
     method: str
     active: bool
     bound_at: datetime
     ended_at: datetime | None
-
-    @staticmethod
-    def resolve_phone_masked(binding: PhoneBinding) -> str:
-        return phone_mask(binding.phone)
 
 
 class PhoneOut(Schema):

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 from pydantic import BeforeValidator
 
+from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.otp import IssuedCode
 from qyzmet.identity.phones import phone_mask
 
@@ -21,6 +22,9 @@ class ErrorOut(Schema):
 # A text field built from whatever the object holds there: a lazy translation, a primary key, a
 # display method (called). Documented as a plain string.
 Text = Annotated[str, BeforeValidator(str)]
+# Built from the full value: what the answer shows of an IIN or a phone number.
+IinMasked = Annotated[str, BeforeValidator(iin_mask)]
+PhoneMasked = Annotated[str, BeforeValidator(phone_mask)]
 
 
 class LanguageOut(Schema):
