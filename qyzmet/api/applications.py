@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -35,6 +36,7 @@ from qyzmet.applications.overview import (
 from qyzmet.applications.selectors import agency_queue, application_view_for_officer
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.core.client import client_address
+from qyzmet.identity.actions.otp import IssuedCode
 
 router = Router(tags=["applications"], auth=AccessToken())
 office = Router(tags=["office"], auth=AccessToken())
@@ -151,6 +153,19 @@ def _step(request: HttpRequest, application_id: str, body: StepIn, role: Role) -
     )
 
 
+def _code_sent(
+    request: HttpRequest, application_id: str, start: Callable[..., IssuedCode]
+) -> Status[CodeSentOut]:
+    """Send the signed-in party a code to sign with (`start`: as applicant or second party)."""
+    issued = start(
+        account=current_account(request),
+        application_id=application_id,
+        client=client_address(request),
+        language=get_language(),
+    )
+    return Status(202, code_sent_out(issued))
+
+
 @router.post("", response={201: ApplicationOut, **ERRORS}, summary="Start a draft")
 def start(request: HttpRequest, body: StartIn) -> Status[ApplicationOverview]:
     application = application_start(
@@ -207,13 +222,7 @@ def content(request: HttpRequest, application_id: str) -> dict[str, str]:
 @router.post("/{application_id}/sign/sms", response={202: CodeSentOut, **ERRORS},
              summary="Send a code to sign by SMS")  # fmt: skip
 def sign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
-    issued = application_sign_sms_start(
-        account=current_account(request),
-        application_id=application_id,
-        client=client_address(request),
-        language=get_language(),
-    )
-    return Status(202, code_sent_out(issued))
+    return _code_sent(request, application_id, application_sign_sms_start)
 
 
 IDEMPOTENCY_HEADER = {
@@ -249,13 +258,7 @@ def submit(
 @router.post("/{application_id}/countersign/sms", response={202: CodeSentOut, **ERRORS},
              summary="As the second party (the buyer): send me a code to sign")  # fmt: skip
 def countersign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
-    issued = application_countersign_sms_start(
-        account=current_account(request),
-        application_id=application_id,
-        client=client_address(request),
-        language=get_language(),
-    )
-    return Status(202, code_sent_out(issued))
+    return _code_sent(request, application_id, application_countersign_sms_start)
 
 
 @router.post("/{application_id}/countersign", response={200: ApplicationOut, **ERRORS},

@@ -46,6 +46,7 @@ from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.feedback.selectors import rating_panel
 from qyzmet.identity.phones import phone_mask
+from qyzmet.portal.lookups import or_404
 from qyzmet.portal.session import signed_in_account
 
 SIGNING = "qyzmet_signing"
@@ -83,12 +84,8 @@ STEPS_WITHOUT_SAVING = ("withdraw", "decline")
 
 
 def _mine(request: HttpRequest, application_id: str) -> Application:
-    try:
-        return access_application_by_id(
-            account=signed_in_account(request), application_id=application_id
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    account = signed_in_account(request)
+    return or_404(access_application_by_id, account=account, application_id=application_id)
 
 
 def _overview(request: HttpRequest, application: Application) -> ApplicationOverview:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,6 +20,7 @@ from qyzmet.documents.selectors import (
     document_pdf_bytes,
     document_pdf_check,
 )
+from qyzmet.portal.lookups import or_404
 from qyzmet.portal.session import signed_in_account
 from qyzmet.signatures.pades import MAX_PDF_BYTES
 
@@ -82,10 +83,7 @@ def my_documents(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_document_pdf(request: HttpRequest, document_id: str) -> HttpResponse:
     account = signed_in_account(request)
-    try:
-        document = access_document_by_id(person_id=account.person_id, document_id=document_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    document = or_404(access_document_by_id, person_id=account.person_id, document_id=document_id)
     response = HttpResponse(document_pdf_bytes(document), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.number}.pdf"'
     response["Cache-Control"] = "private, no-store"
