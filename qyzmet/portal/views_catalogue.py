@@ -14,7 +14,7 @@ from qyzmet.catalogue.selectors import (
     service_search,
 )
 from qyzmet.core.mci import format_tenge
-from qyzmet.portal.lookups import or_404
+from qyzmet.portal.pages import or_404
 
 
 @require_GET

@@ -7,13 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from qyzmet.applications.actions import definition_of
 from qyzmet.applications.models import Application
@@ -23,7 +21,7 @@ from qyzmet.feedback.actions import rating_submit
 from qyzmet.feedback.figures import Figures, figures_internal, figures_public
 from qyzmet.feedback.models import Rating
 from qyzmet.feedback.selectors import GRADES, GroupRatings, RatingStats, rating_state_for_citizen
-from qyzmet.portal.lookups import or_404
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 from qyzmet.portal.views_dashboard import share_percent
 
@@ -49,9 +47,7 @@ def _grade_choices() -> list[tuple[str, str]]:
     return [(grade, str(Rating.Grade(grade).label)) for grade in GRADES]
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def rate(request: HttpRequest, application_id: str) -> HttpResponse:
     account = signed_in_account(request)
     state = or_404(rating_state_for_citizen, account=account, application_id=application_id)
@@ -254,9 +250,7 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/figures.html", context)
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def figures_ministry(request: HttpRequest) -> HttpResponse:
     language = get_language()
     agency = request.GET.get("agency", "")

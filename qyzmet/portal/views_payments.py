@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -35,7 +34,7 @@ from qyzmet.payments.selectors import (
     utility_accounts_for,
 )
 from qyzmet.payments.utility import utility_account_link, utility_account_unlink, utility_providers
-from qyzmet.portal.lookups import or_404
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 
 
@@ -54,9 +53,7 @@ def _go_to_bank(payment: Payment) -> HttpResponse:
     return redirect("portal:payment", payment_id=payment.pk)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def payments(request: HttpRequest) -> HttpResponse:
     account = signed_in_account(request)
     language = get_language()
@@ -114,9 +111,7 @@ def payments(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/payments.html", context, status=status)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
     account = signed_in_account(request)
     payment = or_404(access_payment_by_id, account=account, payment_id=payment_id)

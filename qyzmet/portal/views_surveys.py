@@ -9,16 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from qyzmet.core.errors import QyzmetError
-from qyzmet.portal.lookups import or_404
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 from qyzmet.surveys.access import (
     access_survey_by_code,
@@ -139,9 +138,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/surveys.html", context)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def survey_answer_page(request: HttpRequest, code: str) -> HttpResponse:
     account = signed_in_account(request)
     survey = or_404(access_survey_by_code, code=code, account=account)
@@ -269,9 +266,7 @@ def survey_results_file(request: HttpRequest, code: str, extension: str) -> Http
     return response
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def survey_interview(request: HttpRequest, code: str) -> HttpResponse:
     account = signed_in_account(request)
     survey = or_404(access_survey_for_staff, code=code, account=account)

@@ -7,17 +7,17 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.models import Account
+from qyzmet.portal.pages import citizen_page
 from qyzmet.portal.session import signed_in_account
 from qyzmet.wallet.actions import offline_token_issue, share_create, share_redeem
 from qyzmet.wallet.links import offline_verify_url, qr_svg, share_check_url
@@ -40,9 +40,7 @@ def _wallet_context(account: Account) -> dict[str, Any]:
     }
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def wallet(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/wallet.html", _wallet_context(signed_in_account(request)))
 
@@ -51,9 +49,7 @@ def _wallet_form(view: Callable[[HttpRequest], HttpResponse]) -> Callable[..., H
     """A wallet form's POST by the signed-in citizen; a refusal shows the wallet again with its
     message."""
 
-    @never_cache
-    @login_required
-    @require_POST
+    @citizen_page("POST")
     @wraps(view)
     def posted(request: HttpRequest) -> HttpResponse:
         try:
@@ -108,9 +104,7 @@ def wallet_token(request: HttpRequest) -> HttpResponse:
     })  # fmt: skip
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def wallet_history(request: HttpRequest) -> HttpResponse:
     account = signed_in_account(request)
     return render(
