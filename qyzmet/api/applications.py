@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,7 @@ from qyzmet.applications.selectors import agency_queue
 from qyzmet.applications.words import Role
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.core.client import client_address
+from qyzmet.identity.actions.otp import IssuedCode
 
 router = Router(tags=["applications"], auth=AccessToken())
 office = Router(tags=["office"], auth=AccessToken())
@@ -123,68 +125,52 @@ class StepIn(Schema):
     expected_version: int | None = None
 
 
-def application_out(
-    overview: ApplicationOverview,
-) -> dict[str, Any]:
-    """The answer's shape of what `applications.overview` says of one application."""
-    return {
-        "id": overview.id,
-        "number": overview.number,
-        "service": overview.service,
-        "service_version": overview.service_version,
-        "service_name": overview.service_name,
-        "agency": overview.agency,
-        "state": overview.state,
-        "state_label": overview.state_label,
-        "party": overview.party,
-        "waiting_for_you": overview.waiting_for_you,
-        "outcome": overview.outcome,
-        "answers": dict(overview.answers),
-        "correction_fields": list(overview.correction_fields),
-        "fee_tiyn": overview.fee_tiyn,
-        "payment": overview.payment,
-        "payer": overview.payer,
-        "submitted_at": overview.submitted_at,
-        "due_date": overview.due_date,
-        "working_days_left": overview.working_days_left,
-        "next_steps": [
-            {"name": s.name, "label": s.label, "requires": list(s.requires)}
-            for s in overview.next_steps
-        ],
-        "history": [
-            {
-                "transition": e.transition,
-                "from_state": e.from_state,
-                "to_state": e.to_state,
-                "actor_role": e.actor_role,
-                "comment": e.comment,
-                "grounds": e.grounds,
-                "changes": dict(e.changes),
-                "at": e.at,
-            }
-            for e in overview.history
-        ],
-        "version": overview.version,
-    }
-
-
 def _out(
     request: HttpRequest,
     application: Application,
     role: Role | None = None,
     calendar: WorkingCalendar | None = None,
-) -> dict[str, Any]:
-    """`application` as the signed-in account sees it (as its party unless `role` says)."""
-    overview = application_overview(
+) -> ApplicationOverview:
+    """`application` as the signed-in account sees it (as its party unless `role` says); the
+    answer is the overview itself, in the shape of `ApplicationOut`."""
+    return application_overview(
         account=current_account(request), application=application, language=get_language(),
         role=role, calendar=calendar,
     )  # fmt: skip
-    return application_out(overview)
+
+
+def _step(request: HttpRequest, application_id: str, body: StepIn, role: Role) -> Application:
+    """A step through the citizen's or the officer's door: only an officer gives grounds or
+    names the fields to correct."""
+    officer = role == Role.OFFICER
+    return application_transition(
+        actor=current_account(request),
+        application_id=application_id,
+        name=body.name,
+        role=role,
+        comment=body.comment,
+        grounds=body.grounds if officer else "",
+        fields=body.fields if officer else None,
+        expected_version=body.expected_version,
+    )
+
+
+def _code_sent(
+    request: HttpRequest, application_id: str, start: Callable[..., IssuedCode]
+) -> Status[CodeSentOut]:
+    """Send the signed-in party a code to sign with (`start`: as applicant or second party)."""
+    issued = start(
+        account=current_account(request),
+        application_id=application_id,
+        client=client_address(request),
+        language=get_language(),
+    )
+    return Status(202, code_sent_out(issued))
 
 
 @router.post("", response={201: ApplicationOut, **ERRORS}, summary="Start a draft")
 @idempotent(scope="applications.start")
-def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
+def start(request: HttpRequest, body: StartIn) -> Status[ApplicationOverview]:
     application = application_start(
         account=current_account(request), service_code=body.service, channel="app"
     )
@@ -193,9 +179,8 @@ def start(request: HttpRequest, body: StartIn) -> Status[dict[str, Any]]:
 
 @router.get("", response=list[ApplicationOut],
             summary="My applications, and those where I am the second party")  # fmt: skip
-def my_applications(request: HttpRequest) -> list[dict[str, Any]]:
-    overviews = application_overview_list(account=current_account(request), language=get_language())
-    return [application_out(overview) for overview in overviews]
+def my_applications(request: HttpRequest) -> list[ApplicationOverview]:
+    return application_overview_list(account=current_account(request), language=get_language())
 
 
 @router.get(
@@ -242,13 +227,7 @@ def content(request: HttpRequest, application_id: str) -> dict[str, str]:
 @router.post("/{application_id}/sign/sms", response={202: CodeSentOut, **ERRORS},
              summary="Send a code to sign by SMS")  # fmt: skip
 def sign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
-    issued = application_sign_sms_start(
-        account=current_account(request),
-        application_id=application_id,
-        client=client_address(request),
-        language=get_language(),
-    )
-    return Status(202, code_sent_out(issued))
+    return _code_sent(request, application_id, application_sign_sms_start)
 
 
 IDEMPOTENCY_HEADER = idempotency_header(
@@ -258,7 +237,9 @@ IDEMPOTENCY_HEADER = idempotency_header(
 
 @router.post("/{application_id}/submit", response={201: ApplicationOut, **ERRORS},
              summary="Sign and submit", openapi_extra=IDEMPOTENCY_HEADER)  # fmt: skip
-def submit(request: HttpRequest, application_id: str, body: SubmitIn) -> Status[dict[str, Any]]:
+def submit(
+    request: HttpRequest, application_id: str, body: SubmitIn
+) -> Status[ApplicationOverview]:
     application = application_submit(
         account=current_account(request),
         application_id=application_id,
@@ -274,18 +255,12 @@ def submit(request: HttpRequest, application_id: str, body: SubmitIn) -> Status[
 @router.post("/{application_id}/countersign/sms", response={202: CodeSentOut, **ERRORS},
              summary="As the second party (the buyer): send me a code to sign")  # fmt: skip
 def countersign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
-    issued = application_countersign_sms_start(
-        account=current_account(request),
-        application_id=application_id,
-        client=client_address(request),
-        language=get_language(),
-    )
-    return Status(202, code_sent_out(issued))
+    return _code_sent(request, application_id, application_countersign_sms_start)
 
 
 @router.post("/{application_id}/countersign", response={200: ApplicationOut, **ERRORS},
              summary="As the second party: confirm by signing (code or certificate)")  # fmt: skip
-def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> dict[str, Any]:
+def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> ApplicationOverview:
     account = current_account(request)
     application = application_countersign(
         account=account,
@@ -300,20 +275,12 @@ def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> di
 
 @router.post("/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
              summary="Take a step: resubmit after correction, withdraw, …")  # fmt: skip
-def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> dict[str, Any]:
-    application = application_transition(
-        actor=current_account(request),
-        application_id=application_id,
-        name=body.name,
-        role=Role.CITIZEN,
-        comment=body.comment,
-        expected_version=body.expected_version,
-    )
-    return _out(request, application)
+def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> ApplicationOverview:
+    return _out(request, _step(request, application_id, body, Role.CITIZEN))
 
 
 @office.get("/queue", response=list[ApplicationOut], summary="An agency's open applications")
-def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
+def queue(request: HttpRequest, agency: str) -> list[ApplicationOverview]:
     account = current_account(request)
     calendar = working_calendar()
     queued = agency_queue(account=account, agency=agency)
@@ -322,7 +289,7 @@ def queue(request: HttpRequest, agency: str) -> list[dict[str, Any]]:
 
 @office.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},
             summary="Open an application (recorded as a data access)")  # fmt: skip
-def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
+def office_view(request: HttpRequest, application_id: str) -> ApplicationOverview:
     application = application_open_for_officer(
         account=current_account(request), application_id=application_id
     )
@@ -331,22 +298,12 @@ def office_view(request: HttpRequest, application_id: str) -> dict[str, Any]:
 
 @office.post("/applications/{application_id}/claim", response={200: ApplicationOut, **ERRORS},
              summary="Take the application into my work")  # fmt: skip
-def claim(request: HttpRequest, application_id: str) -> dict[str, Any]:
+def claim(request: HttpRequest, application_id: str) -> ApplicationOverview:
     application = application_claim(actor=current_account(request), application_id=application_id)
     return _out(request, application, Role.OFFICER)
 
 
 @office.post("/applications/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
              summary="Decide: approve, refuse with grounds, return for correction")  # fmt: skip
-def officer_step(request: HttpRequest, application_id: str, body: StepIn) -> dict[str, Any]:
-    application = application_transition(
-        actor=current_account(request),
-        application_id=application_id,
-        name=body.name,
-        role=Role.OFFICER,
-        comment=body.comment,
-        grounds=body.grounds,
-        fields=body.fields,
-        expected_version=body.expected_version,
-    )
-    return _out(request, application, Role.OFFICER)
+def officer_step(request: HttpRequest, application_id: str, body: StepIn) -> ApplicationOverview:
+    return _out(request, _step(request, application_id, body, Role.OFFICER), Role.OFFICER)

@@ -49,15 +49,6 @@ class StepOut(Schema):
     tokens: TokensOut | None = None
 
 
-def _tokens_out(pair: TokenPair) -> TokensOut:
-    return TokensOut(
-        access_token=pair.access_token,
-        refresh_token=pair.refresh_token,
-        expires_in=pair.expires_in,
-        session_id=pair.session_id,
-    )
-
-
 def _step_out(request: HttpRequest, step: SignInStep, device: str) -> StepOut:
     if step.code is not None:
         return StepOut(next="code", code=code_sent_out(step.code))
@@ -68,7 +59,7 @@ def _step_out(request: HttpRequest, step: SignInStep, device: str) -> StepOut:
         client=client_address(request),
         language=get_language(),
     )
-    return StepOut(next="done", tokens=_tokens_out(pair))
+    return StepOut(next="done", tokens=TokensOut.model_validate(pair))
 
 
 class RegisterStartIn(Schema):
@@ -129,7 +120,7 @@ def register_start(request: HttpRequest, body: RegisterStartIn) -> Status[CodeSe
 
 @router.post("/register/complete", response={201: TokensOut, **ERRORS},
              summary="Finish registration with the SMS code and a password; signs in")  # fmt: skip
-def register_complete(request: HttpRequest, body: RegisterCompleteIn) -> Status[TokensOut]:
+def register_complete(request: HttpRequest, body: RegisterCompleteIn) -> Status[TokenPair]:
     client = client_address(request)
     account = registration_complete(
         code_id=body.code_id,
@@ -145,7 +136,7 @@ def register_complete(request: HttpRequest, body: RegisterCompleteIn) -> Status[
         client=client,
         language=get_language(),
     )
-    return Status(201, _tokens_out(pair))
+    return Status(201, pair)
 
 
 @router.post("/signin/password", response={200: StepOut, **ERRORS},
@@ -181,19 +172,18 @@ def signin_with_certificate(request: HttpRequest, body: CertificateIn) -> StepOu
 
 @router.post("/signin/verify", response={200: TokensOut, **ERRORS},
              summary="Finish a sign-in with the SMS code")  # fmt: skip
-def signin_verify(request: HttpRequest, body: CodeIn) -> TokensOut:
+def signin_verify(request: HttpRequest, body: CodeIn) -> TokenPair:
     client = client_address(request)
     account, method = signin_code_verify(code_id=body.code_id, code=body.code, client=client)
-    pair = app_sign_in(
+    return app_sign_in(
         account=account, method=method, device=body.device, client=client, language=get_language()
     )
-    return _tokens_out(pair)
 
 
 @router.post("/refresh", response={200: TokensOut, **ERRORS},
              summary="Exchange a refresh token for new tokens (single use)")  # fmt: skip
-def refresh(request: HttpRequest, body: RefreshIn) -> TokensOut:
-    return _tokens_out(app_tokens_refresh(refresh_token=body.refresh_token))
+def refresh(request: HttpRequest, body: RefreshIn) -> TokenPair:
+    return app_tokens_refresh(refresh_token=body.refresh_token)
 
 
 @router.post("/signout", auth=AccessToken(), response={204: None, **ERRORS},

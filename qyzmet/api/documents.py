@@ -4,19 +4,23 @@ and the holder's own documents (list, PDF)."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import File, Query, Router, Schema
+from ninja import Field, File, Query, Router, Schema
 from ninja.files import UploadedFile
+from pydantic import BeforeValidator
 
 from qyzmet.api.errors import ErrorCode
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import ValidationFailed
+from qyzmet.documents.models import Document
 from qyzmet.documents.numbering import number_display
 from qyzmet.documents.selectors import (
     DocumentCheck,
+    PdfCheck,
     access_document_by_id,
     document_check,
     document_list_for_holder,
@@ -25,6 +29,8 @@ from qyzmet.documents.selectors import (
 )
 from qyzmet.signatures.pades import MAX_PDF_BYTES
 
+# A document's number as displayed: four groups of four digits.
+DocumentNumber = Annotated[str, BeforeValidator(number_display)]
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
@@ -42,12 +48,13 @@ class DocumentCheckOut(Schema):
     holder_masked: str
 
 
+# Built from a `PdfCheck`.
 class PdfCheckOut(Schema):
     code: str
-    valid: bool
+    valid: bool = Field(validation_alias="ok")
     message: str
     document: DocumentCheckOut | None
-    signer: str
+    signer: str = Field(validation_alias="signer_subject")
     signer_serial: str
     signed_at: datetime | None
 
@@ -57,22 +64,28 @@ class VerifyQuery(Schema):
     iin: str
 
 
+# Built from a `Document`; `pdf_url` is relative to the list's own address.
 class MyDocumentOut(Schema):
-    id: str
-    number: str
+    id: Text
+    number: DocumentNumber
     title: str
     service_code: str
     application_id: str
     issued_at: datetime
     valid_until: date | None
     status: str
-    status_label: str
+    status_label: Text = Field(validation_alias="get_status_display")
     superseded_by: str
     pdf_url: str
 
+    @staticmethod
+    def resolve_superseded_by(document: Document) -> str:
+        newer = document.superseded_by
+        return number_display(newer.number) if newer else ""
 
-def _check_out(check: DocumentCheck) -> DocumentCheckOut:
-    return DocumentCheckOut(**check.__dict__)
+    @staticmethod
+    def resolve_pdf_url(document: Document, context: dict[str, Any]) -> str:
+        return f"{context['request'].path.rstrip('/')}/{document.pk}/pdf"
 
 
 def build_router() -> Router:
@@ -88,8 +101,8 @@ def build_router() -> Router:
             "never tells who holds a document."
         ),
     )
-    def verify(request: HttpRequest, query: Query[VerifyQuery]) -> DocumentCheckOut:
-        return _check_out(document_check(number=query.number, iin=query.iin))
+    def verify(request: HttpRequest, query: Query[VerifyQuery]) -> DocumentCheck:
+        return document_check(number=query.number, iin=query.iin)
 
     @router.post(
         "/verify-pdf",
@@ -101,22 +114,13 @@ def build_router() -> Router:
             "`untrusted`, `certificate_revoked` or `certificate_expired`."
         ),
     )
-    def verify_pdf(request: HttpRequest, file: File[UploadedFile]) -> PdfCheckOut:
+    def verify_pdf(request: HttpRequest, file: File[UploadedFile]) -> PdfCheck:
         if file.size is not None and file.size > MAX_PDF_BYTES:
             raise ValidationFailed(
                 details={"fields": [{"field": "file", "message": _("The file is too large.")}]},
                 code=ErrorCode.FILE_TOO_LARGE,
             )
-        check = document_pdf_check(pdf=file.read(MAX_PDF_BYTES + 1))
-        return PdfCheckOut(
-            code=check.code,
-            valid=check.ok,
-            message=check.message,
-            document=_check_out(check.document) if check.document else None,
-            signer=check.signer_subject,
-            signer_serial=check.signer_serial,
-            signed_at=check.signed_at,
-        )
+        return document_pdf_check(pdf=file.read(MAX_PDF_BYTES + 1))
 
     @router.get(
         "/",
@@ -124,26 +128,8 @@ def build_router() -> Router:
         response={200: list[MyDocumentOut], **ERRORS},
         summary="My documents, newest first",
     )
-    def my_documents(request: HttpRequest) -> list[MyDocumentOut]:
-        account = current_account(request)
-        return [
-            MyDocumentOut(
-                id=str(document.pk),
-                number=number_display(document.number),
-                title=document.title,
-                service_code=document.service_code,
-                application_id=document.application_id,
-                issued_at=document.issued_at,
-                valid_until=document.valid_until,
-                status=document.status,
-                status_label=str(document.get_status_display()),
-                superseded_by=(
-                    number_display(document.superseded_by.number) if document.superseded_by else ""
-                ),
-                pdf_url=f"{request.path.rstrip('/')}/{document.pk}/pdf",
-            )
-            for document in document_list_for_holder(person_id=account.person_id)
-        ]
+    def my_documents(request: HttpRequest) -> list[Document]:
+        return document_list_for_holder(person_id=current_account(request).person_id)
 
     @router.get(
         "/{document_id}/pdf",

@@ -18,8 +18,8 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.http import HttpRequest, HttpResponseBase
-from ninja.operation import Operation
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
+from ninja.operation import Operation, ResponseObject
 from ninja.responses import NinjaJSONEncoder, Status
 from ninja.utils import contribute_operation_callback
 from pydantic import BaseModel
@@ -84,11 +84,15 @@ def _install(scope: str, operation: Operation) -> None:
             key=key,
             scope=scope,
             payload=_payload(values),
-            run=lambda: _answer(endpoint(request, **values)),
+            run=lambda: _answer(operation, request, endpoint(request, **values)),
             remember=json.dumps,
             recall=json.loads,
         )
-        return Status(answer["status"], answer["body"])
+        # the kept JSON as it is: ninja validates only what an endpoint returns as data
+        return JsonResponse(
+            answer["body"], encoder=NinjaJSONEncoder, safe=False, status=answer["status"],
+            content_type="application/json; charset=utf-8",
+        )  # fmt: skip
 
     operation.view_func = with_key
 
@@ -102,10 +106,16 @@ def _payload(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _answer(result: object) -> dict[str, Any]:
-    """The endpoint's answer as kept: status and JSON body (the first request renders from it
-    too, so a retry's answer is the first one to the byte)."""
-    if not isinstance(result, Status):
-        result = Status(200, result)
-    body = json.loads(json.dumps(result.value, cls=NinjaJSONEncoder))
-    return {"status": result.status_code, "body": body}
+def _answer(operation: Operation, request: HttpRequest, result: object) -> dict[str, Any]:
+    """The endpoint's answer as kept: status and JSON body, rendered through the operation's
+    response schema as ninja renders it (the first request answers from it too, so a retry's
+    answer is the first one to the byte)."""
+    if isinstance(result, Status):
+        status, value = result.status_code, result.value
+    else:
+        status, value = next(iter(operation.response_models)), result
+    schema = operation.response_models[status]
+    context = {"request": request, "response_status": status}
+    rendered = schema.model_validate(ResponseObject(value), context=context)
+    body = rendered.model_dump(by_alias=operation.by_alias, context=context)["response"]
+    return {"status": status, "body": json.loads(json.dumps(body, cls=NinjaJSONEncoder))}

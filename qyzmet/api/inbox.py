@@ -4,11 +4,12 @@ subscriptions, and the providers' delivery receipts."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.identity.selectors import notification_ref
 from qyzmet.notifications.actions import (
@@ -19,7 +20,7 @@ from qyzmet.notifications.actions import (
     push_subscription_remove,
     receipts_apply,
 )
-from qyzmet.notifications.models import Notification
+from qyzmet.notifications.models import Notification, NotificationPreference
 from qyzmet.notifications.providers.push import vapid_keys
 from qyzmet.notifications.selectors import inbox_list, inbox_unread_count, preferences_get
 
@@ -28,14 +29,19 @@ notifications = Router(tags=["notifications"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
+# Built from a `Notification`.
 class InboxItemOut(Schema):
-    id: str
+    id: Text
     event: str
-    title: str
+    title: str = Field(validation_alias="subject")
     text: str
     link: str
     created_at: datetime
     read: bool
+
+    @staticmethod
+    def resolve_read(item: Notification) -> bool:
+        return item.read_at is not None
 
 
 class InboxOut(Schema):
@@ -54,8 +60,13 @@ class PreferencesIn(Schema):
     push: bool = True
 
 
+# Built from the recipient's preferences, with the server's push key.
 class PreferencesOut(PreferencesIn):
     push_public_key: str = Field("", description="VAPID key for PushManager.subscribe")
+
+    @staticmethod
+    def resolve_push_public_key(preferences: NotificationPreference) -> str:
+        return vapid_keys()[1]
 
 
 class PushKeysIn(Schema):
@@ -76,23 +87,11 @@ def _ref(request: HttpRequest) -> str:
     return notification_ref(account_id=current_account(request).pk)
 
 
-def _item(n: Notification) -> InboxItemOut:
-    return InboxItemOut(
-        id=str(n.pk),
-        event=n.event,
-        title=n.subject,
-        text=n.text,
-        link=n.link,
-        created_at=n.created_at,
-        read=n.read_at is not None,
-    )
-
-
 @router.get("", response={200: InboxOut, **ERRORS}, summary="My messages, newest first")
-def inbox(request: HttpRequest, limit: int = 50, offset: int = 0) -> InboxOut:
+def inbox(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     ref = _ref(request)
     items = inbox_list(recipient_ref=ref, limit=min(max(limit, 1), 200), offset=max(offset, 0))
-    return InboxOut(unread=inbox_unread_count(recipient_ref=ref), items=[_item(n) for n in items])
+    return {"unread": inbox_unread_count(recipient_ref=ref), "items": items}
 
 
 @router.post("/read-all", response={200: CountOut, **ERRORS}, summary="Mark all as read")
@@ -102,19 +101,12 @@ def read_all(request: HttpRequest) -> CountOut:
 
 @router.post("/{item_id}/read", response={200: InboxItemOut, **ERRORS},
              summary="Mark one message read (or unread with ?read=false)")  # fmt: skip
-def read_one(request: HttpRequest, item_id: str, read: bool = True) -> InboxItemOut:
-    return _item(inbox_item_mark_read(recipient_ref=_ref(request), item_id=item_id, read=read))
+def read_one(request: HttpRequest, item_id: str, read: bool = True) -> Notification:
+    return inbox_item_mark_read(recipient_ref=_ref(request), item_id=item_id, read=read)
 
 
 def _preferences_out(ref: str) -> PreferencesOut:
-    prefs = preferences_get(recipient_ref=ref)
-    return PreferencesOut(
-        email=prefs.email,
-        sms=prefs.sms,
-        email_enabled=prefs.email_enabled,
-        push=prefs.push,
-        push_public_key=vapid_keys()[1],
-    )
+    return PreferencesOut.model_validate(preferences_get(recipient_ref=ref))
 
 
 @notifications.get("/preferences", auth=AccessToken(), response={200: PreferencesOut, **ERRORS},

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from pydantic import AliasPath
 
-from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
+from qyzmet.api.schemas import CodeSentOut, ErrorOut, IinMasked, PhoneMasked, Text, code_sent_out
 from qyzmet.api.security import AccessToken, current_account, current_session
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound
-from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.phone import phone_change_confirm, phone_change_start
 from qyzmet.identity.actions.sessions import (
     access_session_by_id,
@@ -19,8 +20,7 @@ from qyzmet.identity.actions.sessions import (
     session_list_for_account,
 )
 from qyzmet.identity.actions.signin import certificate_signature_iin
-from qyzmet.identity.models import Account, PhoneBinding
-from qyzmet.identity.phones import phone_mask
+from qyzmet.identity.models import Account, AuthSession, Person, PhoneBinding
 from qyzmet.identity.selectors import phone_binding_history
 
 router = Router(tags=["me"], auth=AccessToken())
@@ -33,9 +33,10 @@ class AddressOut(Schema):
     street: str
 
 
+# Built from the signed-in citizen's `Person`.
 class ProfileOut(Schema):
     iin: str
-    iin_masked: str
+    iin_masked: IinMasked = Field(validation_alias="iin")
     surname: str
     given_name: str
     patronymic: str
@@ -45,11 +46,16 @@ class ProfileOut(Schema):
     sex: str
     citizenship: str
     address: AddressOut
-    language: str
+    language: str = Field(validation_alias=AliasPath("account", "language"))
+
+    @staticmethod
+    def resolve_address(person: Person) -> Person:
+        return person  # the address is three of the person's fields
 
 
+# Built from a `PhoneBinding`.
 class BindingOut(Schema):
-    phone_masked: str
+    phone_masked: PhoneMasked = Field(validation_alias="phone")
     operator: str = Field(description="By the number's original prefix; a hint only")
     method: str
     active: bool
@@ -74,8 +80,9 @@ class PhoneConfirmIn(Schema):
     code: str = Field(..., max_length=12)
 
 
+# Built from an `AuthSession`; `current` compares it with the request's own session.
 class SessionOut(Schema):
-    id: str
+    id: Text
     kind: str
     method: str
     device: str
@@ -83,6 +90,10 @@ class SessionOut(Schema):
     last_seen_at: datetime
     expires_at: datetime
     current: bool
+
+    @staticmethod
+    def resolve_current(session: AuthSession, context: dict[str, Any]) -> bool:
+        return bool(session.pk == current_session(context["request"]).pk)
 
 
 def _citizen(request: HttpRequest) -> Account:
@@ -92,47 +103,19 @@ def _citizen(request: HttpRequest) -> Account:
     return account
 
 
-def _binding_out(binding: PhoneBinding) -> BindingOut:
-    return BindingOut(
-        phone_masked=phone_mask(binding.phone),
-        operator=binding.operator,
-        method=binding.method,
-        active=binding.active,
-        bound_at=binding.bound_at,
-        ended_at=binding.ended_at,
-    )
-
-
 @router.get("", response={200: ProfileOut, **ERRORS}, summary="My profile from the registry")
-def profile(request: HttpRequest) -> ProfileOut:
-    account = _citizen(request)
-    person = account.person
+def profile(request: HttpRequest) -> Person:
+    person = _citizen(request).person
     assert person is not None  # noqa: S101
-    return ProfileOut(
-        iin=person.iin,
-        iin_masked=iin_mask(person.iin),
-        surname=person.surname,
-        given_name=person.given_name,
-        patronymic=person.patronymic,
-        surname_latin=person.surname_latin,
-        given_name_latin=person.given_name_latin,
-        birth_date=person.birth_date,
-        sex=person.sex,
-        citizenship=person.citizenship,
-        address=AddressOut(
-            region=person.region, settlement=person.settlement, street=person.street
-        ),
-        language=account.language,
-    )
+    return person
 
 
 @router.get("/phone", response={200: PhoneOut, **ERRORS}, summary="My number and its history")
-def phone(request: HttpRequest) -> PhoneOut:
+def phone(request: HttpRequest) -> dict[str, Any]:
     account = _citizen(request)
     assert account.person is not None  # noqa: S101
-    history = [_binding_out(b) for b in phone_binding_history(person=account.person)]
-    current = next((b for b in history if b.active), None)
-    return PhoneOut(current=current, history=history)
+    history = phone_binding_history(person=account.person)
+    return {"current": next((b for b in history if b.active), None), "history": history}
 
 
 @router.post("/phone/start", response={202: CodeSentOut, **ERRORS},
@@ -155,34 +138,19 @@ def phone_start(request: HttpRequest, body: PhoneStartIn) -> Status[CodeSentOut]
 
 @router.post("/phone/confirm", response={200: BindingOut, **ERRORS},
              summary="Confirm the new number with the code sent to it")  # fmt: skip
-def phone_confirm(request: HttpRequest, body: PhoneConfirmIn) -> BindingOut:
-    binding = phone_change_confirm(
+def phone_confirm(request: HttpRequest, body: PhoneConfirmIn) -> PhoneBinding:
+    return phone_change_confirm(
         account=_citizen(request),
         code_id=body.code_id,
         code=body.code,
         client=client_address(request),
     )
-    return _binding_out(binding)
 
 
 @router.get("/sessions", response={200: list[SessionOut], **ERRORS},
             summary="My signed-in browsers and devices")  # fmt: skip
-def sessions(request: HttpRequest) -> list[SessionOut]:
-    account = current_account(request)
-    mine = current_session(request)
-    return [
-        SessionOut(
-            id=str(s.id),
-            kind=s.kind,
-            method=s.method,
-            device=s.device,
-            created_at=s.created_at,
-            last_seen_at=s.last_seen_at,
-            expires_at=s.expires_at,
-            current=s.pk == mine.pk,
-        )
-        for s in session_list_for_account(account=account)
-    ]
+def sessions(request: HttpRequest) -> list[AuthSession]:
+    return session_list_for_account(account=current_account(request))
 
 
 @router.delete("/sessions/{session_id}", response={204: None, **ERRORS},

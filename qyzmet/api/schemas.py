@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
+from pydantic import BeforeValidator
 
+from qyzmet.core.iin import iin_mask
 from qyzmet.identity.actions.otp import IssuedCode
 from qyzmet.identity.phones import phone_mask
 
@@ -15,6 +17,14 @@ class ErrorOut(Schema):
     code: str
     message: str
     details: dict[str, Any] | list[Any]
+
+
+# A text field built from whatever the object holds there: a lazy translation, a primary key, a
+# display method (called). Documented as a plain string.
+Text = Annotated[str, BeforeValidator(str)]
+# Built from the full value: what the answer shows of an IIN or a phone number.
+IinMasked = Annotated[str, BeforeValidator(iin_mask)]
+PhoneMasked = Annotated[str, BeforeValidator(phone_mask)]
 
 
 class LanguageOut(Schema):

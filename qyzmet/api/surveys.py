@@ -86,11 +86,16 @@ class InterviewIn(AnswersIn):
     age_band: str = Field(..., max_length=8, examples=["30-44"])
 
 
+# Built from a `Response`.
 class ResponseOut(Schema):
     id: int
     survey: str
     channel: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_survey(response: Response) -> str:
+        return response.survey.code
 
 
 class EstimateOut(Schema):
@@ -231,15 +236,6 @@ def _survey_out(
     }
 
 
-def _response_out(response: Response, survey_code: str) -> ResponseOut:
-    return ResponseOut(
-        id=response.pk,
-        survey=survey_code,
-        channel=response.channel,
-        created_at=response.created_at,
-    )
-
-
 def build_router() -> Router:
     """A fresh router (the API mounts one; a router belongs to one API)."""
     router = Router(tags=["surveys"])
@@ -294,14 +290,14 @@ def build_router() -> Router:
         ),
     )
     @idempotent(scope="surveys.answer")
-    def answer(request: HttpRequest, code: str, body: AnswersIn) -> Status[ResponseOut]:
+    def answer(request: HttpRequest, code: str, body: AnswersIn) -> Status[Response]:
         response = survey_answer(
             code=code,
             account=current_account(request),
             answers=body.answers,
             channel=Response.Channel.APP,
         )
-        return Status(201, _response_out(response, code))
+        return Status(201, response)
 
     @router.get(
         "/{code}/results",
@@ -358,7 +354,7 @@ def build_router() -> Router:
         response={201: ResponseOut, **ERRORS},
         summary="Record a respondent's answers taken by an interviewer (survey staff)",
     )
-    def interview(request: HttpRequest, code: str, body: InterviewIn) -> Status[ResponseOut]:
+    def interview(request: HttpRequest, code: str, body: InterviewIn) -> Status[Response]:
         response = survey_interview_record(
             code=code,
             interviewer=current_account(request),
@@ -367,7 +363,7 @@ def build_router() -> Router:
             age_band=body.age_band,
             answers=body.answers,
         )
-        return Status(201, _response_out(response, code))
+        return Status(201, response)
 
     @router.post(
         "/{code}/responses/import",

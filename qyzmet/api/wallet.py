@@ -5,16 +5,20 @@ check)."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, Router, Schema, Status
+from pydantic import AliasPath, BeforeValidator
 
 from qyzmet.api.idempotency import idempotent
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account, optional_account
 from qyzmet.core.client import client_address
 from qyzmet.wallet.actions import (
+    IssuedShare,
+    IssuedToken,
+    Redemption,
     offline_key_ensure,
     offline_token_issue,
     revocation_list_sign,
@@ -22,9 +26,14 @@ from qyzmet.wallet.actions import (
     share_redeem,
 )
 from qyzmet.wallet.links import offline_verify_url, qr_svg, share_check_url
-from qyzmet.wallet.models import Share
-from qyzmet.wallet.providers.entries import PRESENTATION_LABELS, WalletEntry, provider_list
+from qyzmet.wallet.models import Share, ShareCheck
+from qyzmet.wallet.providers.entries import (
+    PRESENTATION_LABELS,
+    WalletEntry,
+    provider_list,
+)
 from qyzmet.wallet.selectors import (
+    TokenCheck,
     entry_list,
     published_keys,
     revoked_ids,
@@ -33,6 +42,8 @@ from qyzmet.wallet.selectors import (
 )
 
 ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 410: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+# The QR code of a link: the field's alias names the link field it draws (its resolver answers).
+QrSvg = Annotated[str, BeforeValidator(qr_svg)]
 KEYS_MAX_AGE = 3600  # keys change rarely: a verifier may cache them for an hour
 REVOCATIONS_MAX_AGE = 300
 
@@ -48,6 +59,7 @@ class PresentationOut(Schema):
     label: str
 
 
+# Built from a `WalletEntry`.
 class EntryOut(Schema):
     kind: str
     ref: str
@@ -61,10 +73,17 @@ class EntryOut(Schema):
     fields: list[FieldOut]
     presentations: list[PresentationOut]
 
+    @staticmethod
+    def resolve_presentations(entry: WalletEntry) -> list[dict[str, str]]:
+        return [
+            {"name": name, "label": str(PRESENTATION_LABELS[name])} for name in entry.presentations
+        ]
 
+
+# Built from a `WalletProvider`.
 class KindOut(Schema):
     kind: str
-    label: str
+    label: Text
     connected: bool
 
 
@@ -78,12 +97,17 @@ class EntryRef(Schema):
     ref: str = Field(max_length=64)
 
 
+# Built from an `IssuedShare`.
 class ShareOut(Schema):
-    id: str
+    id: Text = Field(validation_alias=AliasPath("share", "pk"))
     code: str = Field(description="8 digits; shown once, stored only as a keyed hash")
-    expires_at: datetime
+    expires_at: datetime = Field(validation_alias=AliasPath("share", "expires_at"))
     check_url: str
-    qr_svg: str
+    qr_svg: QrSvg = Field(validation_alias="check_url")
+
+    @staticmethod
+    def resolve_check_url(issued: IssuedShare) -> str:
+        return share_check_url(issued.code)
 
 
 class RedeemIn(Schema):
@@ -95,16 +119,26 @@ class RedemptionOut(Schema):
     entry: EntryOut
 
 
+# Built from a `ShareCheck`.
 class CheckOut(Schema):
-    at: datetime
+    at: datetime = Field(validation_alias="created_at")
     outcome: str
-    outcome_label: str
+    outcome_label: Text = Field(validation_alias="get_outcome_display")
     by_signed_in_user: bool
     verifier: str = Field(description="A short fingerprint of the verifier's device address")
 
+    @staticmethod
+    def resolve_by_signed_in_user(check: ShareCheck) -> bool:
+        return check.account_id is not None
 
+    @staticmethod
+    def resolve_verifier(check: ShareCheck) -> str:
+        return check.client_hash[:8]
+
+
+# Built from a `Share` (its checks prefetched).
 class HistoryOut(Schema):
-    id: str
+    id: Text
     kind: str
     title: str
     created_at: datetime
@@ -118,22 +152,28 @@ class TokenIn(EntryRef):
     ttl_seconds: int | None = None
 
 
+# Built from an `IssuedToken`.
 class TokenOut(Schema):
     token: str
     presentation: str
     claims: dict[str, Any]
     expires_at: datetime
     verify_url: str
-    qr_svg: str
+    qr_svg: QrSvg = Field(validation_alias="verify_url")
+
+    @staticmethod
+    def resolve_verify_url(issued: IssuedToken) -> str:
+        return offline_verify_url(issued.token)
 
 
 class VerifyIn(Schema):
     token: str = Field(max_length=4000)
 
 
+# Built from a `TokenCheck`.
 class VerifyOut(Schema):
     code: str
-    valid: bool
+    valid: bool = Field(validation_alias="ok")
     message: str
     claims: dict[str, Any]
 
@@ -143,62 +183,15 @@ class RevocationsOut(Schema):
     revoked: list[str]
 
 
-def entry_out(entry: WalletEntry) -> EntryOut:
-    return EntryOut(
-        kind=entry.kind,
-        ref=entry.ref,
-        title=entry.title,
-        number=entry.number,
-        status=entry.status,
-        status_label=entry.status_label,
-        issuer=entry.issuer,
-        issued_on=entry.issued_on,
-        valid_until=entry.valid_until,
-        fields=[FieldOut(name=f.name, label=f.label, value=f.value) for f in entry.fields],
-        presentations=[
-            PresentationOut(name=name, label=str(PRESENTATION_LABELS[name]))
-            for name in entry.presentations
-        ],
-    )
-
-
-def history_out(share: Share) -> HistoryOut:
-    return HistoryOut(
-        id=str(share.pk),
-        kind=share.kind,
-        title=share.title,
-        created_at=share.created_at,
-        expires_at=share.expires_at,
-        redeemed_at=share.redeemed_at,
-        checks=[
-            CheckOut(
-                at=check.created_at,
-                outcome=check.outcome,
-                outcome_label=str(check.get_outcome_display()),
-                by_signed_in_user=check.account_id is not None,
-                verifier=check.client_hash[:8],
-            )
-            for check in share.checks.all()
-        ],
-    )
-
-
 def build_router() -> Router:
     """A fresh router (the API mounts one; a router belongs to one API)."""
     router = Router(tags=["wallet"])
 
     @router.get("/", auth=AccessToken(), response={200: WalletOut, **ERRORS}, summary="My wallet")
-    def wallet(request: HttpRequest) -> WalletOut:
-        account = current_account(request)
-        person = account.person
+    def wallet(request: HttpRequest) -> dict[str, Any]:
+        person = current_account(request).person
         entries = entry_list(person=person) if person is not None else []
-        return WalletOut(
-            entries=[entry_out(e) for e in entries],
-            kinds=[
-                KindOut(kind=p.kind, label=str(p.label), connected=p.connected)
-                for p in provider_list()
-            ],
-        )
+        return {"entries": entries, "kinds": provider_list()}
 
     @router.post(
         "/shares",
@@ -207,19 +200,9 @@ def build_router() -> Router:
         summary="Share one entry: a single-use code and its QR code, valid a few minutes",
     )
     @idempotent(scope="wallet.share")
-    def share(request: HttpRequest, body: EntryRef) -> Status[ShareOut]:
+    def share(request: HttpRequest, body: EntryRef) -> Status[IssuedShare]:
         issued = share_create(account=current_account(request), kind=body.kind, ref=body.ref)
-        url = share_check_url(issued.code)
-        return Status(
-            201,
-            ShareOut(
-                id=str(issued.share.pk),
-                code=issued.code,
-                expires_at=issued.share.expires_at,
-                check_url=url,
-                qr_svg=qr_svg(url),
-            ),
-        )
+        return Status(201, issued)
 
     @router.post(
         "/shares/redeem",
@@ -232,14 +215,13 @@ def build_router() -> Router:
             "one address answer 429."
         ),
     )
-    def redeem(request: HttpRequest, body: RedeemIn) -> RedemptionOut:
-        redemption = share_redeem(
+    def redeem(request: HttpRequest, body: RedeemIn) -> Redemption:
+        return share_redeem(
             code=body.code,
             client=client_address(request),
             account=optional_account(request),
             channel="api",
         )
-        return RedemptionOut(checked_at=redemption.checked_at, entry=entry_out(redemption.entry))
 
     @router.get(
         "/history",
@@ -247,9 +229,8 @@ def build_router() -> Router:
         response={200: list[HistoryOut], **ERRORS},
         summary="My shares and who checked them, newest first",
     )
-    def history(request: HttpRequest) -> list[HistoryOut]:
-        account = current_account(request)
-        return [history_out(s) for s in share_history(person_id=account.person_id)]
+    def history(request: HttpRequest) -> list[Share]:
+        return share_history(person_id=current_account(request).person_id)
 
     @router.post(
         "/tokens",
@@ -257,7 +238,7 @@ def build_router() -> Router:
         response={201: TokenOut, **ERRORS},
         summary="An offline token proving one fact (e.g. age 18+, document valid)",
     )
-    def token(request: HttpRequest, body: TokenIn) -> Status[TokenOut]:
+    def token(request: HttpRequest, body: TokenIn) -> Status[IssuedToken]:
         issued = offline_token_issue(
             account=current_account(request),
             kind=body.kind,
@@ -265,18 +246,7 @@ def build_router() -> Router:
             presentation=body.presentation,
             ttl_seconds=body.ttl_seconds,
         )
-        url = offline_verify_url(issued.token)
-        return Status(
-            201,
-            TokenOut(
-                token=issued.token,
-                presentation=issued.presentation,
-                claims=issued.claims,
-                expires_at=issued.expires_at,
-                verify_url=url,
-                qr_svg=qr_svg(url),
-            ),
-        )
+        return Status(201, issued)
 
     @router.post(
         "/tokens/verify",
@@ -287,11 +257,8 @@ def build_router() -> Router:
             "`unknown_key` or `malformed`, decided as the offline verifier decides."
         ),
     )
-    def verify(request: HttpRequest, body: VerifyIn) -> VerifyOut:
-        check = token_check(token=body.token)
-        return VerifyOut(
-            code=check.code, valid=check.ok, message=check.message, claims=check.claims
-        )
+    def verify(request: HttpRequest, body: VerifyIn) -> TokenCheck:
+        return token_check(token=body.token)
 
     @router.get(
         "/jwks.json",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from qyzmet.portal import (
     views,
@@ -18,78 +18,63 @@ from qyzmet.portal import (
 
 app_name = "portal"
 
+# One application's page, and one view per button of it.
+application_patterns = [
+    path("", views_applications.application_page, name="application"),
+    path("save", views_applications.application_save, name="application-save"),
+    path("sign/sms", views_applications.application_sign_sms, name="application-sign-sms"),
+    path(
+        "sign/certificate",
+        views_applications.application_sign_certificate,
+        name="application-sign-certificate",
+    ),
+    path("submit", views_applications.application_submit_sms, name="application-submit"),
+    path(
+        "submit/certificate",
+        views_applications.application_submit_certificate,
+        name="application-submit-certificate",
+    ),
+    path("steps/<slug:name>", views_applications.application_step, name="application-step"),
+    path(
+        "countersign/sms",
+        views_applications.application_countersign_sms,
+        name="application-countersign-sms",
+    ),
+    path(
+        "countersign",
+        views_applications.application_countersign_code,
+        name="application-countersign",
+    ),
+    path(
+        "countersign/certificate",
+        views_applications.application_countersign_certificate,
+        name="application-countersign-certificate",
+    ),
+]
+
+# One survey: answering it, its report and results, interviews.
+survey_patterns = [
+    path("", views_surveys.survey_answer_page, name="survey"),
+    path("report/", views_surveys.survey_report, name="survey-report"),
+    path("report.pdf", views_surveys.survey_report_pdf_view, name="survey-report-pdf"),
+    path(
+        "results.<str:extension>",
+        views_surveys.survey_results_file,
+        name="survey-results-file",
+    ),
+    path("interview/", views_surveys.survey_interview, name="survey-interview"),
+]
+
 urlpatterns = [
     path("", views.home, name="home"),
     path("services/", views_catalogue.catalogue, name="catalogue"),
     path("services/<slug:code>/", views_catalogue.passport, name="service"),
     path("services/<slug:code>/apply", views_applications.apply, name="apply"),
     path("applications/", views_applications.my_applications, name="applications"),
-    path(
-        "applications/<str:application_id>/",
-        views_applications.application_page,
-        name="application",
-    ),
-    # One view per button of the application page.
-    path(
-        "applications/<str:application_id>/save",
-        views_applications.application_save,
-        name="application-save",
-    ),
-    path(
-        "applications/<str:application_id>/sign/sms",
-        views_applications.application_sign_sms,
-        name="application-sign-sms",
-    ),
-    path(
-        "applications/<str:application_id>/sign/certificate",
-        views_applications.application_sign_certificate,
-        name="application-sign-certificate",
-    ),
-    path(
-        "applications/<str:application_id>/submit",
-        views_applications.application_submit_sms,
-        name="application-submit",
-    ),
-    path(
-        "applications/<str:application_id>/submit/certificate",
-        views_applications.application_submit_certificate,
-        name="application-submit-certificate",
-    ),
-    path(
-        "applications/<str:application_id>/steps/<slug:name>",
-        views_applications.application_step,
-        name="application-step",
-    ),
-    path(
-        "applications/<str:application_id>/countersign/sms",
-        views_applications.application_countersign_sms,
-        name="application-countersign-sms",
-    ),
-    path(
-        "applications/<str:application_id>/countersign",
-        views_applications.application_countersign_code,
-        name="application-countersign",
-    ),
-    path(
-        "applications/<str:application_id>/countersign/certificate",
-        views_applications.application_countersign_certificate,
-        name="application-countersign-certificate",
-    ),
+    path("applications/<str:application_id>/", include(application_patterns)),
     path("deadlines/", views_dashboard.deadlines, name="deadlines"),
     path("surveys/", views_surveys.survey_list, name="surveys"),
-    path("surveys/<slug:code>/", views_surveys.survey_answer_page, name="survey"),
-    path("surveys/<slug:code>/report/", views_surveys.survey_report, name="survey-report"),
-    path(
-        "surveys/<slug:code>/report.pdf",
-        views_surveys.survey_report_pdf_view,
-        name="survey-report-pdf",
-    ),
-    path(
-        "surveys/<slug:code>/results.<str:extension>",
-        views_surveys.survey_results_file,
-        name="survey-results-file",
-    ),
-    path("surveys/<slug:code>/interview/", views_surveys.survey_interview, name="survey-interview"),
+    path("surveys/<slug:code>/", include(survey_patterns)),
     path("figures/", views_feedback.figures, name="figures"),
     path("figures/internal/", views_feedback.figures_ministry, name="figures-internal"),
     path(

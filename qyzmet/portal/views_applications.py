@@ -21,7 +21,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from qyzmet.applications.actions import (
     access_application_by_id,
@@ -48,6 +48,7 @@ from qyzmet.core.client import client_address
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.feedback.selectors import rating_panel
 from qyzmet.identity.phones import phone_mask
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 
 SIGNING = "qyzmet_signing"
@@ -85,12 +86,8 @@ STEPS_WITHOUT_SAVING = ("withdraw", "decline")
 
 
 def _mine(request: HttpRequest, application_id: str) -> Application:
-    try:
-        return access_application_by_id(
-            account=signed_in_account(request), application_id=application_id
-        )
-    except NotFound as exc:
-        raise Http404 from exc
+    account = signed_in_account(request)
+    return or_404(access_application_by_id, account=account, application_id=application_id)
 
 
 def _overview(request: HttpRequest, application: Application) -> ApplicationOverview:
@@ -121,9 +118,7 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/applications.html", {"rows": rows})
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def application_page(request: HttpRequest, application_id: str) -> HttpResponse:
     application = _mine(request, application_id)
     certificate_step = request.GET.get(SIGN_PARAMETER) == CERTIFICATE

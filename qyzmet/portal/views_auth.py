@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import segno
@@ -80,18 +81,29 @@ def signin(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"next": request.GET.get("next", ""), "method": "password"}
     if request.method == "POST":
         context["iin"] = request.POST.get("iin", "")
-        try:
-            step = signin_password(
-                iin=request.POST.get("iin", ""),
-                password=request.POST.get("password", ""),
-                client=client_address(request),
-                language=get_language(),
-            )
-        except QyzmetError as exc:
-            return render(request, "portal/signin.html", context | _error_context(exc),
-                          status=exc.status)  # fmt: skip
-        return _after_step(request, step, AuthSession.Method.PASSWORD_SMS)
+        return _first_factor(request, AuthSession.Method.PASSWORD_SMS, lambda: signin_password(
+            iin=request.POST.get("iin", ""),
+            password=request.POST.get("password", ""),
+            client=client_address(request),
+            language=get_language(),
+        ), "portal/signin.html", lambda: context)  # fmt: skip
     return render(request, "portal/signin.html", context)
+
+
+def _first_factor(
+    request: HttpRequest,
+    method: str,
+    check: Callable[[], SignInStep],
+    template: str,
+    form: Callable[[], dict[str, Any]],
+) -> HttpResponse:
+    """A sign-in's first factor: on to the SMS code (or signed in), or the `form` again with
+    why it was refused."""
+    try:
+        step = check()
+    except QyzmetError as exc:
+        return render(request, template, form() | _error_context(exc), status=exc.status)
+    return _after_step(request, step, method)
 
 
 def _after_step(request: HttpRequest, step: SignInStep, method: str) -> HttpResponse:
@@ -106,17 +118,12 @@ def _after_step(request: HttpRequest, step: SignInStep, method: str) -> HttpResp
 @require_http_methods(["GET", "POST"])
 def signin_certificate_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        try:
-            step = signin_certificate(
-                challenge_id=request.POST.get("challenge_id", ""),
-                signature_b64=request.POST.get("signature", ""),
-                client=client_address(request),
-                language=get_language(),
-            )
-        except QyzmetError as exc:
-            context = _error_context(exc) | _challenge_context()
-            return render(request, "portal/signin_certificate.html", context, status=exc.status)
-        return _after_step(request, step, AuthSession.Method.CERTIFICATE)
+        return _first_factor(request, AuthSession.Method.CERTIFICATE, lambda: signin_certificate(
+            challenge_id=request.POST.get("challenge_id", ""),
+            signature_b64=request.POST.get("signature", ""),
+            client=client_address(request),
+            language=get_language(),
+        ), "portal/signin_certificate.html", _challenge_context)  # fmt: skip
     return render(request, "portal/signin_certificate.html", _challenge_context())
 
 

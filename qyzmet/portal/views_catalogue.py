@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
@@ -13,8 +13,8 @@ from qyzmet.catalogue.selectors import (
     service_get,
     service_search,
 )
-from qyzmet.core.errors import NotFound
 from qyzmet.core.mci import format_tenge
+from qyzmet.portal.pages import or_404
 
 
 @require_GET
@@ -53,10 +53,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def passport(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        definition = service_get(code=code)
-    except NotFound as exc:
-        raise Http404 from exc
+    definition = or_404(service_get, code=code)
     language = get_language()
     catalogue_ = catalogue_get()
     fee = service_fee_today(definition=definition)

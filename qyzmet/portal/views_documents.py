@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
 from qyzmet.core.errors import NotFound
 from qyzmet.documents.selectors import (
@@ -20,6 +19,7 @@ from qyzmet.documents.selectors import (
     document_pdf_bytes,
     document_pdf_check,
 )
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 from qyzmet.signatures.pades import MAX_PDF_BYTES
 
@@ -66,9 +66,7 @@ def verify_file(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/verify_file.html", context, status=status)
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def my_documents(request: HttpRequest) -> HttpResponse:
     account = signed_in_account(request)
     documents = document_list_for_holder(person_id=account.person_id)
@@ -77,15 +75,10 @@ def my_documents(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def my_document_pdf(request: HttpRequest, document_id: str) -> HttpResponse:
     account = signed_in_account(request)
-    try:
-        document = access_document_by_id(person_id=account.person_id, document_id=document_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    document = or_404(access_document_by_id, person_id=account.person_id, document_id=document_id)
     response = HttpResponse(document_pdf_bytes(document), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{document.number}.pdf"'
     response["Cache-Control"] = "private, no-store"

@@ -7,22 +7,21 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
 from qyzmet.applications.actions import definition_of
 from qyzmet.applications.models import Application
 from qyzmet.catalogue.schema import I18n
-from qyzmet.core.errors import NotFound, QyzmetError
+from qyzmet.core.errors import QyzmetError
 from qyzmet.feedback.actions import rating_submit
 from qyzmet.feedback.figures import Figures, figures_internal, figures_public
 from qyzmet.feedback.models import Rating
 from qyzmet.feedback.selectors import GRADES, GroupRatings, RatingStats, rating_state_for_citizen
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 from qyzmet.portal.views_dashboard import share_percent
 
@@ -48,15 +47,10 @@ def _grade_choices() -> list[tuple[str, str]]:
     return [(grade, str(Rating.Grade(grade).label)) for grade in GRADES]
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def rate(request: HttpRequest, application_id: str) -> HttpResponse:
     account = signed_in_account(request)
-    try:
-        state = rating_state_for_citizen(account=account, application_id=application_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    state = or_404(rating_state_for_citizen, account=account, application_id=application_id)
     application = state.application
     error, error_code, status = "", "", 200
     chosen, comment = "", ""
@@ -256,16 +250,11 @@ def figures(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/figures.html", context)
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def figures_ministry(request: HttpRequest) -> HttpResponse:
     language = get_language()
     agency = request.GET.get("agency", "")
-    try:
-        internal = figures_internal(account=signed_in_account(request), agency=agency)
-    except NotFound as exc:
-        raise Http404 from exc
+    internal = or_404(figures_internal, account=signed_in_account(request), agency=agency)
     names = internal.public.agency_names
     services = internal.public.service_names
     agencies = [

@@ -11,8 +11,7 @@ from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.selectors import notification_ref
@@ -25,6 +24,7 @@ from qyzmet.notifications.actions import (
 from qyzmet.notifications.providers.push import vapid_keys
 from qyzmet.notifications.selectors import inbox_list, preferences_get
 from qyzmet.portal.errors import ErrorCode
+from qyzmet.portal.pages import citizen_page
 
 PAGE = 50
 
@@ -33,9 +33,7 @@ def _ref(request: HttpRequest) -> str:
     return notification_ref(account_id=int(request.user.pk or 0))
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def inbox(request: HttpRequest) -> HttpResponse:
     ref = _ref(request)
     raw_page = request.GET.get("page", "1")
@@ -71,9 +69,7 @@ def inbox_read_all(request: HttpRequest) -> HttpResponse:
     return redirect("portal:inbox")
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def my_notifications(request: HttpRequest) -> HttpResponse:
     ref = _ref(request)
     status = 200

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
@@ -23,6 +23,7 @@ from qyzmet.identity.actions.sessions import (
 )
 from qyzmet.identity.phones import phone_mask
 from qyzmet.identity.selectors import phone_binding_history
+from qyzmet.portal.pages import citizen_page
 from qyzmet.portal.session import signed_in_account
 
 PHONE_PENDING = "qyzmet_phone_pending"
@@ -40,9 +41,7 @@ def me(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/me.html", context)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def my_phone(request: HttpRequest) -> HttpResponse:
     account = signed_in_account(request)
     if account.person is None:

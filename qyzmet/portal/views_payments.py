@@ -8,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from qyzmet.core.errors import NotFound, QyzmetError
+from qyzmet.core.errors import QyzmetError
 from qyzmet.core.mci import format_tenge
 from qyzmet.payments.actions import access_payment_by_id, payment_create
 from qyzmet.payments.codes import code_display
@@ -35,6 +34,7 @@ from qyzmet.payments.selectors import (
     utility_accounts_for,
 )
 from qyzmet.payments.utility import utility_account_link, utility_account_unlink, utility_providers
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 
 
@@ -53,9 +53,7 @@ def _go_to_bank(payment: Payment) -> HttpResponse:
     return redirect("portal:payment", payment_id=payment.pk)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def payments(request: HttpRequest) -> HttpResponse:
     account = signed_in_account(request)
     language = get_language()
@@ -113,15 +111,10 @@ def payments(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/payments.html", context, status=status)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
     account = signed_in_account(request)
-    try:
-        payment = access_payment_by_id(account=account, payment_id=payment_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    payment = or_404(access_payment_by_id, account=account, payment_id=payment_id)
     language = get_language()
     error, status = "", 200
     items = list(payment.items.select_related("invoice").order_by("id"))
@@ -183,10 +176,7 @@ def sandbox_page(request: HttpRequest, ref: str) -> HttpResponse:
     """The sandbox bank's hosted card page (demo mode only, like the /dev/ pages)."""
     if not settings.QYZMET_DEMO:
         raise Http404
-    try:
-        row = sandbox_transaction_get(ref=ref)
-    except NotFound as exc:
-        raise Http404 from exc
+    row = or_404(sandbox_transaction_get, ref=ref)
     error, status = "", 200
     if request.method == "POST":
         try:

@@ -4,18 +4,20 @@ the interviewer's entry page (survey staff)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET
 
-from qyzmet.core.errors import NotFound, QyzmetError
+from qyzmet.core.errors import QyzmetError
+from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 from qyzmet.surveys.access import (
     access_survey_by_code,
@@ -41,14 +43,6 @@ from qyzmet.surveys.selectors import (
     survey_respondent_count,
     surveys_answered_by,
 )
-
-
-def _survey_or_404(find: Any, **kwargs: Any) -> Survey:
-    try:
-        survey: Survey = find(**kwargs)
-    except NotFound as exc:
-        raise Http404 from exc
-    return survey
 
 
 def _posted_answers(request: HttpRequest, questions: list[Question]) -> dict[str, Any]:
@@ -97,6 +91,31 @@ def _refusal(exc: QyzmetError) -> tuple[str, dict[str, str]]:
     return str(exc.message), errors
 
 
+@dataclass
+class _Filled:
+    """A questionnaire as posted: its answers, and why they were refused (if they were)."""
+
+    answers: dict[str, Any] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)
+    error: str = ""
+    status: int = 200
+    recorded: bool = False
+
+
+def _filled_in(
+    request: HttpRequest, questions: list[Question], record: Callable[[dict[str, Any]], object]
+) -> _Filled:
+    """The posted answers, recorded by `record`; a refusal keeps them, with its problems."""
+    filled = _Filled(answers=_posted_answers(request, questions))
+    try:
+        record(filled.answers)
+    except QyzmetError as exc:
+        (filled.error, filled.errors), filled.status = _refusal(exc), exc.status
+    else:
+        filled.recorded = True
+    return filled
+
+
 @require_GET
 def survey_list(request: HttpRequest) -> HttpResponse:
     language = get_language()
@@ -119,24 +138,18 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/surveys.html", context)
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def survey_answer_page(request: HttpRequest, code: str) -> HttpResponse:
     account = signed_in_account(request)
-    survey = _survey_or_404(access_survey_by_code, code=code, account=account)
+    survey = or_404(access_survey_by_code, code=code, account=account)
     language = get_language()
     questions = survey_questions(survey=survey)
-    answers: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    error, status = "", 200
+    filled = _Filled()
     if request.method == "POST":
-        answers = _posted_answers(request, questions)
-        try:
-            survey_answer(code=code, account=account, answers=answers, channel=Response.Channel.WEB)
-        except QyzmetError as exc:
-            (error, errors), status = _refusal(exc), exc.status
-        else:
+        filled = _filled_in(request, questions, lambda answers: survey_answer(
+            code=code, account=account, answers=answers, channel=Response.Channel.WEB
+        ))  # fmt: skip
+        if filled.recorded:
             messages.success(request, _("Thank you! Your answers are recorded."))
             return redirect("portal:survey", code=code)
     context = {
@@ -144,12 +157,12 @@ def survey_answer_page(request: HttpRequest, code: str) -> HttpResponse:
         "title": survey.title_in(language),
         "intro": survey.intro_in(language),
         "answered": survey_answered_by(survey=survey, person_id=account.person_id),
-        "items": _question_items(questions, answers, errors, language),
-        "error": error,
-        "problems": [(f"q-{key}", message) for key, message in errors.items()],
+        "items": _question_items(questions, filled.answers, filled.errors, language),
+        "error": filled.error,
+        "problems": [(f"q-{key}", message) for key, message in filled.errors.items()],
         "report": survey.status == Survey.Status.CLOSED or survey_staff_is(account),
     }
-    return render(request, "portal/survey_answer.html", context, status=status)
+    return render(request, "portal/survey_answer.html", context, status=filled.status)
 
 
 def _estimate_row(estimate: Any) -> dict[str, Any] | None:
@@ -184,7 +197,7 @@ def _chart_data(results: SurveyResults) -> dict[str, Any]:
 @never_cache
 @require_GET
 def survey_report(request: HttpRequest, code: str) -> HttpResponse:
-    survey = _survey_or_404(access_survey_results, code=code, account=request.user)
+    survey = or_404(access_survey_results, code=code, account=request.user)
     language = get_language()
     staff = survey_staff_is(request.user)
     by = request.GET.get("by", "")
@@ -216,7 +229,7 @@ def _dimension_choices() -> list[tuple[str, str]]:
 @never_cache
 @require_GET
 def survey_report_pdf_view(request: HttpRequest, code: str) -> HttpResponse:
-    survey = _survey_or_404(access_survey_results, code=code, account=request.user)
+    survey = or_404(access_survey_results, code=code, account=request.user)
     results = survey_results(survey=survey, language=get_language())
     response = HttpResponse(survey_report_pdf(results), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{survey.code}-report.pdf"'
@@ -230,7 +243,7 @@ def survey_results_file(request: HttpRequest, code: str, extension: str) -> Http
     cross-tabulation) or `results.json` (with all cross-tabulations)."""
     if extension not in ("csv", "json"):
         raise Http404
-    survey = _survey_or_404(access_survey_results, code=code, account=request.user)
+    survey = or_404(access_survey_results, code=code, account=request.user)
     language = get_language()
     by = request.GET.get("by", "")
     if extension == "json":
@@ -253,39 +266,34 @@ def survey_results_file(request: HttpRequest, code: str, extension: str) -> Http
     return response
 
 
-@never_cache
-@login_required
-@require_http_methods(["GET", "POST"])
+@citizen_page("GET", "POST")
 def survey_interview(request: HttpRequest, code: str) -> HttpResponse:
     account = signed_in_account(request)
-    survey = _survey_or_404(access_survey_for_staff, code=code, account=account)
+    survey = or_404(access_survey_for_staff, code=code, account=account)
     language = get_language()
     questions = survey_questions(survey=survey)
-    answers: dict[str, Any] = {}
     demographics = {name: "" for name in DIMENSIONS}
-    errors: dict[str, str] = {}
-    error, status = "", 200
+    filled = _Filled()
     if request.method == "POST":
-        answers = _posted_answers(request, questions)
         demographics = {name: request.POST.get(name, "")[:8] for name in DIMENSIONS}
-        try:
-            survey_interview_record(code=code, interviewer=account, answers=answers, **demographics)
-        except QyzmetError as exc:
-            (error, errors), status = _refusal(exc), exc.status
-        else:
+        filled = _filled_in(request, questions, lambda answers: survey_interview_record(
+            code=code, interviewer=account, answers=answers, **demographics
+        ))  # fmt: skip
+        if filled.recorded:
             messages.success(request, _("The interview is recorded. Next respondent."))
             return redirect("portal:survey-interview", code=code)
+    errors = filled.errors
     choices = {name: [(v, dimension_label(name, v)) for v in dimension_values(name)]
                for name in DIMENSIONS}  # fmt: skip
     context = {
         "survey": survey,
         "title": survey.title_in(language),
-        "items": _question_items(questions, answers, errors, language),
+        "items": _question_items(questions, filled.answers, errors, language),
         "demographic_fields": [
             (name, label, choices[name], demographics[name], errors.get(name, ""))
             for name, label in _dimension_choices()
         ],
-        "error": error,
+        "error": filled.error,
         "problems": [
             (name if name in DIMENSIONS else f"q-{name}", message)
             for name, message in errors.items()
@@ -293,4 +301,4 @@ def survey_interview(request: HttpRequest, code: str) -> HttpResponse:
         "quotas": quota_progress(survey=survey),
         "respondents": survey_respondent_count(survey=survey),
     }
-    return render(request, "portal/survey_interview.html", context, status=status)
+    return render(request, "portal/survey_interview.html", context, status=filled.status)

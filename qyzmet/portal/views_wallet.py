@@ -3,19 +3,21 @@ checked them, the verifier's page for a code, and the offline token verifier."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.models import Account
+from qyzmet.portal.pages import citizen_page
 from qyzmet.portal.session import signed_in_account
 from qyzmet.wallet.actions import offline_token_issue, share_create, share_redeem
 from qyzmet.wallet.links import offline_verify_url, qr_svg, share_check_url
@@ -38,78 +40,71 @@ def _wallet_context(account: Account) -> dict[str, Any]:
     }
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def wallet(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/wallet.html", _wallet_context(signed_in_account(request)))
 
 
-def _refused(request: HttpRequest, error: QyzmetError) -> HttpResponse:
-    context = _wallet_context(signed_in_account(request))
-    context["error"] = str(error.message)
-    return render(request, "portal/wallet.html", context, status=error.status)
+def _wallet_form(view: Callable[[HttpRequest], HttpResponse]) -> Callable[..., HttpResponse]:
+    """A wallet form's POST by the signed-in citizen; a refusal shows the wallet again with its
+    message."""
+
+    @citizen_page("POST")
+    @wraps(view)
+    def posted(request: HttpRequest) -> HttpResponse:
+        try:
+            return view(request)
+        except QyzmetError as error:
+            context = _wallet_context(signed_in_account(request))
+            context["error"] = str(error.message)
+            return render(request, "portal/wallet.html", context, status=error.status)
+
+    return posted
 
 
-@never_cache
-@login_required
-@require_POST
+def _posted(request: HttpRequest, name: str) -> str:
+    return request.POST.get(name, "")[:MAX_FIELD]
+
+
+def _link_page(
+    request: HttpRequest, template: str, url: str, context: dict[str, Any]
+) -> HttpResponse:
+    """A page that shows a link for the verifier and its QR code."""
+    return render(request, template, {**context, "qr": qr_svg(url), "section": "wallet"})
+
+
+@_wallet_form
 def wallet_share(request: HttpRequest) -> HttpResponse:
     """A single-use code (and its QR code) for one entry, with a countdown."""
-    try:
-        issued = share_create(
-            account=signed_in_account(request),
-            kind=request.POST.get("kind", "")[:MAX_FIELD],
-            ref=request.POST.get("ref", "")[:MAX_FIELD],
-        )
-    except QyzmetError as exc:
-        return _refused(request, exc)
-    url = share_check_url(issued.code)
-    return render(
-        request,
-        "portal/wallet_share.html",
-        {
-            "issued": issued,
-            "share": issued.share,
-            "qr": qr_svg(url),
-            "check_url": url,
-            "seconds": int((issued.share.expires_at - issued.share.created_at).total_seconds()),
-            "section": "wallet",
-        },
+    issued = share_create(
+        account=signed_in_account(request),
+        kind=_posted(request, "kind"),
+        ref=_posted(request, "ref"),
     )
+    url = share_check_url(issued.code)
+    seconds = int((issued.share.expires_at - issued.share.created_at).total_seconds())
+    return _link_page(request, "portal/wallet_share.html", url, {
+        "issued": issued, "share": issued.share, "check_url": url, "seconds": seconds,
+    })  # fmt: skip
 
 
-@never_cache
-@login_required
-@require_POST
+@_wallet_form
 def wallet_token(request: HttpRequest) -> HttpResponse:
     """An offline token proving one fact, as a QR code the verifier scans."""
-    try:
-        issued = offline_token_issue(
-            account=signed_in_account(request),
-            kind=request.POST.get("kind", "")[:MAX_FIELD],
-            ref=request.POST.get("ref", "")[:MAX_FIELD],
-            presentation=request.POST.get("presentation", "")[:MAX_FIELD],
-        )
-    except QyzmetError as exc:
-        return _refused(request, exc)
-    url = offline_verify_url(issued.token)
-    return render(
-        request,
-        "portal/wallet_token.html",
-        {
-            "issued": issued,
-            "label": str(PRESENTATION_LABELS[issued.presentation]),
-            "qr": qr_svg(url),
-            "verify_url": url,
-            "section": "wallet",
-        },
+    issued = offline_token_issue(
+        account=signed_in_account(request),
+        kind=_posted(request, "kind"),
+        ref=_posted(request, "ref"),
+        presentation=_posted(request, "presentation"),
     )
+    url = offline_verify_url(issued.token)
+    label = str(PRESENTATION_LABELS[issued.presentation])
+    return _link_page(request, "portal/wallet_token.html", url, {
+        "issued": issued, "label": label, "verify_url": url,
+    })  # fmt: skip
 
 
-@never_cache
-@login_required
-@require_GET
+@citizen_page("GET")
 def wallet_history(request: HttpRequest) -> HttpResponse:
     account = signed_in_account(request)
     return render(

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Permission
 from django.utils import timezone
 
 from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
+from qyzmet.core.iin import iin_mask
 from qyzmet.identity.models import AuthSession, PhoneBinding
 from qyzmet.identity.tests.factories import PASSWORD, citizen_create, person_create
 from qyzmet.trust.models import DataAccessEvent
@@ -225,3 +226,25 @@ def test_registry_reads_are_refused_to_non_officers_and_not_recorded(
 
     assert response.status_code == (401 if who == "anonymous" else 404)
     assert DataAccessEvent.objects.count() == 0
+
+
+def test_my_profile_is_the_registry_record_with_my_language(api_client: CommittingClient) -> None:
+    account = citizen_create()
+    person = account.person
+    tokens = sign_in(api_client, person.iin)
+
+    profile = api_client.get("/api/v1/me", **bearer(tokens["access_token"])).json()
+
+    assert list(profile) == [
+        "iin", "iin_masked", "surname", "given_name", "patronymic", "surname_latin",
+        "given_name_latin", "birth_date", "sex", "citizenship", "address", "language",
+    ]  # fmt: skip
+    assert profile["iin"] == person.iin
+    assert profile["iin_masked"] == iin_mask(person.iin)
+    assert profile["surname"] == person.surname
+    assert profile["birth_date"] == person.birth_date.isoformat()
+    assert profile["address"] == {
+        "region": person.region, "settlement": person.settlement, "street": person.street
+    }  # fmt: skip
+    account.refresh_from_db()
+    assert profile["language"] == account.language
