@@ -190,7 +190,7 @@ def my_applications(request: HttpRequest) -> list[ApplicationOverview]:
 )
 def mine(
     request: HttpRequest, response: HttpResponse, application_id: str
-) -> dict[str, Any] | Status[None]:
+) -> ApplicationOverview | Status[None]:
     account = current_account(request)
     application = access_application_by_id(account=account, application_id=application_id)
     # What the answer depends on: the row (every change bumps the version or the time), the day
