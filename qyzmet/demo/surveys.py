@@ -38,22 +38,28 @@ DEMO_SURVEY_CODE = "egov-2021"
 RESPONDENTS = 450
 SEED = 2021
 
-HARD_TO_SAY = {"kk": "Жауап беруге қиналамын", "ru": "Затрудняюсь ответить", "en": "Hard to say"}
+
+def _t(kk: str, ru: str, en: str) -> dict[str, str]:
+    """A text in the three languages the survey is put in."""
+    return {"kk": kk, "ru": ru, "en": en}
 
 
 def _o(code: str, kk: str, ru: str, en: str, value: int | None = None) -> OptionSpec:
-    return OptionSpec(code=code, label={"kk": kk, "ru": ru, "en": en}, value=value)
+    return OptionSpec(code=code, label=_t(kk, ru, en), value=value)
+
+
+HARD_TO_SAY = _t("Жауап беруге қиналамын", "Затрудняюсь ответить", "Hard to say")
 
 
 QUESTIONS: tuple[QuestionSpec, ...] = (
     QuestionSpec(
         code="awareness",
         kind="single",
-        text={
-            "kk": "«Электрондық үкімет» eGov.kz порталы туралы білесіз бе?",
-            "ru": "Знаете ли вы о портале «электронного правительства» eGov.kz?",
-            "en": "Do you know the eGov.kz e-government portal?",
-        },
+        text=_t(
+            "«Электрондық үкімет» eGov.kz порталы туралы білесіз бе?",
+            "Знаете ли вы о портале «электронного правительства» eGov.kz?",
+            "Do you know the eGov.kz e-government portal?",
+        ),
         options=(
             _o("know", "Иә, білемін", "Да, знаю", "Yes, I know it"),
             _o("heard", "Бір нәрсе естігенмін", "Что-то слышал(а)", "I have heard something"),
@@ -63,11 +69,11 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
     QuestionSpec(
         code="use",
         kind="single",
-        text={
-            "kk": "eGov.kz порталының қызметтерін пайдаланасыз ба?",
-            "ru": "Пользуетесь ли вы услугами портала eGov.kz?",
-            "en": "Do you use the services of the eGov.kz portal?",
-        },
+        text=_t(
+            "eGov.kz порталының қызметтерін пайдаланасыз ба?",
+            "Пользуетесь ли вы услугами портала eGov.kz?",
+            "Do you use the services of the eGov.kz portal?",
+        ),
         options=(
             _o(
                 "self",
@@ -88,11 +94,11 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
         code="trust",
         kind="single",
         required=False,
-        text={
-            "kk": "eGov.kz сервисіне сенесіз бе?",
-            "ru": "Доверяете ли вы сервису eGov.kz?",
-            "en": "Do you trust the eGov.kz service?",
-        },
+        text=_t(
+            "eGov.kz сервисіне сенесіз бе?",
+            "Доверяете ли вы сервису eGov.kz?",
+            "Do you trust the eGov.kz service?",
+        ),
         options=(
             _o("full", "Толық сенемін", "Полностью доверяю", "I trust it fully"),
             _o("rather", "Сенетін шығармын", "Скорее доверяю", "I rather trust it"),
@@ -104,11 +110,11 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
     QuestionSpec(
         code="data_safety",
         kind="single",
-        text={
-            "kk": "Сіздің ойыңызша, eGov.kz порталындағы дербес деректеріңіз қаншалықты қорғалған?",
-            "ru": "Насколько, по-вашему, защищены ваши персональные данные на портале eGov.kz?",
-            "en": "How safe do you think your personal data are on the eGov.kz portal?",
-        },
+        text=_t(
+            "Сіздің ойыңызша, eGov.kz порталындағы дербес деректеріңіз қаншалықты қорғалған?",
+            "Насколько, по-вашему, защищены ваши персональные данные на портале eGov.kz?",
+            "How safe do you think your personal data are on the eGov.kz portal?",
+        ),
         options=(
             _o("safe", "Толық қауіпсіздікте", "В полной безопасности", "Completely safe"),
             _o(
@@ -134,24 +140,23 @@ QUESTIONS: tuple[QuestionSpec, ...] = (
     QuestionSpec(
         code="mobile_db",
         kind="single",
-        text={
-            "kk": "Сіз «мобильді азаматтар базасында» тіркелгенсіз бе?",
-            "ru": "Зарегистрированы ли вы в «базе мобильных граждан»?",
-            "en": "Are you registered in the mobile citizens database?",
-        },
+        text=_t(
+            "Сіз «мобильді азаматтар базасында» тіркелгенсіз бе?",
+            "Зарегистрированы ли вы в «базе мобильных граждан»?",
+            "Are you registered in the mobile citizens database?",
+        ),
         options=(_o("yes", "Иә", "Да", "Yes"), _o("no", "Жоқ", "Нет", "No")),
     ),
     QuestionSpec(
         code="app_convenience",
         kind="scale",
-        text={
-            "kk": "eGov.kz мобильді қосымшасы арқылы мемлекеттік қызметтерді алудың "
+        text=_t(
+            "eGov.kz мобильді қосымшасы арқылы мемлекеттік қызметтерді алудың "
             "ыңғайлылығын қалай бағалайсыз?",
-            "ru": "Как вы оцениваете удобство получения госуслуг через мобильное приложение "
-            "eGov.kz?",
-            "en": "How do you rate the convenience of getting public services through the "
+            "Как вы оцениваете удобство получения госуслуг через мобильное приложение eGov.kz?",
+            "How do you rate the convenience of getting public services through the "
             "eGov.kz mobile app?",
-        },
+        ),
         options=(
             _o("5", "Өте жақсы", "Отлично", "Excellent", 5),
             _o("4", "Жақсы", "Хорошо", "Good", 4),
@@ -242,22 +247,22 @@ def _spec() -> SurveySpec:
     quotas += [QuotaSpec(dimension="age_band", value=b, target=n) for b, n in AGE_COUNTS.items()]
     return SurveySpec(
         code=DEMO_SURVEY_CODE,
-        title={
-            "kk": "«Электрондық үкімет» порталы туралы әлеуметтік сауалнама (2021)",
-            "ru": "Социологический опрос о портале «электронного правительства» (2021)",
-            "en": "Sociological survey of the e-government portal (2021)",
-        },
-        intro={
-            "kk": "«TALAP» қолданбалы зерттеулер орталығы» ҚҚ зерттеуі: елдің әр өңірінен "
+        title=_t(
+            "«Электрондық үкімет» порталы туралы әлеуметтік сауалнама (2021)",
+            "Социологический опрос о портале «электронного правительства» (2021)",
+            "Sociological survey of the e-government portal (2021)",
+        ),
+        intro=_t(
+            "«TALAP» қолданбалы зерттеулер орталығы» ҚҚ зерттеуі: елдің әр өңірінен "
             "450 респондент. Порталды білу, пайдалану, сенім, деректер қауіпсіздігі және "
             "мобильді қосымшаның ыңғайлылығы.",
-            "ru": "Исследование ОФ «Центр прикладных исследований «TALAP»: 450 респондентов "
+            "Исследование ОФ «Центр прикладных исследований «TALAP»: 450 респондентов "
             "из разных регионов страны. Осведомлённость о портале, пользование, доверие, "
             "безопасность данных и удобство мобильного приложения.",
-            "en": "A study by the TALAP Center for Applied Research: 450 respondents from all "
+            "A study by the TALAP Center for Applied Research: 450 respondents from all "
             "regions of the country. Awareness of the portal, use, trust, data safety and the "
             "convenience of the mobile app.",
-        },
+        ),
         questions=QUESTIONS,
         quotas=quotas,
         opens_on=date(2021, 10, 1),
@@ -274,11 +279,11 @@ OPEN_QUESTIONS: tuple[QuestionSpec, ...] = (
         code="services_used",
         kind="multiple",
         required=False,
-        text={
-            "kk": "Соңғы жылы порталда қандай қызметтерді алдыңыз?",
-            "ru": "Какие услуги вы получали на портале за последний год?",
-            "en": "Which services did you receive on the portal in the last year?",
-        },
+        text=_t(
+            "Соңғы жылы порталда қандай қызметтерді алдыңыз?",
+            "Какие услуги вы получали на портале за последний год?",
+            "Which services did you receive on the portal in the last year?",
+        ),
         options=(
             _o("certificates", "Анықтамалар", "Справки", "Certificates"),
             _o(
@@ -295,11 +300,11 @@ OPEN_QUESTIONS: tuple[QuestionSpec, ...] = (
         code="suggestion",
         kind="text",
         required=False,
-        text={
-            "kk": "Порталда нені жақсартар едіңіз?",
-            "ru": "Что бы вы улучшили на портале?",
-            "en": "What would you improve on the portal?",
-        },
+        text=_t(
+            "Порталда нені жақсартар едіңіз?",
+            "Что бы вы улучшили на портале?",
+            "What would you improve on the portal?",
+        ),
     ),
 )
 
@@ -308,16 +313,16 @@ def _open_spec() -> SurveySpec:
     closed = _spec()
     return SurveySpec(
         code=OPEN_SURVEY_CODE,
-        title={
-            "kk": "Порталдың қызметтері туралы пікіріңіз (2026)",
-            "ru": "Ваше мнение об услугах портала (2026)",
-            "en": "Your opinion of the portal's services (2026)",
-        },
-        intro={
-            "kk": "2021 жылғы зерттеудің жалғасы: бірнеше минут алатын бес сұрақ.",
-            "ru": "Продолжение исследования 2021 года: пять вопросов на несколько минут.",
-            "en": "A follow-up of the 2021 study: five questions, a few minutes.",
-        },
+        title=_t(
+            "Порталдың қызметтері туралы пікіріңіз (2026)",
+            "Ваше мнение об услугах портала (2026)",
+            "Your opinion of the portal's services (2026)",
+        ),
+        intro=_t(
+            "2021 жылғы зерттеудің жалғасы: бірнеше минут алатын бес сұрақ.",
+            "Продолжение исследования 2021 года: пять вопросов на несколько минут.",
+            "A follow-up of the 2021 study: five questions, a few minutes.",
+        ),
         questions=OPEN_QUESTIONS,
         quotas=closed.quotas,
         sample_size=RESPONDENTS,

@@ -18,6 +18,7 @@ from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import catalogue_get, service_get
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.core.locking import row_change_locked
 from qyzmet.documents import rendering
 from qyzmet.documents.errors import ErrorCode
 from qyzmet.documents.models import Document
@@ -124,15 +125,18 @@ def document_issue(
 
 
 def _supersede(old: Document, *, by: Document) -> None:
-    locked = Document.objects.select_for_update().get(pk=old.pk)
-    if locked.status != Document.Status.VALID:
-        raise Conflict(
+    row_change_locked(
+        row=old,
+        status_in=(Document.Status.VALID,),
+        refusal=Conflict(
             _("Only a valid document can be replaced."), code=ErrorCode.DOCUMENT_NOT_VALID
-        )
-    locked.status = Document.Status.SUPERSEDED
-    locked.superseded_by = by
-    locked.status_changed_at = timezone.now()
-    locked.save(update_fields=["status", "superseded_by", "status_changed_at"])
+        ),
+        values={
+            "status": Document.Status.SUPERSEDED,
+            "superseded_by": by,
+            "status_changed_at": timezone.now(),
+        },
+    )
 
 
 def document_revoke(*, number: str, reason: str) -> Document:

@@ -3,6 +3,7 @@ taken), and the proactive offer of a service, which the state submits for the pe
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -99,7 +100,7 @@ def _submit(
     party = definition.counterparty
     values: dict[str, Any] = {
         "state": initial,
-        "number": f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}",
+        "number": _number(application, today),
         "fee_tiyn": fee,
         # a duty the second party pays is asked for when they confirm
         "payment": (
@@ -142,6 +143,11 @@ def _submit(
     return application
 
 
+def _number(application: Application, today: date) -> str:
+    """The number the applicant quotes: the day of submission and the start of the id."""
+    return f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}"
+
+
 def application_offer(*, person: Person, service_code: str) -> Application:
     """A proactive service: the state offers it to the person (e.g. on a birth in the registry)
     and the citizen only accepts and completes it. Idempotent per person and service version."""
@@ -175,7 +181,7 @@ def application_offer(*, person: Person, service_code: str) -> Application:
             due_date=term_due(definition),
             state_due_date=state_due(definition, initial),
         )
-        application.number = f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}"
+        application.number = _number(application, today)
         application.save(force_insert=True)
         event_record(
             application=application,

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, ValidationFailed
+from qyzmet.core.locking import row_change_locked
 from qyzmet.identity.models import Person
 from qyzmet.registries import validation as rules
 from qyzmet.registries.actions.numbers import licence_number_new
@@ -186,17 +187,15 @@ def licence_replace(
 
 def licence_revoke(*, licence: DrivingLicence, reason: str) -> DrivingLicence:
     """Revoke a licence by a court's decision."""
-    with transaction.atomic():
-        locked = DrivingLicence.objects.select_for_update().get(pk=licence.pk)
-        if locked.status != DrivingLicence.Status.VALID:
-            raise Conflict(
-                _("This licence was already replaced or revoked."),
-                code=ErrorCode.LICENCE_NOT_CURRENT,
-            )
-        locked.status = DrivingLicence.Status.REVOKED
-        locked.replace_reason = reason[:16]
-        locked.save(update_fields=["status", "replace_reason"])
-    return locked
+    return row_change_locked(
+        row=licence,
+        status_in=(DrivingLicence.Status.VALID,),
+        refusal=Conflict(
+            _("This licence was already replaced or revoked."),
+            code=ErrorCode.LICENCE_NOT_CURRENT,
+        ),
+        values={"status": DrivingLicence.Status.REVOKED, "replace_reason": reason[:16]},
+    )
 
 
 def licence_expire_due(*, on: date | None = None) -> int:

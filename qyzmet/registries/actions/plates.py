@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.core.locking import row_change_locked
 from qyzmet.registries import validation as rules
 from qyzmet.registries.actions.refusals import rule_refusal
 from qyzmet.registries.errors import ErrorCode
@@ -84,16 +85,14 @@ def plate_reserve(
 
 def plate_release(*, plate: Plate) -> Plate:
     """Give a reserved plate back to the pool (an application was withdrawn or refused)."""
-    with transaction.atomic():
-        locked = Plate.objects.select_for_update().get(pk=plate.pk)
-        if locked.status != Plate.Status.RESERVED:
-            raise Conflict(
-                _("Only a reserved plate can be released."), code=ErrorCode.PLATE_NOT_RESERVED
-            )
-        locked.status = Plate.Status.FREE
-        locked.reserved_at = None
-        locked.save(update_fields=["status", "reserved_at"])
-    return locked
+    return row_change_locked(
+        row=plate,
+        status_in=(Plate.Status.RESERVED,),
+        refusal=Conflict(
+            _("Only a reserved plate can be released."), code=ErrorCode.PLATE_NOT_RESERVED
+        ),
+        values={"status": Plate.Status.FREE, "reserved_at": None},
+    )
 
 
 def plate_text(*, number: str) -> str:

@@ -79,6 +79,21 @@ def test_a_released_plate_returns_to_the_pool() -> None:
         actions.plate_release(plate=plate)
 
 
+def test_a_refused_release_writes_nothing() -> None:
+    pool("123 ABC 02")
+    plate = actions.plate_reserve(region="02")
+    Plate.objects.filter(pk=plate.pk).update(status="assigned")
+
+    with pytest.raises(Conflict) as caught:
+        actions.plate_release(plate=plate)
+
+    assert caught.value.code == "plate_not_reserved"
+    assert Plate.objects.values_list("status", "reserved_at").get() == (
+        "assigned",
+        plate.reserved_at,
+    )
+
+
 def test_first_registration_writes_the_vehicle_the_plate_and_the_open_registration() -> None:
     owner = person_create()
     pool("123 ABC 02")
