@@ -341,7 +341,11 @@ QYZMET_PERIODIC_SWEEPS: dict[str, dict[str, str | int]] = {
         "task": "qyzmet.notifications.tasks.notifications_sweep_task",
         "every": "QYZMET_NOTIFY_SWEEP_SECONDS",
     },
+    "idempotency_keys": {"task": "qyzmet.core.tasks.idempotency_keys_sweep_task", "every": 3600},
 }
+# How long an Idempotency-Key and the first answer kept with it are kept (a client retries
+# within minutes; the answer may hold personal data).
+QYZMET_IDEMPOTENCY_KEEP_HOURS = env_int("QYZMET_IDEMPOTENCY_KEEP_HOURS", 24)
 # The worker sends a code itself if the requesting process has not within this many seconds.
 QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS = env_int("QYZMET_NOTIFY_URGENT_FALLBACK_SECONDS", 10)
 # Non-urgent messages not delivered within this many hours fail as expired.

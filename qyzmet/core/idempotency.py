@@ -20,9 +20,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TypeVar
 
+from django.conf import settings
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet.core.errors import Conflict, ErrorCode, ValidationFailed
@@ -107,3 +110,13 @@ def idempotent(
         if found is None:
             raise
         return recall(found)
+
+
+def idempotency_keys_forget(*, now: datetime | None = None) -> int:
+    """Delete the keys older than `QYZMET_IDEMPOTENCY_KEEP_HOURS` (a client retries within
+    minutes; a kept answer may hold personal data, so it is not kept for ever). Answers how many
+    went. A retry after that finds the operation's own guard: a submitted application answers
+    `already_submitted`, a paid invoice cannot be paid again."""
+    cutoff = (now or timezone.now()) - timedelta(hours=settings.QYZMET_IDEMPOTENCY_KEEP_HOURS)
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=cutoff).delete()
+    return deleted

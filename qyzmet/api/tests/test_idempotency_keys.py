@@ -8,15 +8,20 @@ import itertools
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db import connection
+from django.utils import timezone
 
 from conftest import at_once
 from qyzmet.core import idempotency
 from qyzmet.core.errors import Conflict, ValidationFailed
 from qyzmet.core.idempotency import idempotency_owner, idempotent, request_hash
 from qyzmet.core.models import IdempotencyKey
+from qyzmet.core.periodic import periodic_pending
+from qyzmet.core.tasks import idempotency_keys_sweep_task
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create
 
@@ -186,3 +191,24 @@ def test_copies_at_the_same_moment_run_the_operation_once() -> None:
     assert len(made) == 1, results
     assert results == [f"made by {made[0]}"] * 4
     assert IdempotencyKey.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_keys_older_than_a_day_are_forgotten_by_their_sweep() -> None:
+    # given a key used 25 hours ago and one used an hour ago
+    owner = _account()
+    _made, run = _counting()
+    now = timezone.now()
+    with time_machine.travel(now - timedelta(hours=25), tick=False):
+        _once(owner, run, key="old")
+    with time_machine.travel(now - timedelta(hours=1), tick=False):
+        _once(owner, run, key="new")
+
+    # when the hourly sweep runs
+    with time_machine.travel(now, tick=False):
+        forgotten = idempotency_keys_sweep_task.call()
+
+    # then only the recent key (and its kept answer) is left, and the next sweep is waiting
+    assert forgotten == 1
+    assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+    assert periodic_pending(name="idempotency_keys")

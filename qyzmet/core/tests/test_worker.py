@@ -43,6 +43,7 @@ def _waiting_sweeps() -> list[str]:
 
 SWEEPS = [
     "qyzmet.applications.tasks.deadlines_sweep_task",
+    "qyzmet.core.tasks.idempotency_keys_sweep_task",
     "qyzmet.notifications.tasks.notifications_sweep_task",
     "qyzmet.payments.tasks.payments_sweep_task",
 ]

@@ -37,6 +37,12 @@ class Heartbeat(threading.Thread):
                     logger.exception("heartbeat failed", extra={"worker_id": self.worker_id})
                 self.stopped.wait(self.every)
         finally:
+            try:
+                # A beat that was still writing when the worker stopped may land after the
+                # worker's own goodbye: the thread's last word is a goodbye too.
+                worker_heartbeat_forget(worker_id=self.worker_id)
+            except Exception:
+                logger.exception("heartbeat not removed", extra={"worker_id": self.worker_id})
             connection.close()
 
 
@@ -77,6 +83,6 @@ class Command(BaseCommand):
         finally:
             beat.stopped.set()
             if beat.is_alive():
-                beat.join(timeout=5)
+                beat.join(timeout=30)
             worker_heartbeat_forget(worker_id=worker_id)
             logger.info("worker stopped", extra={"worker_id": worker_id})
