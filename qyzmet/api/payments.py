@@ -151,7 +151,6 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
 
 
 def payment_out(payment: Payment) -> dict[str, Any]:
-    code = payment_receipt_code(payment)
     return {
         "id": str(payment.pk),
         "state": payment.state,
@@ -163,7 +162,7 @@ def payment_out(payment: Payment) -> dict[str, Any]:
         "gateway": payment.gateway,
         "redirect_url": payment.redirect_url,
         "invoices": [str(item.invoice_id) for item in payment.items.all()],  # prefetched in lists
-        "receipt_code": code_display(code) if code else "",
+        "receipt_code": payment_receipt_code(payment),
         "created_at": payment.created_at,
     }
 
