@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.idempotency import idempotency_header
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import NotFound
 from qyzmet.core.mci import format_tenge
@@ -64,10 +64,11 @@ class InvoiceOut(Schema):
     paid_at: datetime | None
 
 
+# Built from a `Payment` (its items and receipt read with it in lists).
 class PaymentOut(Schema):
-    id: str
+    id: Text
     state: str
-    state_label: str
+    state_label: Text = Field(validation_alias="get_state_display")
     reason: str
     reason_message: str
     amount_tiyn: int
@@ -77,6 +78,22 @@ class PaymentOut(Schema):
     invoices: list[str]
     receipt_code: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_reason_message(payment: Payment) -> str:
+        return payment_reason_text(payment.reason)
+
+    @staticmethod
+    def resolve_amount_text(payment: Payment) -> str:
+        return format_tenge(payment.amount_tiyn, get_language())
+
+    @staticmethod
+    def resolve_invoices(payment: Payment) -> list[str]:
+        return [str(item.invoice_id) for item in payment.items.all()]
+
+    @staticmethod
+    def resolve_receipt_code(payment: Payment) -> str:
+        return payment_receipt_code(payment)
 
 
 class PaymentIn(Schema):
@@ -147,23 +164,6 @@ def invoice_out(invoice: Invoice) -> dict[str, Any]:
         "status": invoice.status,
         "refundable": invoice.refundable,
         "paid_at": invoice.paid_at,
-    }
-
-
-def payment_out(payment: Payment) -> dict[str, Any]:
-    return {
-        "id": str(payment.pk),
-        "state": payment.state,
-        "state_label": str(Payment.State(payment.state).label),
-        "reason": payment.reason,
-        "reason_message": payment_reason_text(payment.reason),
-        "amount_tiyn": payment.amount_tiyn,
-        "amount_text": format_tenge(payment.amount_tiyn, get_language()),
-        "gateway": payment.gateway,
-        "redirect_url": payment.redirect_url,
-        "invoices": [str(item.invoice_id) for item in payment.items.all()],  # prefetched in lists
-        "receipt_code": payment_receipt_code(payment),
-        "created_at": payment.created_at,
     }
 
 
@@ -272,25 +272,22 @@ def sandbox_card(request: HttpRequest, ref: str, body: CardIn) -> dict[str, str]
 
 @router.post("", response={201: PaymentOut, **ERRORS}, auth=AUTH, summary="Pay invoices",
              openapi_extra=IDEMPOTENCY_HEADER)  # fmt: skip
-def create(request: HttpRequest, body: PaymentIn) -> Status[dict[str, Any]]:
+def create(request: HttpRequest, body: PaymentIn) -> Status[Payment]:
     payment = payment_create(
         account=current_account(request),
         invoice_ids=body.invoices,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         return_url=body.return_url,
     )
-    return Status(201, payment_out(payment))
+    return Status(201, payment)
 
 
 @router.get("", response=list[PaymentOut], auth=AUTH, summary="My payments")
-def history(request: HttpRequest) -> list[dict[str, Any]]:
-    account = current_account(request)
-    return [payment_out(p) for p in payment_list_for_payer(person_id=account.person_id)]
+def history(request: HttpRequest) -> list[Payment]:
+    return payment_list_for_payer(person_id=current_account(request).person_id)
 
 
 @router.get("/{payment_id}", response={200: PaymentOut, **ERRORS}, auth=AUTH,
             summary="A payment's status")  # fmt: skip
-def status(request: HttpRequest, payment_id: str) -> dict[str, Any]:
-    return payment_out(
-        access_payment_by_id(account=current_account(request), payment_id=payment_id)
-    )
+def status(request: HttpRequest, payment_id: str) -> Payment:
+    return access_payment_by_id(account=current_account(request), payment_id=payment_id)
