@@ -6,6 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
@@ -22,7 +23,7 @@ from qyzmet.payments.actions import (
     webhook_receive,
 )
 from qyzmet.payments.codes import code_display
-from qyzmet.payments.models import Invoice, Payment
+from qyzmet.payments.models import Invoice, Payment, UtilityBill
 from qyzmet.payments.sandbox_bank import sandbox_card_submit
 from qyzmet.payments.selectors import (
     description_in,
@@ -50,8 +51,9 @@ IDEMPOTENCY_HEADER = idempotency_header(
 )
 
 
+# Built from an `Invoice`.
 class InvoiceOut(Schema):
-    id: str
+    id: Text
     kind: str
     purpose_ref: str
     description: str
@@ -62,6 +64,22 @@ class InvoiceOut(Schema):
     status: str
     refundable: bool
     paid_at: datetime | None
+
+    @staticmethod
+    def resolve_description(invoice: Invoice) -> str:
+        return description_in(invoice, get_language())
+
+    @staticmethod
+    def resolve_amount_tiyn(invoice: Invoice) -> int:
+        return invoice_amount_today(invoice)
+
+    @staticmethod
+    def resolve_amount_text(invoice: Invoice) -> str:
+        return format_tenge(invoice_amount_today(invoice), get_language())
+
+    @staticmethod
+    def resolve_mci_multiple(invoice: Invoice) -> str | None:
+        return str(invoice.mci_multiple) if invoice.mci_multiple is not None else None
 
 
 # Built from a `Payment` (its items and receipt read with it in lists).
@@ -119,6 +137,7 @@ class UtilityProviderOut(Schema):
     service: str
 
 
+# Built from a `UtilityBill` (its invoice read with it).
 class BillOut(Schema):
     period: str
     amount_tiyn: int
@@ -149,37 +168,16 @@ class CardOut(Schema):
     return_url: str
 
 
-def invoice_out(invoice: Invoice) -> dict[str, Any]:
-    language = get_language()
-    amount = invoice_amount_today(invoice)
-    return {
-        "id": str(invoice.pk),
-        "kind": invoice.kind,
-        "purpose_ref": invoice.purpose_ref,
-        "description": description_in(invoice, language),
-        "amount_tiyn": amount,
-        "amount_text": format_tenge(amount, language),
-        "mci_multiple": str(invoice.mci_multiple) if invoice.mci_multiple is not None else None,
-        "due_date": invoice.due_date,
-        "status": invoice.status,
-        "refundable": invoice.refundable,
-        "paid_at": invoice.paid_at,
-    }
-
-
 @router.get("/invoices", response=list[InvoiceOut], auth=AUTH, summary="My invoices")
-def invoices(request: HttpRequest, kind: str = "", status: str = "") -> list[dict[str, Any]]:
+def invoices(request: HttpRequest, kind: str = "", status: str = "") -> QuerySet[Invoice]:
     account = current_account(request)
-    rows = invoice_list_for_payer(person_id=account.person_id, kind=kind, status=status)
-    return [invoice_out(i) for i in rows]
+    return invoice_list_for_payer(person_id=account.person_id, kind=kind, status=status)
 
 
 @router.get("/invoices/{invoice_id}", response={200: InvoiceOut, **ERRORS}, auth=AUTH,
             summary="An invoice")  # fmt: skip
-def invoice(request: HttpRequest, invoice_id: str) -> dict[str, Any]:
-    return invoice_out(
-        access_invoice_by_id(account=current_account(request), invoice_id=invoice_id)
-    )
+def invoice(request: HttpRequest, invoice_id: str) -> Invoice:
+    return access_invoice_by_id(account=current_account(request), invoice_id=invoice_id)
 
 
 @router.get("/utility/providers", response=list[UtilityProviderOut], summary="Utility providers")
@@ -225,17 +223,9 @@ def utility_account_remove(request: HttpRequest, account_id: str) -> Status[None
 
 @router.get("/utility/accounts/{account_id}/bills", response={200: list[BillOut], **ERRORS},
             auth=AUTH, summary="The bills of my utility account")  # fmt: skip
-def utility_bills(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
+def utility_bills(request: HttpRequest, account_id: str) -> list[UtilityBill]:
     row = access_utility_account(account=current_account(request), utility_account_id=account_id)
-    return [
-        {
-            "period": bill.period,
-            "amount_tiyn": bill.amount_tiyn,
-            "due_date": bill.due_date,
-            "invoice": invoice_out(bill.invoice) if bill.invoice else None,
-        }
-        for bill in utility_bills_for(account=row)
-    ]
+    return utility_bills_for(account=row)
 
 
 @router.post("/webhooks/{provider}", response={200: WebhookOut, **ERRORS, 503: ErrorOut},
