@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.idempotency import idempotency_header
-from qyzmet.api.schemas import ErrorOut
+from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.core.errors import NotFound
 from qyzmet.core.mci import format_tenge
@@ -22,7 +23,7 @@ from qyzmet.payments.actions import (
     webhook_receive,
 )
 from qyzmet.payments.codes import code_display
-from qyzmet.payments.models import Invoice, Payment
+from qyzmet.payments.models import Invoice, Payment, UtilityBill
 from qyzmet.payments.sandbox_bank import sandbox_card_submit
 from qyzmet.payments.selectors import (
     description_in,
@@ -50,8 +51,9 @@ IDEMPOTENCY_HEADER = idempotency_header(
 )
 
 
+# Built from an `Invoice`.
 class InvoiceOut(Schema):
-    id: str
+    id: Text
     kind: str
     purpose_ref: str
     description: str
@@ -63,11 +65,28 @@ class InvoiceOut(Schema):
     refundable: bool
     paid_at: datetime | None
 
+    @staticmethod
+    def resolve_description(invoice: Invoice) -> str:
+        return description_in(invoice, get_language())
 
+    @staticmethod
+    def resolve_amount_tiyn(invoice: Invoice) -> int:
+        return invoice_amount_today(invoice)
+
+    @staticmethod
+    def resolve_amount_text(invoice: Invoice) -> str:
+        return format_tenge(invoice_amount_today(invoice), get_language())
+
+    @staticmethod
+    def resolve_mci_multiple(invoice: Invoice) -> str | None:
+        return str(invoice.mci_multiple) if invoice.mci_multiple is not None else None
+
+
+# Built from a `Payment` (its items and receipt read with it in lists).
 class PaymentOut(Schema):
-    id: str
+    id: Text
     state: str
-    state_label: str
+    state_label: Text = Field(validation_alias="get_state_display")
     reason: str
     reason_message: str
     amount_tiyn: int
@@ -77,6 +96,22 @@ class PaymentOut(Schema):
     invoices: list[str]
     receipt_code: str
     created_at: datetime
+
+    @staticmethod
+    def resolve_reason_message(payment: Payment) -> str:
+        return payment_reason_text(payment.reason)
+
+    @staticmethod
+    def resolve_amount_text(payment: Payment) -> str:
+        return format_tenge(payment.amount_tiyn, get_language())
+
+    @staticmethod
+    def resolve_invoices(payment: Payment) -> list[str]:
+        return [str(item.invoice_id) for item in payment.items.all()]
+
+    @staticmethod
+    def resolve_receipt_code(payment: Payment) -> str:
+        return payment_receipt_code(payment)
 
 
 class PaymentIn(Schema):
@@ -102,6 +137,7 @@ class UtilityProviderOut(Schema):
     service: str
 
 
+# Built from a `UtilityBill` (its invoice read with it).
 class BillOut(Schema):
     period: str
     amount_tiyn: int
@@ -132,55 +168,16 @@ class CardOut(Schema):
     return_url: str
 
 
-def invoice_out(invoice: Invoice) -> dict[str, Any]:
-    language = get_language()
-    amount = invoice_amount_today(invoice)
-    return {
-        "id": str(invoice.pk),
-        "kind": invoice.kind,
-        "purpose_ref": invoice.purpose_ref,
-        "description": description_in(invoice, language),
-        "amount_tiyn": amount,
-        "amount_text": format_tenge(amount, language),
-        "mci_multiple": str(invoice.mci_multiple) if invoice.mci_multiple is not None else None,
-        "due_date": invoice.due_date,
-        "status": invoice.status,
-        "refundable": invoice.refundable,
-        "paid_at": invoice.paid_at,
-    }
-
-
-def payment_out(payment: Payment) -> dict[str, Any]:
-    code = payment_receipt_code(payment)
-    return {
-        "id": str(payment.pk),
-        "state": payment.state,
-        "state_label": str(Payment.State(payment.state).label),
-        "reason": payment.reason,
-        "reason_message": payment_reason_text(payment.reason),
-        "amount_tiyn": payment.amount_tiyn,
-        "amount_text": format_tenge(payment.amount_tiyn, get_language()),
-        "gateway": payment.gateway,
-        "redirect_url": payment.redirect_url,
-        "invoices": [str(item.invoice_id) for item in payment.items.all()],  # prefetched in lists
-        "receipt_code": code_display(code) if code else "",
-        "created_at": payment.created_at,
-    }
-
-
 @router.get("/invoices", response=list[InvoiceOut], auth=AUTH, summary="My invoices")
-def invoices(request: HttpRequest, kind: str = "", status: str = "") -> list[dict[str, Any]]:
+def invoices(request: HttpRequest, kind: str = "", status: str = "") -> QuerySet[Invoice]:
     account = current_account(request)
-    rows = invoice_list_for_payer(person_id=account.person_id, kind=kind, status=status)
-    return [invoice_out(i) for i in rows]
+    return invoice_list_for_payer(person_id=account.person_id, kind=kind, status=status)
 
 
 @router.get("/invoices/{invoice_id}", response={200: InvoiceOut, **ERRORS}, auth=AUTH,
             summary="An invoice")  # fmt: skip
-def invoice(request: HttpRequest, invoice_id: str) -> dict[str, Any]:
-    return invoice_out(
-        access_invoice_by_id(account=current_account(request), invoice_id=invoice_id)
-    )
+def invoice(request: HttpRequest, invoice_id: str) -> Invoice:
+    return access_invoice_by_id(account=current_account(request), invoice_id=invoice_id)
 
 
 @router.get("/utility/providers", response=list[UtilityProviderOut], summary="Utility providers")
@@ -226,17 +223,9 @@ def utility_account_remove(request: HttpRequest, account_id: str) -> Status[None
 
 @router.get("/utility/accounts/{account_id}/bills", response={200: list[BillOut], **ERRORS},
             auth=AUTH, summary="The bills of my utility account")  # fmt: skip
-def utility_bills(request: HttpRequest, account_id: str) -> list[dict[str, Any]]:
+def utility_bills(request: HttpRequest, account_id: str) -> list[UtilityBill]:
     row = access_utility_account(account=current_account(request), utility_account_id=account_id)
-    return [
-        {
-            "period": bill.period,
-            "amount_tiyn": bill.amount_tiyn,
-            "due_date": bill.due_date,
-            "invoice": invoice_out(bill.invoice) if bill.invoice else None,
-        }
-        for bill in utility_bills_for(account=row)
-    ]
+    return utility_bills_for(account=row)
 
 
 @router.post("/webhooks/{provider}", response={200: WebhookOut, **ERRORS, 503: ErrorOut},
@@ -273,25 +262,22 @@ def sandbox_card(request: HttpRequest, ref: str, body: CardIn) -> dict[str, str]
 
 @router.post("", response={201: PaymentOut, **ERRORS}, auth=AUTH, summary="Pay invoices",
              openapi_extra=IDEMPOTENCY_HEADER)  # fmt: skip
-def create(request: HttpRequest, body: PaymentIn) -> Status[dict[str, Any]]:
+def create(request: HttpRequest, body: PaymentIn) -> Status[Payment]:
     payment = payment_create(
         account=current_account(request),
         invoice_ids=body.invoices,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
         return_url=body.return_url,
     )
-    return Status(201, payment_out(payment))
+    return Status(201, payment)
 
 
 @router.get("", response=list[PaymentOut], auth=AUTH, summary="My payments")
-def history(request: HttpRequest) -> list[dict[str, Any]]:
-    account = current_account(request)
-    return [payment_out(p) for p in payment_list_for_payer(person_id=account.person_id)]
+def history(request: HttpRequest) -> list[Payment]:
+    return payment_list_for_payer(person_id=current_account(request).person_id)
 
 
 @router.get("/{payment_id}", response={200: PaymentOut, **ERRORS}, auth=AUTH,
             summary="A payment's status")  # fmt: skip
-def status(request: HttpRequest, payment_id: str) -> dict[str, Any]:
-    return payment_out(
-        access_payment_by_id(account=current_account(request), payment_id=payment_id)
-    )
+def status(request: HttpRequest, payment_id: str) -> Payment:
+    return access_payment_by_id(account=current_account(request), payment_id=payment_id)

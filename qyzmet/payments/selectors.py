@@ -13,7 +13,7 @@ from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.core.iin import iin_mask
 from qyzmet.core.mci import fee_tiyn
-from qyzmet.payments.codes import code_normalize, code_valid
+from qyzmet.payments.codes import code_display, code_normalize, code_valid
 from qyzmet.payments.errors import ErrorCode
 from qyzmet.payments.models import Invoice, Payment, Receipt, UtilityAccount, UtilityBill
 from qyzmet.payments.states import PaymentReason
@@ -61,9 +61,10 @@ def payment_list_for_payer(*, person_id: int | None, limit: int = 50) -> list[Pa
 
 
 def payment_receipt_code(payment: Payment) -> str:
-    """The receipt's code, "" before the credit; read with the payment when the list joined it."""
+    """The receipt's code as people read it (groups of four), "" before the credit; read with the
+    payment when the list joined it."""
     try:
-        return payment.receipt.code
+        return code_display(payment.receipt.code)
     except Receipt.DoesNotExist:
         return ""
 

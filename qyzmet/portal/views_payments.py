@@ -128,7 +128,6 @@ def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
             return _go_to_bank(again)
         except QyzmetError as exc:
             error, status = str(exc.message), exc.status
-    code = payment_receipt_code(payment)
     context = {
         "payment": payment,
         "amount": format_tenge(payment.amount_tiyn, language),
@@ -137,7 +136,7 @@ def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
             for i in items
         ],
         "reason": payment_reason_text(payment.reason),
-        "receipt_code": code_display(code) if code else "",
+        "receipt_code": payment_receipt_code(payment),
         "can_retry": payment.state
         in (Payment.State.DECLINED, Payment.State.FAILED, Payment.State.EXPIRED)
         and any(i.invoice.status == "unpaid" for i in items),
