@@ -73,10 +73,11 @@ class Command(BaseCommand):
         )
         if not batch:
             worker.configure_signals()
-            beat.start()
             # Each sweep is enqueued only if no run of it waits, so two workers start it once.
+            # Before the heartbeat's thread starts writing, so the two never wait on each other.
             started = periodic_start()
             logger.info("periodic sweeps started", extra={"sweeps": started})
+            beat.start()
         logger.info("worker started", extra={"worker_id": worker_id, "queues": queues})
         try:
             worker.run()
