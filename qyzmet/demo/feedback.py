@@ -1,7 +1,11 @@
-"""Demo ratings: every decided application of the demo gets its applicant's rating, through the
-same action the pages call, so that the first `make run` shows ratings on /figures/."""
+"""Demo ratings: every decided application of the demo citizens gets its applicant's rating,
+through the same action the pages call, so that the first `make run` shows ratings on /figures/.
+Only the demo citizens' applications: what anyone else does on the portal is real activity,
+and a restart must never rate it for them."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from django.contrib.auth.models import Permission
 
@@ -20,24 +24,25 @@ DEMO_RATINGS: tuple[tuple[str, str], ...] = (
 )
 
 
-def feedback_demo_load(*, analyst: Account | None = None) -> int:
-    """Idempotent: rates the decided (approved or refused) applications not rated yet, and
-    lets `analyst` (the demo officer, say) see the ministry's figures. Returns how many
-    ratings it added."""
+def feedback_demo_load(*, citizens: Sequence[Account], analyst: Account | None = None) -> int:
+    """Idempotent: rates the decided (approved or refused) applications of the demo `citizens`
+    not rated yet, and lets `analyst` (the demo officer, say) see the ministry's figures.
+    Returns how many ratings it added."""
     if analyst is not None:
         analyst.user_permissions.add(
             Permission.objects.get(
                 codename="view_internal_figures", content_type__app_label="feedback"
             )
         )
-    rated = Rating.objects.values("application_id")
+    theirs = Application.objects.filter(applicant__in=list(citizens))
+    rated = Rating.objects.filter(application__in=theirs).values("application_id")
     waiting = (
-        Application.objects.filter(outcome__in=RATEABLE_OUTCOMES)
+        theirs.filter(outcome__in=RATEABLE_OUTCOMES)
         .exclude(pk__in=rated)
         .select_related("applicant")
         .order_by("decided_at", "pk")
     )
-    done = Rating.objects.count()
+    done = Rating.objects.filter(application__in=theirs).count()
     added = 0
     for application in waiting:
         grade, comment = DEMO_RATINGS[(done + added) % len(DEMO_RATINGS)]

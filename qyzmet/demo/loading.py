@@ -93,11 +93,9 @@ def demo_data_load() -> None:
                 login=accounts.ADMIN.login, password=accounts.ADMIN.password
             )
     officer_account = Account.objects.get(person=officer)
-    demo_applications_load(
-        citizens=[Account.objects.get(person=person) for person in people],
-        officer=officer_account,
-    )
-    feedback_demo_load(analyst=officer_account)
+    citizens = [Account.objects.get(person=person) for person in people]
+    demo_applications_load(citizens=citizens, officer=officer_account)
+    feedback_demo_load(citizens=citizens, analyst=officer_account)
 
 
 def demo_account_list() -> list[DemoAccount]:

@@ -1,4 +1,5 @@
-"""The demo ratings: each decided application rated once, the analyst allowed the figures."""
+"""The demo ratings: each decided application of a demo citizen rated once, the analyst
+allowed the figures."""
 
 from __future__ import annotations
 
@@ -18,11 +19,14 @@ def test_demo_ratings_rate_each_decided_application_once() -> None:
     application_make(citizen, outcome="withdrawn")
     application_make(citizen, outcome="")
     analyst = other_citizen()
+    someone_real = other_citizen()
+    theirs = application_make(someone_real)
 
-    assert feedback_demo_load(analyst=analyst) == 2
-    assert feedback_demo_load(analyst=analyst) == 0
+    assert feedback_demo_load(citizens=[citizen], analyst=analyst) == 2
+    assert feedback_demo_load(citizens=[citizen], analyst=analyst) == 0
 
     ratings = dict(Rating.objects.values_list("application_id", "grade"))
     assert sorted(ratings) == sorted([approved.pk, refused.pk])
     assert sorted(ratings.values()) == ["excellent", "good"]
+    assert theirs.pk not in ratings  # only the demo citizens' applications
     assert analyst.has_perm("feedback.view_internal_figures")
