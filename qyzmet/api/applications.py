@@ -65,6 +65,18 @@ class EventOut(Schema):
     at: datetime
 
 
+class SubjectOut(Schema):
+    make: str
+    model: str
+    year: int | None
+    colour: str = Field(description="In the language of the answer")
+    vin: str
+    plate: str
+    seller_name: str
+    price_tiyn: int | None
+    price_text: str = Field(description="The price in the language's money format")
+
+
 class ApplicationOut(Schema):
     id: str
     number: str | None
@@ -91,6 +103,12 @@ class ApplicationOut(Schema):
     next_steps: list[StepOut]
     history: list[EventOut]
     version: int
+    subject: SubjectOut | None = Field(
+        None,
+        description="What a sale is about, as the buyer confirms it: the vehicle from the "
+        "registry (empty once it no longer has that plate), the seller, the price. Absent from "
+        "lists and for other services",
+    )
 
 
 class StartIn(Schema):
@@ -284,7 +302,17 @@ def queue(request: HttpRequest, agency: str) -> list[ApplicationOverview]:
     account = current_account(request)
     calendar = working_calendar()
     queued = agency_queue(account=account, agency=agency)
-    return [_out(request, a, Role.OFFICER, calendar) for a in queued]
+    return [
+        application_overview(
+            account=account,
+            application=a,
+            language=get_language(),
+            role=Role.OFFICER,
+            calendar=calendar,
+            with_subject=False,
+        )
+        for a in queued
+    ]
 
 
 @office.get("/applications/{application_id}", response={200: ApplicationOut, **ERRORS},

@@ -25,6 +25,7 @@ from qyzmet.applications.selectors import (
     application_list_for_citizen,
     working_days_left,
 )
+from qyzmet.applications.subject import Subject, application_subject
 from qyzmet.applications.words import Role
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.calendar import WorkingCalendar, working_calendar
@@ -134,6 +135,7 @@ class ApplicationOverview:
     signing_methods: tuple[str, ...]
     version: int
     form: ApplicationForm | None
+    subject: Subject | None  # what a sale is about (the car, the seller, the price); lists omit it
 
     @property
     def countersign_step(self) -> NextStep | None:
@@ -166,13 +168,15 @@ def application_overview(
     role: Role | None = None,
     calendar: WorkingCalendar | None = None,
     with_form: bool = False,
+    with_subject: bool = True,
 ) -> ApplicationOverview:
     """What `account` sees of `application`: as its party (`role` None) or as `role`. Lists pass
-    one `calendar` for all rows; `with_form` adds the form, the registries' prefill and the
-    answers' summary (one application's page)."""
+    one `calendar` for all rows and leave out the subject (`with_subject`: it reads the
+    registry); `with_form` adds the form, the registries' prefill and the answers' summary (one
+    application's page)."""
     viewer = role or party_of(application, account)
     with translation.override(language):
-        return _overview(application, viewer, language, calendar, with_form)
+        return _overview(application, viewer, language, calendar, with_form, with_subject)
 
 
 def application_overview_list(
@@ -184,7 +188,11 @@ def application_overview_list(
     calendar = calendar or working_calendar()
     return [
         application_overview(
-            account=account, application=application, language=language, calendar=calendar
+            account=account,
+            application=application,
+            language=language,
+            calendar=calendar,
+            with_subject=False,
         )
         for application in application_list_for_citizen(account=account)
     ]
@@ -196,6 +204,7 @@ def _overview(
     language: str,
     calendar: WorkingCalendar | None,
     with_form: bool,
+    with_subject: bool,
 ) -> ApplicationOverview:
     definition = definition_of(application)
     states = definition.workflow.states
@@ -250,6 +259,11 @@ def _overview(
         signing_methods=tuple(definition.signing),
         version=application.lock_version,
         form=_form(application, definition, answers, language, editable) if with_form else None,
+        subject=(
+            application_subject(application=application, definition=definition, language=language)
+            if with_subject
+            else None
+        ),
     )
 
 

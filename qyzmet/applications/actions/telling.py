@@ -6,6 +6,7 @@ The outbox rows are written in the caller's transaction; the worker sends them a
 from __future__ import annotations
 
 from qyzmet.applications.models import Application
+from qyzmet.applications.subject import application_subject, subject_line
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.identity.models import Account
 from qyzmet.identity.selectors import (
@@ -36,12 +37,20 @@ def counterparty_confirmation_ask(application: Application, definition: ServiceD
         event="application.confirmation_asked",
         context={
             "number": application.number,
-            "what": {language: definition.name.get(language) for language in LANGUAGES},
+            "what": {language: _what(application, definition, language) for language in LANGUAGES},
             "state": {language: state.get(language) for language in LANGUAGES},
             "application_id": str(application.pk),
         },
         dedupe_key=f"application:{application.pk}:{application.lock_version}:counterparty",
     )
+
+
+def _what(application: Application, definition: ServiceDefinition, language: str) -> str:
+    """What the second party is asked to confirm: the car and its price for a sale (so that the
+    message alone tells them what they buy), else the service's name."""
+    subject = application_subject(application=application, definition=definition, language=language)
+    line = subject_line(subject, language) if subject is not None else ""
+    return line or definition.name.get(language)
 
 
 def applicant_state_tell(

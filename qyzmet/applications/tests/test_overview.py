@@ -7,7 +7,7 @@ history."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -106,6 +106,7 @@ def shown_alike(viewer: Person, application_id: str) -> dict[str, Any]:
         "correction_fields": answer["correction_fields"],
         "next_steps": answer["next_steps"],
         "history": [(e["transition"], e["to_state"], e["comment"]) for e in answer["history"]],
+        "subject": answer["subject"],
     } == {
         "state": overview.state,
         "state_label": overview.state_label,
@@ -124,6 +125,7 @@ def shown_alike(viewer: Person, application_id: str) -> dict[str, Any]:
             for s in overview.next_steps
         ],
         "history": [(r.transition, r.to_state, r.comment) for r in overview.history],
+        "subject": asdict(overview.subject) if overview.subject else None,
     }
 
     # the page shows the same
@@ -169,6 +171,9 @@ def shown_alike(viewer: Person, application_id: str) -> dict[str, Any]:
             assert f">{escape(step['label'])}</button>" in page
     if not any("signature" in s["requires"] for s in answer["next_steps"]):
         assert "/countersign" not in page
+    if overview.subject is not None:  # what is sold: the car, the seller, the price
+        assert f"<dd><strong>{overview.subject.price_text}</strong></dd>" in page
+        assert f"<dd>{escape(overview.subject.seller_name)}</dd>" in page
     assert page.count('<li><time datetime="') == len(answer["history"])
     for row in overview.history:
         assert f"— {escape(row.to_state_label)}" in page

@@ -8,10 +8,12 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from conftest import PASSWORD, CommittingClient, last_code
+from conftest import PASSWORD, CommittingClient, bearer, last_code, sign_in
 from qyzmet.applications.models import Application
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create
+from qyzmet.notifications.selectors import sink_message_list
+from qyzmet.notifications.testing import deliver_due
 from qyzmet.registries import actions as registry
 from qyzmet.registries.tests.conftest import car, pool
 
@@ -163,3 +165,61 @@ def test_the_buyer_may_confirm_on_the_page_with_a_certificate() -> None:
     assert done.status_code == 302
     assert "Confirmed and signed." in b.get(page_url).content.decode()
     assert Application.objects.get().state == "confirmed"
+
+
+# What the buyer reads before confirming, in each language: the car from the registry, the
+# seller's name and the price in the language's money format (non-breaking spaces in kk and ru).
+KK_PRICE, EN_PRICE = "4\xa0500\xa0000,00\xa0₸", "4,500,000.00\xa0₸"
+WHAT_THE_BUYER_SEES = {
+    "kk": ("ақ", KK_PRICE, f"Toyota Camry 2020, ақ, 123 ABC 02, бағасы {KK_PRICE}"),
+    "ru": ("белый", KK_PRICE, f"Toyota Camry 2020, белый, 123 ABC 02 за {KK_PRICE}"),
+    "en": ("white", EN_PRICE, f"Toyota Camry 2020, white, 123 ABC 02 for {EN_PRICE}"),
+}
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_the_buyer_sees_the_car_the_seller_and_the_price_in_their_language(language: str) -> None:
+    seller = citizen_create(
+        phone=SELLER_PHONE, surname="ASANOVA", given_name="ALIYA", patronymic=""
+    )
+    buyer = citizen_create(phone=BUYER_PHONE, birth_date=date(1985, 5, 5), sex="M")
+    assert buyer.person is not None and seller.person is not None
+    Account.objects.filter(pk=buyer.pk).update(language=language)
+    pool("123 ABC 02")
+    registry.vehicle_register_first(owner=seller.person, vehicle=car(), plate="123 ABC 02")
+    fields = {"plate": "123 ABC 02", "buyer_iin": buyer.person.iin, "price": "4500000"}
+    page_url = _submit_on_pages(
+        _web(seller, SELLER_PHONE), SELLER_PHONE, "vehicle-re-registration", fields
+    )
+    colour, price, line = WHAT_THE_BUYER_SEES[language]
+    b = _web(buyer, BUYER_PHONE)
+    b.cookies["qyzmet_language"] = language
+
+    page = b.get(page_url).content.decode()
+    shown = page.split('id="subject-title"')[1].split("</section>")[0]
+    for fact in ("Toyota Camry", "2020", colour, car().vin, "123 ABC 02", "ASANOVA ALIYA", price):
+        assert f"<dd>{fact}</dd>" in shown or f"<dd><strong>{fact}</strong></dd>" in shown, fact
+
+    # the SMS that asked them names the car and the price
+    deliver_due()
+    texts = [m["text"] for m in sink_message_list(recipient=BUYER_PHONE)]
+    assert any(f"({line})" in text for text in texts), texts
+
+    # the phone app's answer carries the same facts
+    api = CommittingClient(HTTP_ACCEPT_LANGUAGE=language)
+    with time_machine.travel(timezone.now() + timedelta(seconds=122)):
+        auth = bearer(sign_in(api, buyer.person.iin, BUYER_PHONE)["access_token"])
+    answer = api.get(f"/api/v1/applications/{page_url.split('/')[-2]}", **auth).json()
+    assert answer["subject"] == {
+        "make": "Toyota",
+        "model": "Camry",
+        "year": 2020,
+        "colour": colour,
+        "vin": car().vin,
+        "plate": "123 ABC 02",
+        "seller_name": "ASANOVA ALIYA",
+        "price_tiyn": 450_000_000,
+        "price_text": price,
+    }
+    listing = api.get("/api/v1/applications", **auth).json()
+    assert [a["subject"] for a in listing] == [None]  # lists leave the registry alone
