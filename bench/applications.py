@@ -79,8 +79,10 @@ BENCH_ENV = {
     "QYZMET_DEMO": "1",
     "QYZMET_LOG_LEVEL": "ERROR",
     "DJANGO_SETTINGS_MODULE": "config.settings",
-    # A signing code right after the sign-in code; generous limits per number and IIN.
+    # Signing codes one after another; generous limits per number, IIN and purpose.
     "QYZMET_OTP_RESEND_SECONDS": "0",
+    "QYZMET_OTP_PER_DAY_SIGN_IN": "1000",
+    "QYZMET_OTP_PER_DAY_SIGN": "1000",
     "QYZMET_OTP_PER_PHONE_HOUR": "1000",
     "QYZMET_OTP_PER_PHONE_DAY": "1000",
     "QYZMET_OTP_PER_IIN_HOUR": "1000",

@@ -190,13 +190,28 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Identity: one-time codes, sign-in, sessions -----------------------------------------------
 QYZMET_OTP_TTL_SECONDS = env_int("QYZMET_OTP_TTL_SECONDS", 300)
 QYZMET_OTP_MAX_ATTEMPTS = env_int("QYZMET_OTP_MAX_ATTEMPTS", 5)
+# The pause between two codes to one number for one purpose (a sign-in code does not delay the
+# signing code that follows it).
 QYZMET_OTP_RESEND_SECONDS = env_int("QYZMET_OTP_RESEND_SECONDS", 60)
-# Codes sent per hour / per day, counted per phone number, per IIN and per client address.
-QYZMET_OTP_LIMITS = {
-    "phone": (env_int("QYZMET_OTP_PER_PHONE_HOUR", 5), env_int("QYZMET_OTP_PER_PHONE_DAY", 10)),
-    "iin": (env_int("QYZMET_OTP_PER_IIN_HOUR", 5), env_int("QYZMET_OTP_PER_IIN_DAY", 10)),
-    "client": (env_int("QYZMET_OTP_PER_CLIENT_HOUR", 20), env_int("QYZMET_OTP_PER_CLIENT_DAY", 60)),
+# Codes a day per account (IIN) for each purpose: one purpose cannot spend another's. The sizes
+# and the guessing odds they keep are worked out in docs/one-time-codes.md.
+QYZMET_OTP_PER_PURPOSE_DAY = {
+    "sign_in": env_int("QYZMET_OTP_PER_DAY_SIGN_IN", 8) or None,
+    "sign": env_int("QYZMET_OTP_PER_DAY_SIGN", 12) or None,
+    "countersign": env_int("QYZMET_OTP_PER_DAY_COUNTERSIGN", 6) or None,
+    "bind_phone": env_int("QYZMET_OTP_PER_DAY_BIND_PHONE", 3) or None,
+    "register": env_int("QYZMET_OTP_PER_DAY_REGISTER", 3) or None,
 }
+# Codes of all purposes together per hour / per day, per phone number, per IIN (the account:
+# 20 a day x 5 tries / 10^6 codes = 1 chance in 10,000) and per client address; 0 is no limit.
+QYZMET_OTP_LIMITS = {
+    "phone": (env_int("QYZMET_OTP_PER_PHONE_HOUR", 0) or None,
+              env_int("QYZMET_OTP_PER_PHONE_DAY", 20) or None),
+    "iin": (env_int("QYZMET_OTP_PER_IIN_HOUR", 0) or None,
+            env_int("QYZMET_OTP_PER_IIN_DAY", 20) or None),
+    "client": (env_int("QYZMET_OTP_PER_CLIENT_HOUR", 20) or None,
+               env_int("QYZMET_OTP_PER_CLIENT_DAY", 60) or None),
+}  # fmt: skip
 # After a SIM change or number port, sign-in by SMS code is paused this long.
 QYZMET_SIM_CHANGE_BLOCK_HOURS = env_int("QYZMET_SIM_CHANGE_BLOCK_HOURS", 72)
 QYZMET_OPERATOR_PROVIDER = env_str("QYZMET_OPERATOR_PROVIDER", "demo")

@@ -53,24 +53,44 @@ def _fixed(window: timedelta) -> Callable[[], timedelta]:
 
 def _otp_limit(scope: str, which: int) -> Callable[[], int | None]:
     def limit() -> int | None:
-        limits: dict[str, tuple[int, int]] = settings.QYZMET_OTP_LIMITS
+        limits: dict[str, tuple[int | None, int | None]] = settings.QYZMET_OTP_LIMITS
         return limits[scope][which] if scope in limits else None
 
     return limit
 
 
+def _otp_purpose_limit(purpose: str) -> Callable[[], int | None]:
+    def limit() -> int | None:
+        limits: dict[str, int | None] = settings.QYZMET_OTP_PER_PURPOSE_DAY
+        return limits.get(purpose)
+
+    return limit
+
+
+# The purposes of a one-time code (`OneTimeCode.Purpose`; a test keeps the two lists equal).
+OTP_PURPOSES = ("sign_in", "sign", "countersign", "bind_phone", "register")
+
 BUDGETS: dict[str, Budget] = {
-    "otp.resend.phone": Budget(
+    "otp.resend.phone.purpose": Budget(
         limit=lambda: 1,
         window=lambda: timedelta(seconds=settings.QYZMET_OTP_RESEND_SECONDS),
         counts="one-time codes sent",
-        keyed_by="phone number",
+        keyed_by="phone number and purpose",
     ),
+    **{
+        f"otp.{purpose}.iin.day": Budget(
+            limit=_otp_purpose_limit(purpose),
+            window=_fixed(DAY),
+            counts="one-time codes sent",
+            keyed_by="IIN and purpose",
+        )
+        for purpose in OTP_PURPOSES
+    },
     **{
         f"otp.send.{scope}.{span}": Budget(
             limit=_otp_limit(scope, which),
             window=_fixed(window),
-            counts="one-time codes sent",
+            counts="one-time codes sent (all purposes together)",
             keyed_by=keyed_by,
         )
         for scope, keyed_by in (("phone", "phone number"), ("iin", "IIN"), ("client", "client"))
@@ -99,11 +119,16 @@ BUDGETS: dict[str, Budget] = {
 
 @dataclass(frozen=True)
 class Count:
-    """Check `budget` for `key`, which the hit rows hold in their field `field`."""
+    """Check `budget` for `key`, which the hit rows hold in their field `field`; `also` narrows
+    the hits further to rows with these (field, value) pairs (a budget per key and kind)."""
 
     budget: str
     key: str
     field: str
+    also: tuple[tuple[str, str], ...] = ()
+
+    def matches(self) -> dict[str, str]:
+        return {self.field: self.key, **dict(self.also)}
 
 
 def window_wait(
@@ -148,22 +173,24 @@ def rate_waits(
     if not active:
         return {}
     longest = max(window for *_, window in active)
-    fields = list(dict.fromkeys(count.field for count, *_ in active))
+    fields = list(dict.fromkeys(name for count, *_ in active for name in count.matches()))
     match = Q()
     for count, *_ in active:
-        match |= Q(**{count.field: count.key})
+        match |= Q(**count.matches())
     query = rows.filter(match, **{f"{at}__gt": now - longest}).order_by(f"-{at}")
     found = query.values_list(at, *fields)
     longest_limits = {
-        (count.field, count.key): limit for count, _, limit, window in active if window == longest
+        tuple(count.matches().items()): limit
+        for count, _, limit, window in active
+        if window == longest
     }
-    if set(longest_limits) == {(count.field, count.key) for count, *_ in active}:
+    if set(longest_limits) == {tuple(count.matches().items()) for count, *_ in active}:
         found = found[: sum(longest_limits.values())]
     hits = list(found)
     waits: dict[str, int] = {}
     for count, _, limit, window in active:
-        column = 1 + fields.index(count.field)
-        times = [row[0] for row in hits if row[column] == count.key]
+        columns = [(1 + fields.index(name), value) for name, value in count.matches().items()]
+        times = [row[0] for row in hits if all(row[c] == value for c, value in columns)]
         wait = window_wait(times=times, limit=limit, window=window, now=now)
         if wait is not None:
             waits[count.budget] = wait

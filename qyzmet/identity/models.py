@@ -145,6 +145,7 @@ class OneTimeCode(UuidRecord):
         REGISTER = "register", _("registration")
         BIND_PHONE = "bind_phone", _("phone binding")
         SIGN = "sign", _("signing an application")
+        COUNTERSIGN = "countersign", _("countersigning an application")
 
     purpose = models.CharField(max_length=16, choices=Purpose.choices)
     phone = EncryptedTextField()

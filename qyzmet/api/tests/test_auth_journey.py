@@ -145,16 +145,16 @@ def test_codes_past_the_send_limits_get_429_with_retry_after(api_client: Committ
         assert too_soon.json()["code"] == "otp_rate_limited"
         assert too_soon.json()["details"]["retry_after"] == 60
 
-        for _ in range(4):  # five codes an hour per number
+        for _ in range(7):  # eight sign-in codes a day per account
             clock.shift(timedelta(seconds=61))
             assert api_client.post_json("/api/v1/auth/signin/password", body).status_code == 200
         clock.shift(timedelta(seconds=61))
-        sixth = api_client.post_json("/api/v1/auth/signin/password", body)
+        ninth = api_client.post_json("/api/v1/auth/signin/password", body)
 
-    assert sixth.status_code == 429
-    assert int(sixth["Retry-After"]) == 3600 - 5 * 61
-    assert "minutes" in sixth.json()["message"]
-    assert OneTimeCode.objects.count() == 5
+    assert ninth.status_code == 429
+    assert int(ninth["Retry-After"]) == 24 * 3600 - 8 * 61
+    assert "minutes" in ninth.json()["message"]
+    assert OneTimeCode.objects.count() == 8
     assert OtpEvent.objects.filter(kind="throttled").count() == 2
 
 

@@ -68,7 +68,7 @@ def sign_code_issue(
         )
     content = signing_content(application)
     return otp_issue(
-        purpose=OneTimeCode.Purpose.SIGN,
+        purpose=_code_purpose(application, signer),
         phone=binding.phone,
         client=client,
         iin=signer.iin,
@@ -80,6 +80,13 @@ def sign_code_issue(
         },
         language=language,
     )
+
+
+def _code_purpose(application: Application, signer: Person) -> str:
+    """Signing one's own application, or countersigning another's: each has its own codes."""
+    if signer.pk == application.person_id:
+        return OneTimeCode.Purpose.SIGN
+    return OneTimeCode.Purpose.COUNTERSIGN
 
 
 def application_sign_sms_start(
@@ -116,7 +123,10 @@ def signature_check(
     signer_person = signer or application.person
     if code_id:
         row = otp_verify(
-            code_id=code_id, code=code, purpose=OneTimeCode.Purpose.SIGN, client=client
+            code_id=code_id,
+            code=code,
+            purpose=_code_purpose(application, signer_person),
+            client=client,
         )
         if row.payload.get("application") != str(application.id) or (
             row.payload.get("content_sha256") != digest

@@ -159,6 +159,22 @@ def test_a_crowded_key_cannot_hide_another_key_s_spent_budget() -> None:
 
 @pytest.mark.django_db
 @pytest.mark.usefixtures("budgets")
+def test_a_count_narrowed_by_another_field_counts_only_its_own_hits(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    _hit("a", NOW - timedelta(seconds=20), worker="w1")
+
+    def narrowed(worker: str) -> Count:
+        return Count(budget="t.minute", key="a", field="hostname", also=(("worker_id", worker),))
+
+    with django_assert_num_queries(1):
+        assert _waits(narrowed("w1"), _c("t.hour", "a")) == {"t.minute": 40}
+    assert _waits(narrowed("w2")) == {}  # the same key, another kind: a budget of its own
+    assert _waits(_c("t.minute", "a")) == {"t.minute": 40}
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("budgets")
 def test_the_rows_given_are_the_hits() -> None:
     for minutes in (1, 2, 3):
         _hit("a", NOW - timedelta(minutes=minutes))

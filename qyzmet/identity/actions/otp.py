@@ -2,9 +2,11 @@
 
 6 digits from `secrets`; only an HMAC of (code id, code) is stored; 5-minute lifetime; at most 5
 wrong tries per code (a sixth is refused even when right); single use; constant-time comparison;
-a new code for the same number no sooner than 60 s after the last; limits per number, per IIN and
-per client address, per hour and per day. Every issue, success and failure is an `OtpEvent`.
-The code itself exists only in memory until the SMS is handed to the provider after commit.
+a new code for the same number and purpose no sooner than 60 s after the last; a daily budget
+per account (IIN) for each purpose; limits of all purposes together per number, per IIN and per
+client address (docs/one-time-codes.md works out the sizes and the guessing odds they keep).
+Every issue, success and failure is an `OtpEvent`. The code itself exists only in memory until
+the SMS is handed to the provider after commit.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from django.conf import settings
@@ -33,6 +36,8 @@ from qyzmet.identity.selectors import phone_recipient
 from qyzmet.notifications.actions import notify
 
 Purpose = OneTimeCode.Purpose
+
+CODE_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,7 @@ def _code_hash(code_id: str, code: str) -> str:
 _CODE_EVENTS: dict[str, str] = {
     Purpose.REGISTER: "code.register",
     Purpose.SIGN: "code.sign",
+    Purpose.COUNTERSIGN: "code.sign",
     Purpose.BIND_PHONE: "code.bind_phone",
 }
 
@@ -74,10 +80,16 @@ def _retry_message(seconds: int) -> str:
 _FIELDS = {"phone": "phone_index", "iin": "iin_index", "client": "client_hash"}
 
 
-def _counts(keys: dict[str, str]) -> list[Count]:
-    """The send budgets of one code: the pause per number, and per hour and day for each of
-    number, IIN and client."""
-    counts = [Count(budget="otp.resend.phone", key=keys.get("phone", ""), field="phone_index")]
+def _counts(keys: dict[str, str], purpose: str) -> list[Count]:
+    """The send budgets of one code: the pause per number and purpose, the day's budget of the
+    purpose per IIN, and per hour and day for each of number, IIN and client."""
+    also = (("purpose", purpose),)
+    counts = [
+        Count(budget="otp.resend.phone.purpose", key=keys.get("phone", ""), field="phone_index",
+              also=also),
+        Count(budget=f"otp.{purpose}.iin.day", key=keys.get("iin", ""), field="iin_index",
+              also=also),
+    ]  # fmt: skip
     for scope, field in _FIELDS.items():
         for span in ("hour", "day"):
             counts.append(
@@ -86,17 +98,38 @@ def _counts(keys: dict[str, str]) -> list[Count]:
     return counts
 
 
-def otp_send_check(*, now: datetime, keys: dict[str, str]) -> None:
-    """Raise RateLimited with the seconds until every send budget of these keys (blind indexes
-    of the number and IIN, the client's fingerprint) has a slot again; one query."""
+def otp_send_check(*, now: datetime, keys: dict[str, str], purpose: str) -> None:
+    """Raise RateLimited with the seconds until every send budget of a code for `purpose` to
+    these keys (blind indexes of the number and IIN, the client's fingerprint) has a slot
+    again; one query."""
     rate_check(
         rows=OtpEvent.objects.filter(kind=OtpEvent.Kind.ISSUED),
-        counts=_counts(keys),
+        counts=_counts(keys, purpose),
         now=now,
         refuse=lambda wait: RateLimited(
             _retry_message(wait), retry_after=wait, code=ErrorCode.OTP_RATE_LIMITED
         ),
     )
+
+
+def otp_codes_per_account_day() -> int | None:
+    """The most codes one account (IIN) can be sent in a day, all purposes together: the daily
+    limit per IIN, or the purposes' budgets added up if that is smaller; None if unbounded."""
+    limits: dict[str, tuple[int | None, int | None]] = settings.QYZMET_OTP_LIMITS
+    per_purpose: dict[str, int | None] = settings.QYZMET_OTP_PER_PURPOSE_DAY
+    purposes = [per_purpose.get(purpose) for purpose in Purpose.values]
+    bounds = [limits.get("iin", (None, None))[1]]
+    if all(n is not None for n in purposes):
+        bounds.append(sum(n for n in purposes if n is not None))
+    known = [n for n in bounds if n is not None]
+    return min(known) if known else None
+
+
+def otp_guess_chance(*, codes_per_day: int, tries_per_code: int, digits: int) -> Fraction:
+    """A guesser's chance in a day against one account: each try hits a code drawn uniformly
+    from 10^digits with chance 1/10^digits, so over codes x tries tries at most their sum,
+    codes x tries / 10^digits (the union bound)."""
+    return Fraction(codes_per_day * tries_per_code, 10**digits)
 
 
 def otp_issue(
@@ -118,9 +151,9 @@ def otp_issue(
     }
     try:
         with transaction.atomic():
-            rate_lock(counts=_counts(keys))
-            otp_send_check(now=now, keys=keys)
-            code = f"{secrets.randbelow(1_000_000):06d}"
+            rate_lock(counts=_counts(keys, purpose))
+            otp_send_check(now=now, keys=keys, purpose=purpose)
+            code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
             row = OneTimeCode(
                 purpose=purpose,
                 phone=phone,
