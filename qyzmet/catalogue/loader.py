@@ -1,7 +1,8 @@
 """Reading the catalogue: YAML files in, validated definitions (or every fault) out.
 
 A catalogue directory holds one `<code>.yaml` per service, `_agencies.yaml` (the agencies that
-provide services) and `_taxonomy.yaml` (categories and life situations). Loading reports every
+provide services), `_taxonomy.yaml` (categories and life situations) and `_synonyms.yaml` (the
+words search treats as one). Loading reports every
 fault it finds, each with its file and its location inside the document, and loads nothing if
 there is one.
 """
@@ -29,11 +30,13 @@ from qyzmet.catalogue.schema import (
     ServiceDefinition,
     Slug,
 )
+from qyzmet.catalogue.search import SearchIndex, Synonyms, build_index, synonym_faults
 from qyzmet.core.errors import QyzmetError
 
 SERVICES_DIR = Path(__file__).resolve().parents[2] / "services"
 AGENCIES_FILE = "_agencies.yaml"
 TAXONOMY_FILE = "_taxonomy.yaml"
+SYNONYMS_FILE = "_synonyms.yaml"
 ROOT = "(root)"
 
 T = TypeVar("T")
@@ -79,12 +82,14 @@ class Taxonomy(Model):
 
 @dataclass(frozen=True)
 class Catalogue:
-    """A valid catalogue: services by code (in code order), agencies and the taxonomy."""
+    """A valid catalogue: services by code (in code order), agencies, the taxonomy and the
+    search index."""
 
     services: Mapping[str, ServiceDefinition]
     agencies: Mapping[str, Agency]
     categories: Mapping[str, I18n]
     life_situations: Mapping[str, I18n]
+    index: SearchIndex  # search, built once with the catalogue
     files: Mapping[str, str] = field(default_factory=dict)  # service code -> file
 
     def __len__(self) -> int:
@@ -112,8 +117,12 @@ def load_catalogue(directory: Path) -> Catalogue:
     faults: list[Fault] = []
     agencies = _read_model(directory / AGENCIES_FILE, TypeAdapter(dict[Slug, Agency]), faults)
     taxonomy = _read_model(directory / TAXONOMY_FILE, TypeAdapter(Taxonomy), faults)
+    synonyms = _read_model(directory / SYNONYMS_FILE, TypeAdapter(Synonyms), faults)
     if agencies is not None:
         faults += _agency_faults(str(directory / AGENCIES_FILE), agencies)
+    if synonyms is not None:
+        file = str(directory / SYNONYMS_FILE)
+        faults += [Fault(file, path, reason) for path, reason in synonym_faults(synonyms)]
     read: list[tuple[Path, ServiceDefinition]] = []
     for path in sorted(directory.iterdir()):
         if path.name.startswith(("_", ".")) or not path.is_file():
@@ -130,14 +139,18 @@ def load_catalogue(directory: Path) -> Catalogue:
         if definition is not None:
             read.append((path, definition))
     faults += _duplicate_faults(read)
-    if faults or agencies is None or taxonomy is None:
+    if faults or agencies is None or taxonomy is None or synonyms is None:
         raise DefinitionError(sorted(faults, key=lambda fault: fault.file))
+    services = {definition.code: definition for _path, definition in read}
     return Catalogue(
-        services={definition.code: definition for _path, definition in read},
+        services=services,
         agencies=agencies,
         categories=taxonomy.categories,
         life_situations=taxonomy.life_situations,
         files={definition.code: str(path) for path, definition in read},
+        index=build_index(
+            services.values(), taxonomy.categories, taxonomy.life_situations, synonyms
+        ),
     )
 
 

@@ -42,35 +42,24 @@ def service_get(*, code: str) -> ServiceDefinition:
         raise NotFound() from None
 
 
-def _haystack(definition: ServiceDefinition) -> str:
-    parts = [definition.code]
-    for text in (definition.name, definition.description, definition.recipients):
-        parts.extend((text.kk, text.ru, text.en))
-    return " ".join(parts).casefold()
-
-
 def service_search(
     *, query: str = "", category: str = "", life_situation: str = "", agency: str = ""
 ) -> list[ServiceDefinition]:
-    """Services matching every filter given; `query` words must all appear in the name,
-    description or recipients in any of the three languages (so a Russian word finds a service
-    while the page is in Kazakh)."""
+    """Services matching every filter given, the most relevant to `query` first (see
+    `qyzmet.catalogue.search`): a word in any of the three languages finds a service whatever the
+    page's language, in any of its forms, and through the synonyms of `_synonyms.yaml`. A query
+    with no word to search by finds nothing; no query at all keeps the catalogue's order."""
     catalogue = catalogue_get()
-    words = [word for word in query.casefold().split() if word]
-    found = []
-    for definition in catalogue.services.values():
-        if category and category not in definition.categories:
-            continue
-        if life_situation and life_situation not in definition.life_situations:
-            continue
-        if agency and definition.agency != agency:
-            continue
-        if words:
-            haystack = _haystack(definition)
-            if not all(word in haystack for word in words):
-                continue
-        found.append(definition)
-    return found
+    codes = [
+        definition.code
+        for definition in catalogue.services.values()
+        if (not category or category in definition.categories)
+        and (not life_situation or life_situation in definition.life_situations)
+        and (not agency or definition.agency == agency)
+    ]
+    if query.strip():
+        codes = catalogue.index.rank(query, codes)
+    return [catalogue.services[code] for code in codes]
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,9 @@ from qyzmet.catalogue.loader import SERVICES_DIR, DefinitionError, load_catalogu
 
 class Command(BaseCommand):
     help = (
-        "Validate the service catalogue (one YAML file per service, plus _agencies.yaml and "
-        "_taxonomy.yaml). Prints every fault as FILE: PATH: REASON and exits with status 1 if "
-        "there is any."
+        "Validate the service catalogue (one YAML file per service, plus _agencies.yaml, "
+        "_taxonomy.yaml and _synonyms.yaml). Prints every fault as FILE: PATH: REASON and exits "
+        "with status 1 if there is any."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
