@@ -13,6 +13,7 @@ from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.core.iin import iin_mask
 from qyzmet.core.mci import fee_tiyn
+from qyzmet.payments.choice import invoice_ids_parse, invoice_not_found, invoice_payable_check
 from qyzmet.payments.codes import code_display, code_normalize, code_valid
 from qyzmet.payments.errors import ErrorCode
 from qyzmet.payments.models import Invoice, Payment, Receipt, UtilityAccount, UtilityBill
@@ -140,3 +141,30 @@ def payment_reason_text(reason: str) -> str:
 def description_in(invoice: Invoice, language: str) -> str:
     text: str = invoice.description.get(language) or invoice.description.get("en") or ""
     return text or invoice.purpose_ref
+
+
+@dataclass(frozen=True)
+class InvoiceChoice:
+    """The invoices a payer chose, each with what it costs today, and their total: what the
+    payer is told before the card, and what a payment of them charges."""
+
+    rows: list[tuple[Invoice, int]]
+    total_tiyn: int
+
+
+def invoice_choice_for_payer(
+    *, person_id: int | None, invoice_ids: list[str], on: date | None = None
+) -> InvoiceChoice:
+    """Exactly the chosen invoices of this payer, all still payable; someone else's invoice is
+    "not found", like one that does not exist."""
+    ids = invoice_ids_parse(invoice_ids)
+    invoices = list(
+        Invoice.objects.filter(pk__in=ids, payer_id=person_id).order_by("due_date", "created_at")
+    )
+    if person_id is None or len(invoices) != len(ids):
+        raise invoice_not_found()
+    for invoice in invoices:
+        invoice_payable_check(invoice)
+    day = on or local_today()
+    rows = [(invoice, invoice_amount(invoice, on=day)) for invoice in invoices]
+    return InvoiceChoice(rows=rows, total_tiyn=sum(amount for _, amount in rows))

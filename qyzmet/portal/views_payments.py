@@ -10,14 +10,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
+from django.utils.formats import get_format
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from qyzmet.applications.actions.duty import DUTY_PREFIX
 from qyzmet.core.errors import QyzmetError
+from qyzmet.core.ids import uuid_or_none
 from qyzmet.core.mci import format_tenge
+from qyzmet.identity.models import Account
 from qyzmet.payments.actions import access_payment_by_id, payment_create
 from qyzmet.payments.codes import code_display
 from qyzmet.payments.models import Invoice, Payment
@@ -26,6 +31,7 @@ from qyzmet.payments.sandbox_bank import sandbox_card_submit, sandbox_transactio
 from qyzmet.payments.selectors import (
     description_in,
     invoice_amount_today,
+    invoice_choice_for_payer,
     invoice_list_for_payer,
     payment_list_for_payer,
     payment_reason_text,
@@ -38,12 +44,14 @@ from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 
 
-def _invoice_row(invoice: Invoice, language: str) -> dict[str, Any]:
+def _invoice_row(invoice: Invoice, language: str, *, checked: bool) -> dict[str, Any]:
     amount = invoice_amount_today(invoice)
     return {
         "invoice": invoice,
         "description": description_in(invoice, language),
         "amount": format_tenge(amount, language),
+        "amount_tiyn": amount,
+        "checked": checked,
     }
 
 
@@ -51,6 +59,44 @@ def _go_to_bank(payment: Payment) -> HttpResponse:
     if payment.state == Payment.State.PENDING and payment.redirect_url:
         return redirect(payment.redirect_url)
     return redirect("portal:payment", payment_id=payment.pk)
+
+
+def _preselected(request: HttpRequest, unpaid: list[Invoice]) -> set[str]:
+    """The unpaid invoices to tick when the page opens: none, unless the citizen chose them
+    (`?invoice=<id>`, or the choice sent back after an error) or came to pay one application's
+    duty (`?application=<id>`). Anything else in the address ticks nothing."""
+    values = request.POST if request.method == "POST" else request.GET
+    wanted = {uuid_or_none(i) for i in values.getlist("invoice")}
+    application = uuid_or_none(request.GET.get("application", ""))
+    duty = f"{DUTY_PREFIX}{application}" if application else None
+    return {str(i.pk) for i in unpaid if str(i.pk) in wanted or (duty and i.purpose_ref == duty)}
+
+
+def _number_format(language: str) -> dict[str, str]:
+    """How the page's script writes an amount, so that it reads as `format_tenge` writes it."""
+    return {
+        "group": str(get_format("THOUSAND_SEPARATOR", language, use_l10n=True)),
+        "decimal": str(get_format("DECIMAL_SEPARATOR", language, use_l10n=True)),
+    }
+
+
+def _confirm(request: HttpRequest, account: Account, language: str) -> HttpResponse:
+    """The step before the bank: exactly what is paid, and the total, stated once more."""
+    choice = invoice_choice_for_payer(
+        person_id=account.person_id, invoice_ids=request.POST.getlist("invoice")
+    )
+    ids = [str(invoice.pk) for invoice, _amount in choice.rows]
+    context = {
+        "rows": [
+            (description_in(invoice, language), format_tenge(amount, language))
+            for invoice, amount in choice.rows
+        ],
+        "ids": ids,
+        "total": format_tenge(choice.total_tiyn, language),
+        "change_url": f"{reverse('portal:payments')}?{urlencode({'invoice': ids}, doseq=True)}",
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    return render(request, "portal/payments_confirm.html", context)
 
 
 @citizen_page("GET", "POST")
@@ -61,6 +107,8 @@ def payments(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
+            if action == "confirm":
+                return _confirm(request, account, language)
             if action == "pay":
                 payment = payment_create(
                     account=account,
@@ -84,9 +132,11 @@ def payments(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:payments")
         except QyzmetError as exc:
             error, status = str(exc.message), exc.status
-    unpaid = invoice_list_for_payer(person_id=account.person_id, status=Invoice.Status.UNPAID)
+    unpaid = list(invoice_list_for_payer(person_id=account.person_id, status=Invoice.Status.UNPAID))
+    ticked = _preselected(request, unpaid)
+    rows = [_invoice_row(i, language, checked=str(i.pk) in ticked) for i in unpaid]
     groups = [
-        (label, [_invoice_row(i, language) for i in unpaid if i.kind == kind])
+        (label, [row for row in rows if row["invoice"].kind == kind])
         for kind, label in Invoice.Kind.choices
     ]
     history = [
@@ -98,14 +148,15 @@ def payments(request: HttpRequest) -> HttpResponse:
         for p in payment_list_for_payer(person_id=account.person_id, limit=20)
     ]
     context = {
-        "groups": [(label, rows) for label, rows in groups if rows],
+        "groups": [(label, group) for label, group in groups if group],
+        "total": format_tenge(sum(r["amount_tiyn"] for r in rows if r["checked"]), language),
+        "number_format": _number_format(language),
         "history": history,
         "utility_accounts": [
             (row.pk, row.provider.name.get(language, row.provider.code), row.number)
             for row in utility_accounts_for(person_id=account.person_id)
         ],
         "providers": [(p.code, p.name.get(language, p.code)) for p in utility_providers()],
-        "idempotency_key": uuid.uuid4().hex,
         "error": error,
     }
     return render(request, "portal/payments.html", context, status=status)

@@ -12,12 +12,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from qyzmet.core.calendar import local_today
-from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.core.errors import Conflict
 from qyzmet.core.idempotency import idempotency_key_check, idempotent
-from qyzmet.core.ids import uuid_or_none
 from qyzmet.identity.models import Account, Person
 from qyzmet.payments.access import person_of
 from qyzmet.payments.actions.moves import payment_move, payment_move_locked
+from qyzmet.payments.choice import invoice_ids_parse, invoice_not_found, invoice_payable_check
 from qyzmet.payments.errors import ErrorCode
 from qyzmet.payments.models import Invoice, Payment, PaymentItem
 from qyzmet.payments.providers.gateway import GatewayError, default_gateway
@@ -38,17 +38,12 @@ def payment_create(
     idempotency_key: str,
     return_url: str = "",
 ) -> Payment:
-    """Pay one or several unpaid invoices of the account's person in one payment. The same
-    Idempotency-Key again returns the same payment; with other invoices it is a conflict."""
+    """Pay the invoices the payer chose, each an unpaid one of the account's person, in one
+    payment: exactly those, never more (no ids is a field error). The same Idempotency-Key again
+    returns the same payment; with other invoices it is a conflict."""
     key = idempotency_key_check(key=idempotency_key)
     person = person_of(account)
-    ids = sorted({uuid_or_none(i) or "" for i in invoice_ids})
-    if not ids or "" in ids:
-        raise ValidationFailed(
-            _("Choose at least one invoice to pay."),
-            code=ErrorCode.INVOICES,
-            details={"fields": [{"field": "invoices", "message": _("Choose invoices to pay.")}]},
-        )
+    ids = invoice_ids_parse(invoice_ids)
     gateway = default_gateway()
     payment, new = idempotent(
         owner=account, key=key, scope=CREATE, payload={"invoices": ids, "gateway": gateway.name},
@@ -87,20 +82,9 @@ def _payment_new(person: Person, ids: list[str], gateway: str) -> Payment:
         Invoice.objects.select_for_update().filter(pk__in=ids, payer=person).order_by("pk")
     )
     if len(invoices) != len(ids):
-        raise NotFound(_("One of these invoices was not found."), code=ErrorCode.INVOICE_NOT_FOUND)
+        raise invoice_not_found()
     for invoice in invoices:
-        if invoice.status in (Invoice.Status.PAID, Invoice.Status.REFUNDED):
-            raise Conflict(
-                _("This invoice is already paid."),
-                code=ErrorCode.INVOICE_PAID,
-                details={"invoice": str(invoice.pk)},
-            )
-        if invoice.status == Invoice.Status.CANCELLED:
-            raise Conflict(
-                _("This invoice was cancelled and cannot be paid."),
-                code=ErrorCode.INVOICE_CANCELLED,
-                details={"invoice": str(invoice.pk)},
-            )
+        invoice_payable_check(invoice)
     open_item = (
         PaymentItem.objects.filter(invoice__in=invoices, payment__state__in=OPEN)
         .values_list("payment_id", flat=True)

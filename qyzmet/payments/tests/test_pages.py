@@ -35,10 +35,11 @@ def test_pay_two_bills_on_the_pages_and_check_the_receipt(account: Account, wate
     page = web.get("/payments/").content.decode()
     assert "Almaty Su, account 5500, 2026-09" in page
     assert "2,000.50\N{NO-BREAK SPACE}₸" in page
-    key = re.search(r'name="idempotency_key" value="(\w+)"', page)
-    assert key is not None
-
     ids = [str(i.pk) for i in Invoice.objects.all()]
+    confirm = web.post("/payments/", {"action": "confirm", "invoice": ids}).content.decode()
+    assert "Total: <strong data-confirm-total>3,000.50\N{NO-BREAK SPACE}₸</strong>" in confirm
+    key = re.search(r'name="idempotency_key" value="(\w+)"', confirm)
+    assert key is not None
     sent = web.post("/payments/", {"action": "pay", "invoice": ids, "idempotency_key": key[1]})
     assert sent.status_code == 302 and sent["Location"].startswith("/sandbox/pay/sbx_")
     bank = web.get(sent["Location"]).content.decode()

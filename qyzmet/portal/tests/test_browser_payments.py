@@ -11,6 +11,7 @@ from django.db import connections
 from django.utils import translation
 
 from conftest import PASSWORD, PHONE
+from qyzmet.core.mci import format_tenge
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.payments.models import Payment
 from qyzmet.payments.providers.sandbox import CARD_DECLINE
@@ -55,8 +56,21 @@ def test_pay_on_the_pages_of_a_phone_in_kazakh(
 
         page.goto(live_server.url + "/payments/")
         assert _fits(page, "list")
-        assert page.locator("input[name=invoice]:checked").count() == 2
+        assert page.locator("input[name=invoice]:checked").count() == 0  # nothing chosen for you
+        total = page.locator("[data-payments-total] output")
+        assert total.inner_text() == format_tenge(0, "kk")
+        page.check("input[name=invoice] >> nth=0")
+        page.check("input[name=invoice] >> nth=1")
+        amounts = page.locator("input[name=invoice]").evaluate_all(
+            "boxes => boxes.map(box => box.dataset.amountTiyn)"
+        )
+        assert total.inner_text() == format_tenge(sum(int(a) for a in amounts), "kk")
+        shown = total.inner_text()
         page.click("main form button[type=submit] >> nth=0")
+        page.wait_for_url("**/payments/")
+        assert page.inner_text("[data-confirm-total]") == shown  # stated again before the card
+        assert _fits(page, "confirm")
+        page.click("main form button[type=submit]")
         page.wait_for_url("**/sandbox/pay/**")
         assert _fits(page, "bank")
         page.fill("input[name=card_number]", CARD_DECLINE)
