@@ -118,6 +118,19 @@ def licence_latest(*, person: Person) -> DrivingLicence | None:
     return DrivingLicence.objects.filter(holder=person).order_by("-issued", "-id").first()
 
 
+def licence_categories_held_since(*, person: Person) -> dict[str, date]:
+    """Each category the person was ever issued, with the earliest day it was issued, over all
+    their licences whatever their status (the driving experience the law counts)."""
+    since: dict[str, date] = {}
+    for licence in DrivingLicence.objects.filter(holder=person).only("categories", "issued"):
+        for item in licence.categories:
+            issued = date.fromisoformat(item["issued"]) if item.get("issued") else licence.issued
+            category = item["category"]
+            if category not in since or issued < since[category]:
+                since[category] = issued
+    return since
+
+
 def medical_valid(*, person: Person, on: date | None = None) -> MedicalCertificate | None:
     today = on or local_today()
     return (

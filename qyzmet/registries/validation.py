@@ -17,8 +17,10 @@ from django.utils.translation import gettext_lazy as _
 from qyzmet.core.calendar import add_years
 from qyzmet.identity.selectors import age_on
 from qyzmet.registries.errors import ErrorCode
+from qyzmet.registries.licence_rules import CATEGORIES
 
-__all__ = ["add_years", "age_on"]  # and the rules below; the date helpers are re-exported
+# and the rules below; the date helpers and the licence categories are re-exported
+__all__ = ["CATEGORIES", "add_years", "age_on"]
 
 
 class RuleError(ValueError):
@@ -195,35 +197,9 @@ def plate_tier(number: PlateNumber) -> str:
 # --- Driving licences ---------------------------------------------------------------------------
 
 LICENCE_VALIDITY_YEARS: Final = 10
+# Who may be issued each category (age, experience, towing category) is dated data, read by
+# `licence_rules`; here only the spelling and the validity.
 
-# Minimum age per category (domain-kz.md: 16 for motorcycles, 18 for cars and trucks, 21 for
-# buses; trolleybuses and trams count as buses).
-MINIMUM_AGE: Final[dict[str, int]] = {
-    "A": 16,
-    "A1": 16,
-    "B": 18,
-    "B1": 18,
-    "BE": 18,
-    "C": 18,
-    "C1": 18,
-    "CE": 18,
-    "C1E": 18,
-    "D": 21,
-    "D1": 21,
-    "DE": 21,
-    "D1E": 21,
-    "Tb": 21,
-    "Tm": 21,
-}
-CATEGORIES: Final = tuple(MINIMUM_AGE)
-# A trailer category needs its towing category, held already or issued together.
-REQUIRES: Final[dict[str, tuple[str, ...]]] = {
-    "BE": ("B",),
-    "CE": ("C",),
-    "C1E": ("C1", "C"),
-    "DE": ("D",),
-    "D1E": ("D1", "D"),
-}
 VEHICLE_CATEGORIES: Final = ("A", "A1", "B", "B1", "C", "C1", "D", "D1", "Tb", "Tm")
 
 
@@ -246,16 +222,6 @@ def categories_normalise(items: list[str] | tuple[str, ...]) -> list[str]:
     if not wanted:
         raise RuleError(ErrorCode.CATEGORIES_EMPTY, _("Choose at least one category."))
     return [c for c in CATEGORIES if c in wanted]
-
-
-def category_age_ok(category: str, *, birth_date: date, on: date) -> bool:
-    return age_on(birth_date, on) >= MINIMUM_AGE[category]
-
-
-def missing_base_categories(categories: list[str], held: list[str]) -> list[str]:
-    """Trailer categories in `categories` whose towing category is neither held nor asked."""
-    have = set(categories) | set(held)
-    return [c for c in categories if c in REQUIRES and not have & set(REQUIRES[c])]
 
 
 def licence_expiry(issued: date) -> date:

@@ -343,7 +343,7 @@ def test_a_17_year_old_is_refused_category_b_with_the_reason(
     assert [e["transition"] for e in refused["history"]][-2:] == ["refuse_by_registry", "refund"]
     last = refused["history"][-2]
     assert last["grounds"] == "under_age"
-    assert last["comment"] == "The holder is too young for this category."
+    assert last["comment"] == "The holder is too young for category B: the minimum age is 18."
     assert last["changes"]["registry_refusal"] == "under_age"
     assert last["changes"]["details"]["minimum_age"] == {"B": 18}
     assert not DrivingLicence.objects.exists()
@@ -352,6 +352,31 @@ def test_a_17_year_old_is_refused_category_b_with_the_reason(
         api_client.get(f"/api/v1/applications/{submitted['id']}", **young["auth"]).json()["payment"]
         == "refunded"
     )
+
+
+def test_a_17_year_old_is_refused_a_motorcycle_licence_as_the_law_has_it(
+    api_client: CommittingClient, young: dict[str, Any]
+) -> None:
+    # Category A needs 18 years (art. 74(2) of the Law "On road traffic"); A1 needs 16.
+    for kind in ("theory", "practice"):
+        ExamResult.objects.create(
+            person=young["account"].person, category="A", kind=kind, passed=True,
+            taken_on=local_today() - timedelta(days=3), centre="Centre",
+        )  # fmt: skip
+    submitted = _submit(
+        api_client, young["auth"], SELLER_PHONE, "driving-licence-issue", {"category": "A"}
+    )
+    assert submitted["status"] == 201, submitted
+    _pay(api_client, young["auth"], "pay-licence-a")
+
+    refused = api_client.get(f"/api/v1/applications/{submitted['id']}", **young["auth"]).json()
+    assert (refused["state"], refused["outcome"]) == ("refused", "refused")
+    last = refused["history"][-2]
+    assert (last["transition"], last["grounds"]) == ("refuse_by_registry", "under_age")
+    assert last["comment"] == "The holder is too young for category A: the minimum age is 18."
+    assert last["changes"]["registry_refusal"] == "under_age"
+    assert last["changes"]["details"]["minimum_age"] == {"A": 18}
+    assert not DrivingLicence.objects.exists()
 
 
 def test_an_18_year_old_with_exams_and_medical_gets_the_licence_in_the_wallet(

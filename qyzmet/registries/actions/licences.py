@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.functional import Promise
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, ValidationFailed
 from qyzmet.core.locking import row_change_locked
 from qyzmet.identity.models import Person
+from qyzmet.registries import licence_rules
 from qyzmet.registries import validation as rules
 from qyzmet.registries.actions.numbers import licence_number_new
 from qyzmet.registries.actions.refusals import person_living_check, rule_refusal
@@ -20,7 +23,7 @@ from qyzmet.registries.models import (
     DrivingLicence,
     ExamResult,
 )
-from qyzmet.registries.selectors import medical_valid
+from qyzmet.registries.selectors import licence_categories_held_since, medical_valid
 
 LICENCE_REPLACE_REASONS = ("expiry", "loss", "damage", "personal_data")
 
@@ -37,13 +40,85 @@ def _refusal(code: str, message: str | Promise, **details: object) -> Validation
     return ValidationFailed(message, code=code, details=details)
 
 
+def _conditions_check(
+    *, holder: Person, categories: list[str], held: list[str], today: date
+) -> None:
+    """The law's conditions for each new category, in the edition in force `today`: the towing
+    category of a trailer category, the minimum age, the driving experience in the registry."""
+    law = licence_rules.licence_rules_on(today)
+    missing = licence_rules.missing_base_categories(law, categories, held)
+    if missing:
+        raise _refusal(
+            ErrorCode.BASE_CATEGORY_MISSING,
+            _("A trailer category needs its towing category first."),
+            categories=missing,
+        )
+    young = [
+        law.categories[c]
+        for c in categories
+        if licence_rules.under_age(law.categories[c], birth_date=holder.birth_date, on=today)
+    ]
+    if young:
+        raise _refusal(
+            ErrorCode.UNDER_AGE,
+            " ".join(
+                gettext(
+                    "The holder is too young for category %(category)s: the minimum age is %(age)d."
+                )
+                % {"category": rule.category, "age": rule.minimum_age}
+                for rule in young
+            ),
+            categories=[rule.category for rule in young],
+            minimum_age={rule.category: rule.minimum_age for rule in young},
+            act=law.act,
+        )
+    held_since = licence_categories_held_since(person=holder)
+    short = {
+        c: gaps
+        for c in categories
+        if (
+            gaps := licence_rules.experience_missing(
+                law.categories[c], held_since=held_since, on=today
+            )
+        )
+    }
+    if short:
+        raise _refusal(
+            ErrorCode.EXPERIENCE_SHORT,
+            " ".join(_experience_sentence(c, gap) for c, gaps in short.items() for gap in gaps),
+            categories=list(short),
+            experience=short,
+            act=law.act,
+        )
+
+
+def _experience_sentence(category: str, gap: dict[str, Any]) -> str:
+    values = {"category": category, "years": gap["years"]}
+    if gap["with"] == licence_rules.ANY:
+        return (
+            ngettext(
+                "Category %(category)s needs at least %(years)d year as a driver.",
+                "Category %(category)s needs at least %(years)d years as a driver.",
+                gap["years"],
+            )
+            % values
+        )
+    return ngettext(
+        "Category %(category)s needs at least %(years)d year with category %(with)s.",
+        "Category %(category)s needs at least %(years)d years with category %(with)s.",
+        gap["years"],
+    ) % {**values, "with": ", ".join(gap["with"])}
+
+
 def licence_issue(
     *, holder: Person, categories: list[str], on: date | None = None
 ) -> DrivingLicence:
     """Issue a licence for new `categories`. Checks, each with its own code: the categories
     (`category_invalid`), the trailer categories' base (`base_category_missing`), the age per
-    category (`under_age`), a valid medical certificate that allows them (`no_medical`,
-    `medical_restricted`), passed theory and driving exams per category (`exam_not_passed`).
+    category (`under_age`), the driving experience per category (`experience_short`; the age and
+    the experience are the law's, from `licence_rules`), a valid medical certificate that allows
+    them (`no_medical`, `medical_restricted`), passed theory and driving exams per category
+    (`exam_not_passed`).
     A holder with a valid licence gets a new one with all categories; the old one is replaced."""
     today = on or local_today()
     try:
@@ -62,23 +137,7 @@ def licence_issue(
                 code=ErrorCode.CATEGORIES_HELD,
                 details={"categories": wanted},
             )
-        missing = rules.missing_base_categories(new, held_codes)
-        if missing:
-            raise _refusal(
-                ErrorCode.BASE_CATEGORY_MISSING,
-                _("A trailer category needs its towing category first."),
-                categories=missing,
-            )
-        young = [
-            c for c in new if not rules.category_age_ok(c, birth_date=holder.birth_date, on=today)
-        ]
-        if young:
-            raise _refusal(
-                ErrorCode.UNDER_AGE,
-                _("The holder is too young for this category."),
-                categories=young,
-                minimum_age={c: rules.MINIMUM_AGE[c] for c in young},
-            )
+        _conditions_check(holder=holder, categories=new, held=held_codes, today=today)
         medical = medical_valid(person=holder, on=today)
         if medical is None:
             raise _refusal(

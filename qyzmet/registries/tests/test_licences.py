@@ -60,10 +60,13 @@ def test_the_minimum_age_is_checked_per_category() -> None:
     assert licence.category_codes == ["A1"]
 
 
-def test_a_bus_licence_needs_21_years() -> None:
-    person = _ready(age=20, categories=("D",))
+def test_a_bus_licence_needs_25_years() -> None:
+    person = _ready(age=24, categories=("D",))
 
-    assert _refusal(person, ["D"]).code == "under_age"
+    refused = _refusal(person, ["D"])
+
+    assert (refused.code, refused.details["minimum_age"]) == ("under_age", {"D": 25})
+    assert refused.message == "The holder is too young for category D: the minimum age is 25."
 
 
 def test_no_valid_medical_certificate_is_refused() -> None:
@@ -76,11 +79,11 @@ def test_no_valid_medical_certificate_is_refused() -> None:
 
 def test_a_medical_certificate_that_does_not_allow_the_category_is_refused() -> None:
     person = _ready(categories=("B",))
-    exams(person, "C")
+    exams(person, "C1")
 
-    refused = _refusal(person, ["C"])
+    refused = _refusal(person, ["C1"])
 
-    assert (refused.code, refused.details["categories"]) == ("medical_restricted", ["C"])
+    assert (refused.code, refused.details["categories"]) == ("medical_restricted", ["C1"])
 
 
 def test_each_exam_not_passed_is_named() -> None:

@@ -199,27 +199,6 @@ def test_no_category_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    ("category", "age"),
-    [("A", 16), ("A1", 16), ("B", 18), ("BE", 18), ("C", 18), ("C1E", 18), ("D", 21),
-     ("D1", 21), ("DE", 21), ("Tb", 21), ("Tm", 21)],
-)  # fmt: skip
-def test_minimum_age_is_reached_on_the_birthday(category: str, age: int) -> None:
-    born = date(2000, 6, 15)
-    birthday = date(2000 + age, 6, 15)
-
-    assert rules.category_age_ok(category, birth_date=born, on=birthday)
-    assert not rules.category_age_ok(category, birth_date=born, on=date(2000 + age, 6, 14))
-
-
-def test_a_trailer_category_needs_its_towing_category() -> None:
-    assert rules.missing_base_categories(["BE"], []) == ["BE"]
-    assert rules.missing_base_categories(["BE"], ["B"]) == []
-    assert rules.missing_base_categories(["B", "BE"], []) == []
-    assert rules.missing_base_categories(["C1E"], ["C"]) == []
-    assert rules.missing_base_categories(["D1E", "CE"], ["D1"]) == ["CE"]
-
-
-@pytest.mark.parametrize(
     ("issued", "expires"),
     [
         (date(2026, 3, 1), date(2036, 3, 1)),
