@@ -3,9 +3,11 @@ the minimum age, and the driving experience the licence registry shows, through 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
+from django.utils import translation
 
 from qyzmet.core.errors import ValidationFailed
 from qyzmet.identity.models import Person
@@ -14,6 +16,14 @@ from qyzmet.registries import actions
 from qyzmet.registries import validation as rules
 from qyzmet.registries.models import DrivingLicence
 from qyzmet.registries.tests.conftest import TODAY, born_aged, exams, medical
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english() -> Iterator[None]:
+    """The registry's refusals are read here in English (the platform's default is Kazakh)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

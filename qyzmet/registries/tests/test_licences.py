@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils import translation
 
 from qyzmet.core.errors import Conflict, ValidationFailed
 from qyzmet.identity.models import Person
@@ -13,6 +15,14 @@ from qyzmet.identity.tests.factories import person_create
 from qyzmet.registries import actions, selectors
 from qyzmet.registries.models import DrivingLicence
 from qyzmet.registries.tests.conftest import TODAY, born_aged, exams, medical
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english() -> Iterator[None]:
+    """The registry's refusals are read here in English (the platform's default is Kazakh)."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 
