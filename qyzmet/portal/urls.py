@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from qyzmet.portal import (
     views,
+    views_app,
     views_applications,
     views_auth,
     views_catalogue,
@@ -103,7 +104,9 @@ urlpatterns = [
     path("me/inbox/<str:item_id>/read", views_inbox.inbox_read, name="inbox-read"),
     path("me/notifications/", views_inbox.my_notifications, name="my-notifications"),
     path("me/notifications/push", views_inbox.my_push_subscribe, name="my-push-subscribe"),
-    path("sw.js", views_inbox.service_worker, name="service-worker"),
+    path("sw.js", views_app.service_worker, name="service-worker"),
+    path("manifest.webmanifest", views_app.manifest, name="manifest"),
+    path("offline/", views_app.offline, name="offline"),
     path("dev/outbox/providers", views.dev_outbox_provider, name="dev-outbox-provider"),
     path("verify/", views_documents.verify, name="verify"),  # printed QR codes lead here
     path("verify/file/", views_documents.verify_file, name="verify-file"),

@@ -7,11 +7,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.staticfiles import finders
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.selectors import notification_ref
@@ -116,15 +115,3 @@ def my_push_subscribe(request: HttpRequest) -> JsonResponse:
     except QyzmetError as exc:
         return JsonResponse(exc.as_dict(), status=exc.status)
     return JsonResponse({"subscribed": True}, status=201)
-
-
-@require_GET
-def service_worker(request: HttpRequest) -> HttpResponse:
-    """The push service worker, served from the site root so that its scope is the site."""
-    path = finders.find("portal/sw.js")
-    if not path:
-        raise Http404
-    with open(str(path), encoding="utf-8") as handle:
-        response = HttpResponse(handle.read(), content_type="application/javascript")
-    response["Cache-Control"] = "no-cache"
-    return response

@@ -52,8 +52,9 @@ def test_the_demo_report_shows_the_article_figures_with_intervals_and_a_chart_ea
     assert body.count("data-survey-chart=") == 6
     assert '<script src="/static/portal/vendor/chart.umd.min.js" defer></script>' in body
     assert '<script src="/static/portal/survey-report.js" defer></script>' in body
-    # No inline script: only the JSON block and the two files.
-    assert len(re.findall(r"<script", body)) == 3
+    # No inline script: only the JSON block, the two files and every page's app.js.
+    assert '<script src="/static/portal/app.js" defer></script>' in body
+    assert len(re.findall(r"<script", body)) == 4
     assert 'href="/surveys/egov-2021/report.pdf"' in body
     assert 'href="/surveys/egov-2021/results.csv"' in body
     assert 'href="/surveys/egov-2021/results.json"' in body

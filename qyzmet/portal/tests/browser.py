@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -45,6 +46,32 @@ def chromium_page(*, width: int = 360, language: str = "kk") -> Iterator[Page]:
             yield page
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_profile_page(*, width: int = 360, language: str = "kk") -> Iterator[Page]:
+    """A page of a browser profile kept on disk, as a person's browser is (not incognito: the
+    browser offers to install an app only there)."""
+    if not shutil.which("chromium"):
+        pytest.skip("Debian's chromium is not installed (make browser-deps)")
+    from playwright.sync_api import sync_playwright
+
+    with (
+        tempfile.TemporaryDirectory(prefix="qyzmet-profile-") as profile,
+        sync_playwright() as playwright,
+    ):
+        context = playwright.chromium.launch_persistent_context(
+            profile,
+            executable_path=CHROMIUM,
+            args=ARGS,
+            viewport={"width": width, "height": 800},
+            locale=language,
+            extra_http_headers={"Accept-Language": language},
+        )
+        try:
+            yield context.pages[0] if context.pages else context.new_page()
+        finally:
+            context.close()
 
 
 def page_sign_in(page: Page, base: str, iin: str, phone: str) -> None:
