@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "qyzmet.api.middleware.ApiErrorShapeMiddleware",  # after Locale: messages in its language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -85,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    "qyzmet.portal.middleware.UrlLengthMiddleware",
 ]
 
 # Overload guard (qyzmet/core/overload.py): requests one web process runs at once; more get
@@ -92,6 +94,11 @@ MIDDLEWARE = [
 # Django, so `manage.py serve` runs gunicorn with four times as many threads as this.
 QYZMET_MAX_INFLIGHT = env_int("QYZMET_MAX_INFLIGHT", env_int("WEB_THREADS", 4))
 QYZMET_OVERLOAD_EXEMPT_PATHS = ["/healthz"]
+# The refusal page, rendered once per language without a request (no database).
+QYZMET_OVERLOAD_TEMPLATE = "portal/errors/503.html"
+# Longer addresses (path and query) get the 414 page; gunicorn's own limit is set above it.
+QYZMET_MAX_URL_LENGTH = env_int("QYZMET_MAX_URL_LENGTH", 4096)
+CSRF_FAILURE_VIEW = "qyzmet.portal.views_errors.csrf_failure"
 # How long a process trusts its working-day calendar before checking the overrides table again
 # (changes made in the same process are seen at once).
 QYZMET_CALENDAR_RECHECK_SECONDS = env_int("QYZMET_CALENDAR_RECHECK_SECONDS", 5)

@@ -17,13 +17,21 @@ from enum import StrEnum
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from qyzmet.core.errors import NotAuthenticated, NotFound, QyzmetError, ValidationFailed
+from qyzmet.core.errors import ErrorCode as CoreCode
+from qyzmet.core.errors import (
+    NotAuthenticated,
+    NotFound,
+    QyzmetError,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 
 
 class ErrorCode(StrEnum):
@@ -105,6 +113,23 @@ def _field_error(error: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def error_for_status(status: int) -> QyzmetError:
+    """The error for an HTTP status answered before (or outside) an endpoint: Django's own 400,
+    403, 404 and 500, a 405 for a method the path does not take, 413, 414, 503."""
+    by_status: dict[int, tuple[str, str]] = {
+        400: (CoreCode.BAD_REQUEST, _("The request could not be understood.")),
+        403: (CoreCode.FORBIDDEN, _("You do not have access to this.")),
+        404: (CoreCode.NOT_FOUND, str(NotFound.default_message)),
+        405: (CoreCode.METHOD_NOT_ALLOWED, _("This address does not accept this method.")),
+        413: (CoreCode.REQUEST_TOO_LARGE, _("The request is too large.")),
+        414: (CoreCode.URL_TOO_LONG, _("The address is too long.")),
+        500: (CoreCode.SERVER_ERROR, _("Something went wrong on our side. Please try again.")),
+        503: (CoreCode.UNAVAILABLE, str(ServiceUnavailable.default_message)),
+    }
+    code, message = by_status.get(status, (CoreCode.ERROR, str(QyzmetError.default_message)))
+    return QyzmetError(message, code=code, status=status)
+
+
 def render_error(api: NinjaAPI, request: HttpRequest, error: QyzmetError) -> HttpResponse:
     response = api.create_response(request, error.as_dict(), status=error.status)
     for name, value in error.headers.items():
@@ -129,6 +154,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
         return render_error(api, request, NotFound())
+
+    @api.exception_handler(RequestDataTooBig)
+    def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        return render_error(api, request, error_for_status(413))
 
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -25,6 +25,13 @@ class ErrorCode(StrEnum):
     UNAVAILABLE = "unavailable"
     MCI_NOT_DEFINED = "mci_not_defined"
     OVERLOADED = "overloaded"
+    # HTTP-level refusals answered before a view runs (`qyzmet.api.middleware`)
+    BAD_REQUEST = "bad_request"
+    FORBIDDEN = "forbidden"
+    METHOD_NOT_ALLOWED = "method_not_allowed"
+    REQUEST_TOO_LARGE = "request_too_large"
+    URL_TOO_LONG = "url_too_long"
+    SERVER_ERROR = "server_error"
     # idempotency keys (`qyzmet.core.idempotency`)
     IDEMPOTENCY_KEY = "idempotency_key"
     IDEMPOTENCY_REUSED = "idempotency_reused"

@@ -15,6 +15,9 @@ Settings (read once, when the middleware is built):
   docs/performance.md).
 - `QYZMET_OVERLOAD_EXEMPT_PATHS` (`("/healthz",)`): paths never refused, so that a load balancer's
   health check tells "busy" apart from "down".
+- `QYZMET_OVERLOAD_TEMPLATE` (none): the refusal page outside /api/ (the site's own 503 page),
+  rendered once per language without a request, so it needs neither the database nor a session;
+  without it, or should it fail to render, a minimal page.
 
 Put it first in `MIDDLEWARE`, so a refusal does no other work. The slot is released when the
 view returns: a streamed body is sent after that and is not counted.
@@ -29,6 +32,7 @@ from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 
@@ -46,9 +50,39 @@ class Overloaded(ServiceUnavailable):
     code: str = ErrorCode.OVERLOADED
 
 
+_pages: dict[tuple[str, str], str] = {}
+_pages_lock = threading.Lock()
+
+
+def refusal_page(message: str) -> str:
+    """The refusal page in the active language: the configured template, rendered once."""
+    language = translation.get_language()
+    template = getattr(settings, "QYZMET_OVERLOAD_TEMPLATE", "")
+    page = _pages.get((template, language))
+    if page is not None:
+        return page
+    try:
+        page = render_to_string(template) if template else ""
+    except Exception:
+        logger.exception("overload page could not be rendered", extra={"template": template})
+        page = ""
+    if not page:
+        page = (
+            f'<!doctype html>\n<html lang="{escape(language)}">'
+            '<head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">'
+            f"<title>Qyzmet</title></head><body><main><h1>Qyzmet</h1><p>{escape(message)}</p>"
+            "</main></body></html>\n"
+        )
+    with _pages_lock:
+        _pages[(template, language)] = page
+    return page
+
+
 def overloaded_response(request: HttpRequest) -> HttpResponse:
     """The refusal, in the caller's language: the one error shape under /api/, a page otherwise.
-    Built without templates or the database, so it stays cheap when everything else is busy."""
+    Built without the database, and the page once per language, so it stays cheap when everything
+    else is busy."""
     language = translation.get_language_from_request(request, check_path=False)
     with translation.override(language):
         error = Overloaded()
@@ -56,14 +90,7 @@ def overloaded_response(request: HttpRequest) -> HttpResponse:
         if request.path_info.startswith("/api/"):
             response = JsonResponse(error.as_dict(), status=error.status)
         else:
-            message = escape(str(error.message))
-            page = (
-                f'<!doctype html>\n<html lang="{escape(translation.get_language())}">'
-                '<head><meta charset="utf-8">'
-                '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f"<title>Qyzmet</title></head><body><main><h1>Qyzmet</h1><p>{message}</p>"
-                "</main></body></html>\n"
-            )
+            page = refusal_page(str(error.message))
             response = HttpResponse(page, status=error.status, content_type="text/html")
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     response["Cache-Control"] = "no-store"

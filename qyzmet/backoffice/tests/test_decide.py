@@ -68,16 +68,32 @@ def test_the_page_shows_the_application_and_the_officers_steps(
     assert submitted.number in html
     assert "Certificate of criminal record (or of no criminal record)</h1>" in html
     assert "<dt>Status</dt><dd>Under review</dd>" in html
-    assert "<dt>What the certificate is for</dt><dd>employment</dd>" in html
+    assert "<dt>What the certificate is for</dt><dd>Employment</dd>" in html
     assert (
         "<dt>Purpose of the certificate</dt><dd>—</dd>" in html
     )  # every question, answered or not
     assert "<dt>Full name</dt>" in html  # the registries' prefill
     assert 'value="claim"' in html
     assert 'value="issue"' in html
-    assert "send_to_officer" in html  # the history
-    queue = office.get(f"/office/queue/?agency={AGENCY}")
-    assert submitted.number in queue.content.decode()
+    assert "— Pass to an officer (automatically) → Under review" in html  # the history
+    assert "send_to_officer" not in html
+    queue = office.get(f"/office/queue/?agency={AGENCY}").content.decode()
+    assert submitted.number in queue
+    assert "<td>Under review</td>" in queue
+    assert "in_review" not in queue
+
+
+def test_the_page_names_states_steps_roles_and_answers_in_the_officers_language(
+    submitted: Application, office: CommittingClient
+) -> None:
+    office.cookies["qyzmet_language"] = "ru"
+
+    html = office.get(f"/office/applications/{submitted.id}/").content.decode()
+    queue = office.get(f"/office/queue/?agency={AGENCY}").content.decode()
+
+    assert "<dd>Трудоустройство</dd>" in html
+    assert "— Передать на проверку сотруднику (автоматически) → На рассмотрении" in html
+    assert "<td>На рассмотрении</td>" in queue
 
 
 def test_an_officer_claims_and_decides_on_the_page(

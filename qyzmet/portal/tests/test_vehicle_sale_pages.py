@@ -122,7 +122,7 @@ def test_the_officer_s_page_shows_what_the_registry_wrote_and_why_it_refused() -
 
     page = office.get(url).content.decode()
     assert Application.objects.get().outcome == "approved"
-    assert f"Written to the registry: vin {first.vehicle.vin}, plate 123 ABC 02" in page
+    assert f"Written to the registry: VIN {first.vehicle.vin}, plate 123 ABC 02" in page
 
 
 def test_the_buyer_may_confirm_on_the_page_with_a_certificate() -> None:

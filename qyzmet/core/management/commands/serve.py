@@ -30,6 +30,8 @@ class Command(BaseCommand):
             python, "-m", "gunicorn", "config.wsgi:application",
             "--bind", bind, "--worker-class", "gthread",
             "--workers", str(workers), "--threads", str(threads),
+            # Above QYZMET_MAX_URL_LENGTH, so that an over-long address gets the 414 page.
+            "--limit-request-line", "8190",
             "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
         ]  # fmt: skip
         worker = [python, "manage.py", "worker"]

@@ -1,0 +1,46 @@
+"""Every error under /api/ in the one error shape, also those answered before an endpoint runs.
+
+Django answers an unknown path (404), a body over `DATA_UPLOAD_MAX_MEMORY_SIZE` (413), an
+address over `QYZMET_MAX_URL_LENGTH` (414) and an unhandled exception (500) with the site's error
+pages, and django-ninja answers a method a path does not take (405) with plain text; under /api/
+this middleware puts `{"code", "message", "details"}` in their place, in the caller's language
+(it sits after `LocaleMiddleware`). The overload guard's 503 is already the shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from qyzmet.api.errors import error_for_status
+
+API_PREFIX = "/api/"
+KEPT_HEADERS = ("Allow", "Retry-After")
+
+
+def is_error_shape(response: HttpResponse) -> bool:
+    return response.get("Content-Type", "").startswith("application/json")
+
+
+class ApiErrorShapeMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code < 400
+            or not request.path_info.startswith(API_PREFIX)
+            or is_error_shape(response)
+        ):
+            return response
+        error = error_for_status(response.status_code)
+        allowed = response.get("Allow")
+        if allowed:
+            error.details = {"allowed": sorted(m.strip() for m in allowed.split(",") if m.strip())}
+        shaped = JsonResponse(error.as_dict(), status=response.status_code)
+        for name in KEPT_HEADERS:
+            if name in response:
+                shaped[name] = response[name]
+        return shaped
