@@ -27,6 +27,9 @@ messages: $(STAMP)
 	$(PY) manage.py makemessages -l kk -l ru -l en --ignore=.venv --ignore=var --no-obsolete \
 	  --settings=config.settings_test
 
+# Links and QR codes of the demo name the address it serves on (set QYZMET_PUBLIC_URL to the
+# address a phone on the network reaches, when it differs).
+run: export QYZMET_PUBLIC_URL ?= http://$(HOST_PORT)
 run: setup
 	@mkdir -p var
 	QYZMET_DEMO=1 $(PY) manage.py migrate --noinput -v 0

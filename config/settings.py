@@ -8,7 +8,15 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from config.env import demo_secret, env_bool, env_int, env_list, env_networks, env_str
+from config.env import (
+    demo_secret,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+    env_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QYZMET_VAR_DIR", str(BASE_DIR / "var")))
@@ -237,10 +245,16 @@ QYZMET_TRUST_ROOT_FILES = env_list("QYZMET_TRUST_ROOT_FILES", [])
 # national root CAs to trust, in addition to the demo root in demo mode (and instead of it
 # otherwise). QYZMET_TRUST_ROOT_FILES above is its older name and is still read.
 QYZMET_PKI_TRUST_ROOTS = env_list("QYZMET_PKI_TRUST_ROOTS", [])
-# The portal's public address (scheme and host, no trailing slash): result documents' QR codes
-# lead to its verification page, and certificates name its CRL and OCSP addresses. Empty: QR
-# codes hold a relative address and certificates name no revocation location.
-QYZMET_PUBLIC_URL = env_str("QYZMET_PUBLIC_URL", "http://localhost:8000" if QYZMET_DEMO else "")
+# The portal's public address (scheme and host, no trailing slash), the base of every public
+# link (qyzmet.core.public_url): result documents' QR codes and verify links, wallet share links,
+# the sign-in QR code, and the CRL and OCSP addresses certificates name. They outlive the request
+# (a printed QR code), so they never come from the request's host.
+QYZMET_PUBLIC_URL = env_url("QYZMET_PUBLIC_URL", "http://localhost:8000" if QYZMET_DEMO else "")
+if not QYZMET_PUBLIC_URL and not QYZMET_DEMO:
+    raise ImproperlyConfigured(
+        "QYZMET_PUBLIC_URL (e.g. https://egov.kz) is required unless QYZMET_DEMO=1: documents' "
+        "QR codes and certificates' CRL and OCSP addresses are built on it"
+    )
 # The cookie lives as long as the absolute timeout; the idle timeout is enforced server-side on
 # the AuthSession, so that it is recorded and visible on "my sessions".
 SESSION_COOKIE_AGE = QYZMET_SESSION_ABSOLUTE_HOURS * 3600

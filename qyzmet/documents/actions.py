@@ -23,6 +23,7 @@ from qyzmet.documents import rendering
 from qyzmet.documents.errors import ErrorCode
 from qyzmet.documents.models import Document
 from qyzmet.documents.numbering import number_display, number_make
+from qyzmet.documents.particulars import particulars_rows
 from qyzmet.documents.storage import pdf_seal
 from qyzmet.identity.models import Account, Person
 from qyzmet.signatures.actions import agency_pdf_sign
@@ -48,6 +49,7 @@ def document_issue(
     language: str | None = None,
     supersedes: Document | None = None,
     definition: ServiceDefinition | None = None,
+    registry: Mapping[str, Any] | None = None,
 ) -> Document:
     """Issue the result document of `service_code` to `holder`: render the PDF (in the holder's
     language unless told), sign it with the agency's PAdES signature, store it, and record it.
@@ -58,6 +60,10 @@ def document_issue(
 
     `definition` is the version the application was submitted under (its template, title and
     form labels); without it, the catalogue's current one.
+
+    `registry` is what the application's registry change wrote (a certificate or licence number,
+    a VIN): the document then carries the registry's record, read now, after the change, in
+    place of the answers, which were given before the registry chose a plate or a number.
     """
     definition = definition or service_get(code=service_code)
     if definition.result.document is None:
@@ -72,6 +78,7 @@ def document_issue(
     valid_days = definition.result.document.valid_days
     valid_until = today + dt.timedelta(days=valid_days) if valid_days else None
     number = number_make(year=today.year)
+    particulars = particulars_rows(written=registry or {}, language=language)
     facts = rendering.DocumentFacts(
         number=number_display(number),
         title=definition.result.document.title.get(language),
@@ -81,8 +88,9 @@ def document_issue(
         holder_iin=holder.iin,
         issued_on=today,
         valid_until=valid_until,
-        answers=rendering.answer_rows(definition, answers or {}, language),
+        answers=[] if particulars else rendering.answer_rows(definition, answers or {}, language),
         verify_url=rendering.verify_url(number),
+        particulars=particulars,
     )
     unsigned = rendering.pdf_render(
         template=rendering.template_for(definition), facts=facts, language=language

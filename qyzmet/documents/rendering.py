@@ -17,7 +17,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, select_template
 from django.utils import formats
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 from qyzmet.catalogue.schema import FormField, ServiceDefinition
+from qyzmet.core.public_url import public_url
 
 FONTS_DIR = Path(__file__).resolve().parent / "fonts"
 DEFAULT_TEMPLATE = "documents/default.html"
@@ -45,14 +45,16 @@ class DocumentFacts:
     valid_until: dt.date | None
     answers: Sequence[tuple[str, str]]
     verify_url: str
+    # the registry's record the document attests (its certificate or licence number, plate,
+    # vehicle, categories, dates), as (label, value)
+    particulars: Sequence[tuple[str, str]] = ()
 
 
 def verify_url(number: str) -> str:
     """The public verification page for `number`, absolute when `QYZMET_PUBLIC_URL` is set.
     The IIN is not in it: the verifier types it from the paper, so the address (in logs,
     history, photos of the QR) names no one."""
-    base = str(getattr(settings, "QYZMET_PUBLIC_URL", "")).rstrip("/")
-    return f"{base}{VERIFY_PATH}?{urlencode({'number': number})}"
+    return public_url(f"{VERIFY_PATH}?{urlencode({'number': number})}")
 
 
 def qr_svg_data_uri(content: str) -> str:

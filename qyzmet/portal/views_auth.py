@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
+from qyzmet.core.public_url import public_url
 from qyzmet.identity.actions.otp import IssuedCode
 from qyzmet.identity.actions.qr import qr_signin_poll, qr_signin_start
 from qyzmet.identity.actions.sessions import session_end, session_start
@@ -188,7 +189,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def signin_qr(request: HttpRequest) -> HttpResponse:
     started = qr_signin_start()
     request.session[QR] = {"id": str(started.qr.id), "secret": started.browser_secret}
-    payload = request.build_absolute_uri(reverse("portal:qr-open")) + "#" + started.token
+    payload = public_url(reverse("portal:qr-open") + "#" + started.token)
     svg = segno.make(payload, error="m").svg_inline(scale=5, dark="#1b1f24", light="#ffffff")
     context = {
         "method": "qr",

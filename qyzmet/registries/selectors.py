@@ -87,6 +87,16 @@ def vehicle_history(*, vehicle: Vehicle) -> list[VehicleRegistration]:
     )
 
 
+def registration_by_certificate(*, number: str) -> VehicleRegistration | None:
+    """The registration a certificate number was issued for, with its vehicle, plate and owner
+    (ended or not: a certificate keeps naming what it named)."""
+    return (
+        VehicleRegistration.objects.select_related("vehicle", "plate", "owner")
+        .filter(certificate_number=number)
+        .first()
+    )
+
+
 def plate_is_free(*, number: str) -> bool:
     """Whether `number` is a free plate of the pool (False for a malformed or unknown one)."""
     try:
@@ -129,6 +139,10 @@ def licence_categories_held_since(*, person: Person) -> dict[str, date]:
             if category not in since or issued < since[category]:
                 since[category] = issued
     return since
+
+
+def licence_by_number(*, number: str) -> DrivingLicence | None:
+    return DrivingLicence.objects.select_related("holder").filter(number=number).first()
 
 
 def medical_valid(*, person: Person, on: date | None = None) -> MedicalCertificate | None:

@@ -7,7 +7,6 @@ import datetime as dt
 import logging
 
 from cryptography import x509
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -15,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, ValidationFailed
+from qyzmet.core.public_url import public_base, public_url
 from qyzmet.signatures import issuance
 from qyzmet.signatures.authorities import ca_signer as ca_signer
 from qyzmet.signatures.authorities import crl_build as crl_build
@@ -191,11 +191,10 @@ def ca_slug(ca: CertificateAuthority) -> str:
 def revocation_locations(ca: CertificateAuthority) -> issuance.RevocationLocations | None:
     """The public CRL and OCSP addresses for certificates `ca` issues; None when
     `QYZMET_PUBLIC_URL` is not set (the certificates then name no location)."""
-    base = str(getattr(settings, "QYZMET_PUBLIC_URL", "")).rstrip("/")
-    if not base:
+    if not public_base():
         return None
     return issuance.RevocationLocations(
-        crl_url=f"{base}/pki/crl/{ca_slug(ca)}.crl", ocsp_url=f"{base}/pki/ocsp"
+        crl_url=public_url(f"/pki/crl/{ca_slug(ca)}.crl"), ocsp_url=public_url("/pki/ocsp")
     )
 
 

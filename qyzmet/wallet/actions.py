@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
+from qyzmet.core.public_url import public_base
 from qyzmet.core.ratelimit import Count, rate_check
 from qyzmet.identity.models import Account, Person
 from qyzmet.trust.actions import data_access_record
@@ -133,7 +134,7 @@ def offline_token_issue(
         )
     now = int(time.time())
     claims: dict[str, object] = {
-        "iss": settings.QYZMET_PUBLIC_URL or "qyzmet",
+        "iss": public_base() or "qyzmet",
         "iat": now,
         "exp": now + ttl,
         "jti": secrets.token_urlsafe(12),
@@ -159,7 +160,7 @@ def revocation_list_sign(*, revoked: list[str]) -> str:
     now = int(time.time())
     return _sign(
         {
-            "iss": settings.QYZMET_PUBLIC_URL or "qyzmet",
+            "iss": public_base() or "qyzmet",
             "iat": now,
             "exp": now + settings.QYZMET_WALLET_REVOCATIONS_SECONDS,
             "revoked": sorted(revoked),

@@ -5,22 +5,19 @@ from __future__ import annotations
 from urllib.parse import quote
 
 import segno
-from django.conf import settings
 
-
-def _base() -> str:
-    return str(settings.QYZMET_PUBLIC_URL or "").rstrip("/")
+from qyzmet.core.public_url import public_url
 
 
 def share_check_url(code: str) -> str:
     """The verifier's page with the code filled in (it is redeemed only when they confirm)."""
-    return f"{_base()}/wallet/check?code={quote(code)}"
+    return public_url(f"/wallet/check?code={quote(code)}")
 
 
 def offline_verify_url(token: str) -> str:
     """The offline verifier with the token in the fragment, which browsers never send to a
     server: the check happens on the verifier's device."""
-    return f"{_base()}/verify/offline#{token}"
+    return public_url(f"/verify/offline#{token}")
 
 
 def qr_svg(content: str, *, scale: int = 4) -> str:

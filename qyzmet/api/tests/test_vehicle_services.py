@@ -7,17 +7,21 @@ inspection."""
 from __future__ import annotations
 
 import base64
+import html
+import re
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import time_machine
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import override
 
 from conftest import CommittingClient, bearer, last_code, sign_in
 from qyzmet.applications.deadlines import deadlines_sweep
 from qyzmet.applications.models import Application, OfficerMembership, Signature
 from qyzmet.core.calendar import local_today
+from qyzmet.documents import rendering
 from qyzmet.documents.models import Document
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create, make_iin
@@ -81,6 +85,32 @@ def _vehicles_in_wallet(api: CommittingClient, auth: Headers) -> list[dict[str, 
         for e in entries
         if e["kind"] == "vehicle_registration"
     ]
+
+
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The HTML of every result document, as WeasyPrint receives it to lay out the PDF."""
+    pages: list[str] = []
+    real = rendering.html_render
+
+    def spy(**kwargs: Any) -> str:
+        page = real(**kwargs)
+        pages.append(page)
+        return page
+
+    monkeypatch.setattr(rendering, "html_render", spy)
+    return pages
+
+
+def _rows(page: str) -> dict[str, str]:
+    """A document's (label, value) rows."""
+    found = re.findall(r'<th scope="row">(.*?)</th><td>(.*?)</td>', page)
+    return {html.unescape(label): html.unescape(value) for label, value in found}
+
+
+def _en_date(day: date) -> str:
+    with override("en"):
+        return str(formats.date_format(day, "DATE_FORMAT"))
 
 
 @pytest.fixture
@@ -193,6 +223,42 @@ def test_the_buyer_may_ask_for_new_plates_of_their_region(
 
     assert api_client.get(url, **sale["b"]).json()["state"] == "registered"
     assert [v["plate"] for v in _vehicles_in_wallet(api_client, sale["b"])] == ["456 DEF 09"]
+
+
+def test_the_buyer_s_certificate_names_its_number_the_new_plate_and_the_car(
+    api_client: CommittingClient, sale: dict[str, Any], rendered: list[str]
+) -> None:
+    # given: a sale with new plates for the buyer, confirmed
+    started = _start_sale(api_client, sale, new_plates=True)
+    url = f"/api/v1/applications/{started['id']}"
+    code = api_client.post(f"{url}/countersign/sms", **sale["b"])
+    api_client.post_json(
+        f"{url}/countersign",
+        {"code_id": code.json()["code_id"], "code": last_code(api_client, BUYER_PHONE)},
+        **sale["b"],
+    )
+
+    # when: the buyer pays and the registry re-registers the car
+    _pay(api_client, sale["b"], "pay-certificate")
+
+    # then: the certificate carries the registry's record after the change
+    current = Vehicle.objects.get().registrations.get(ended_on=None)
+    assert current.certificate_number != sale["old_certificate"]
+    document = Document.objects.get(application_id=started["id"])
+    [page] = rendered
+    rows = _rows(page)
+    assert rows["Registration certificate number"] == current.certificate_number
+    assert rows["Registration plate"] == "456 DEF 09"
+    assert rows["Vehicle identification number (VIN)"] == sale["vehicle"].vin
+    assert (rows["Make"], rows["Model"], rows["Year of manufacture"]) == ("Toyota", "Camry", "2020")
+    assert (rows["Vehicle category"], rows["Colour"]) == ("B", "white")
+    assert rows["Registered on"] == _en_date(current.started_on)
+    assert rows["Holder"] == sale["buyer"].person.full_name
+    assert rows["Holder's IIN"] == sale["buyer"].person.iin
+    assert document.holder_id == sale["buyer"].person.pk
+    # the sale's answers (price, seller, the old plate) are not the certificate's
+    assert "Sale price" not in page
+    assert PLATE not in page
 
 
 def test_a_sale_the_buyer_does_not_confirm_lapses(
@@ -402,6 +468,31 @@ def test_an_18_year_old_with_exams_and_medical_gets_the_licence_in_the_wallet(
     assert "driving_licence" in kinds
 
 
+def test_the_licence_document_carries_its_number_categories_and_dates(
+    api_client: CommittingClient, young: dict[str, Any], rendered: list[str]
+) -> None:
+    # given: an 18-year-old with exams and a medical certificate
+    person = young["account"].person
+    person.birth_date = rules.add_years(local_today(), -18)
+    person.save(update_fields=["birth_date"])
+
+    # when: they apply for category B and pay
+    _submit(api_client, young["auth"], SELLER_PHONE, "driving-licence-issue", {"category": "B"})
+    _pay(api_client, young["auth"], "pay-licence-document")
+
+    # then: the licence document carries what the registry issued
+    licence = DrivingLicence.objects.get(holder=person)
+    [page] = rendered
+    rows = _rows(page)
+    assert rows["Driving licence number"] == licence.number
+    assert rows["Categories"] == "B"
+    assert rows["Category B held since"] == _en_date(licence.issued)
+    assert rows["Licence issued on"] == _en_date(licence.issued)
+    assert rows["Licence valid until"] == _en_date(licence.expires)
+    assert licence.expires > licence.issued
+    assert rows["Date of birth"] == _en_date(person.birth_date)
+
+
 def test_an_expired_licence_with_medical_data_is_replaced_online(
     api_client: CommittingClient,
 ) -> None:
@@ -462,7 +553,7 @@ def test_an_expired_licence_without_medical_data_is_refused_with_the_reason(
 
 
 def test_a_first_registration_is_decided_by_an_officer_after_the_inspection(
-    api_client: CommittingClient,
+    api_client: CommittingClient, rendered: list[str]
 ) -> None:
     owner = citizen_create(region="02")
     auth = _signed_in(api_client, owner, SELLER_PHONE)
@@ -492,6 +583,14 @@ def test_a_first_registration_is_decided_by_an_officer_after_the_inspection(
     assert current.owner_id == owner.person.pk
     assert current.plate.number == "234 KZA 02"  # the next free standard plate of region 02
     assert registered.json()["history"][-1]["changes"]["registry"]["plate"] == "234 KZA 02"
+    # the certificate names the plate and the number the registry gave, not "the next free one"
+    run_tasks()
+    [page] = rendered
+    rows = _rows(page)
+    assert rows["Registration plate"] == "234 KZA 02"
+    assert rows["Registration certificate number"] == current.certificate_number
+    assert rows["Vehicle identification number (VIN)"] == "1M8GDM9AXKP042788"
+    assert "The next free number" not in page
 
 
 def test_an_officer_s_approval_the_registry_refuses_changes_nothing(

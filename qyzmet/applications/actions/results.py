@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from qyzmet.applications.actions.definitions import answers_of, definition_of
 from qyzmet.applications.actions.history import event_record
-from qyzmet.applications.models import Application
+from qyzmet.applications.models import Application, ApplicationEvent
 from qyzmet.applications.words import Role
 from qyzmet.core.ids import uuid_or_none
 from qyzmet.documents.actions import document_issue
 from qyzmet.documents.models import Document
+
+
+def _registry_written(application: Application) -> dict[str, Any]:
+    """What the approval's registry change wrote (its history row keeps it), {} if none."""
+    for changes in (
+        ApplicationEvent.objects.filter(application=application)
+        .order_by("-created_at", "-id")
+        .values_list("changes", flat=True)
+    ):
+        written = (changes or {}).get("registry")
+        if isinstance(written, dict) and written:
+            return written
+    return {}
 
 
 def application_result_issue(*, application_id: str) -> None:
@@ -41,6 +56,7 @@ def application_result_issue(*, application_id: str) -> None:
         answers=answers_of(application),
         language=application.applicant.language or None,
         definition=definition,  # the version it was submitted under
+        registry=_registry_written(application),  # the certificate or licence it made
     )
     event_record(
         application=application,

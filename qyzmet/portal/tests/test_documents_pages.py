@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509 import ocsp
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.urls import resolve
 
 from conftest import PASSWORD, PHONE, CommittingClient, last_code
@@ -42,6 +43,28 @@ def agency_certificate(
 
 def issue(holder: Any = None) -> Document:
     return document_issue(holder=holder or person_create(), service_code=SERVICE, language="en")
+
+
+def test_the_qr_code_and_the_verify_link_use_the_configured_public_address(
+    agency_certificate: IssuedCertificate, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[str] = []
+    pages: list[str] = []
+    real_qr, real_html = rendering.qr_svg_data_uri, rendering.html_render
+    monkeypatch.setattr(
+        rendering, "qr_svg_data_uri", lambda content: encoded.append(content) or real_qr(content)
+    )
+    monkeypatch.setattr(
+        rendering, "html_render", lambda **kw: pages.append(real_html(**kw)) or pages[-1]
+    )
+
+    with override_settings(QYZMET_PUBLIC_URL="https://egov.example.kz"):
+        document = issue()
+
+    link = f"https://egov.example.kz/verify/?number={document.number}"
+    assert encoded == [link]
+    assert f'<p class="url">{link}</p>' in pages[-1]
+    assert "localhost" not in pages[-1]
 
 
 def test_the_qr_code_leads_to_the_check_and_the_check_shows_the_document(

@@ -4,7 +4,9 @@ import re
 from datetime import date, timedelta
 
 import pytest
+import segno
 import time_machine
+from django.test import override_settings
 from django.utils import timezone
 
 from conftest import PHONE, CommittingClient, bearer, last_code, sign_in
@@ -112,6 +114,22 @@ def test_an_idle_browser_session_times_out() -> None:
     with time_machine.travel(timezone.now() + timedelta(minutes=31)):
         assert web.get("/me/").status_code == 302
     assert AuthSession.objects.get().end_reason == "timeout"
+
+
+def test_the_sign_in_qr_code_leads_to_the_public_address_whatever_the_host(
+    web: CommittingClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    encoded: list[str] = []
+    real = segno.make
+    monkeypatch.setattr(
+        segno, "make", lambda content, **kw: encoded.append(content) or real(content, **kw)
+    )
+
+    with override_settings(QYZMET_PUBLIC_URL="https://egov.example.kz"):
+        page = web.get("/signin/qr/", HTTP_HOST="localhost").content.decode()
+
+    token = re.search(r"<code>([\w-]+)</code>", page).group(1)  # type: ignore[union-attr]
+    assert encoded == [f"https://egov.example.kz/qr/#{token}"]
 
 
 def test_qr_sign_in_approved_by_the_phone_app(web: CommittingClient, api_client) -> None:  # type: ignore[no-untyped-def]

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from conftest import CommittingClient
@@ -104,6 +105,19 @@ def test_a_share_code_works_once_and_the_history_shows_who_checked(
     # the client's address is kept only as its keyed hash
     hashes = set(ShareCheck.objects.values_list("client_hash", flat=True))  # both attempts
     assert hashes == {client_fingerprint("10.1.2.3")} and "10.1.2.3" not in hashes
+
+
+def test_share_and_offline_links_use_the_configured_public_address(
+    api_client: CommittingClient,
+) -> None:
+    account = citizen_create()
+    document = document_make(account.person)
+    headers = api_headers(api_client, account)
+
+    with override_settings(QYZMET_PUBLIC_URL="https://egov.example.kz/"):
+        share = _share(api_client, headers, document)
+
+    assert share["check_url"] == f"https://egov.example.kz/wallet/check?code={share['code']}"
 
 
 def test_the_verifier_sees_the_status_of_now(api_client: CommittingClient) -> None:
