@@ -110,7 +110,8 @@ def test_the_reader_finds_each_kind_of_literal_code(tmp_path: Path) -> None:
     ]
 
 
-def _app_error_codes() -> dict[str, set[str]]:
+def _enums() -> dict[str, type[StrEnum]]:
+    """Each app's `ErrorCode`, found independently of the API's own listing."""
     found = {}
     for config in apps.get_app_configs():
         if not config.name.startswith("qyzmet.") or config.label in NOT_THE_API:
@@ -122,8 +123,21 @@ def _app_error_codes() -> dict[str, set[str]]:
         enum = getattr(module, "ErrorCode", None)
         if enum is not None:
             assert issubclass(enum, StrEnum), config.label
-            found[config.label] = {member.value for member in enum}
+            found[config.label] = enum
     return found
+
+
+def _app_error_codes() -> dict[str, set[str]]:
+    return {label: {member.value for member in enum} for label, enum in _enums().items()}
+
+
+def test_each_code_is_its_name_in_lower_case() -> None:
+    """One spelling: `ErrorCode.NOT_ONLINE` is "not_online", in every app."""
+    misnamed = {
+        label: [member.name for member in enum if member.value != member.name.lower()]
+        for label, enum in _enums().items()
+    }
+    assert {label: names for label, names in misnamed.items() if names} == {}
 
 
 def test_every_error_code_of_every_app_is_in_the_served_document() -> None:
