@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.schemas import ErrorOut, Text
@@ -20,16 +21,22 @@ from qyzmet.notifications.actions import (
     push_subscription_remove,
     receipts_apply,
 )
-from qyzmet.notifications.models import Notification, NotificationPreference
+from qyzmet.notifications.models import NotificationPreference
 from qyzmet.notifications.providers.push import vapid_keys
-from qyzmet.notifications.selectors import inbox_list, inbox_unread_count, preferences_get
+from qyzmet.notifications.selectors import (
+    InboxItem,
+    inbox_item_of,
+    inbox_list,
+    inbox_unread_count,
+    preferences_get,
+)
 
 router = Router(tags=["inbox"], auth=AccessToken())
 notifications = Router(tags=["notifications"])
 ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 
 
-# Built from a `Notification`.
+# Built from an `InboxItem`: the message in the request's language (Accept-Language).
 class InboxItemOut(Schema):
     id: Text
     event: str
@@ -38,10 +45,6 @@ class InboxItemOut(Schema):
     link: str
     created_at: datetime
     read: bool
-
-    @staticmethod
-    def resolve_read(item: Notification) -> bool:
-        return item.read_at is not None
 
 
 class InboxOut(Schema):
@@ -90,7 +93,12 @@ def _ref(request: HttpRequest) -> str:
 @router.get("", response={200: InboxOut, **ERRORS}, summary="My messages, newest first")
 def inbox(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
     ref = _ref(request)
-    items = inbox_list(recipient_ref=ref, limit=min(max(limit, 1), 200), offset=max(offset, 0))
+    items = inbox_list(
+        recipient_ref=ref,
+        language=get_language(),
+        limit=min(max(limit, 1), 200),
+        offset=max(offset, 0),
+    )
     return {"unread": inbox_unread_count(recipient_ref=ref), "items": items}
 
 
@@ -101,8 +109,9 @@ def read_all(request: HttpRequest) -> CountOut:
 
 @router.post("/{item_id}/read", response={200: InboxItemOut, **ERRORS},
              summary="Mark one message read (or unread with ?read=false)")  # fmt: skip
-def read_one(request: HttpRequest, item_id: str, read: bool = True) -> Notification:
-    return inbox_item_mark_read(recipient_ref=_ref(request), item_id=item_id, read=read)
+def read_one(request: HttpRequest, item_id: str, read: bool = True) -> InboxItem:
+    item = inbox_item_mark_read(recipient_ref=_ref(request), item_id=item_id, read=read)
+    return inbox_item_of(item, language=get_language())
 
 
 def _preferences_out(ref: str) -> PreferencesOut:

@@ -2,9 +2,10 @@
 
 `notify(recipient=…, event=…, context=…, dedupe_key=…)` is the one way to tell someone
 something. It renders the event in the recipient's language, writes one `Notification` row per
-channel (the inbox row is delivered at once) and enqueues their delivery, all in the caller's
-transaction: a rolled-back action leaves neither the rows nor the task. See
-docs/notifications.md for the statuses and the exactly-once argument.
+channel (the inbox row is delivered at once, and keeps the event's parameters to be rendered in
+the reader's language when read) and enqueues their delivery, all in the caller's transaction:
+a rolled-back action leaves neither the rows nor the task. See docs/notifications.md for the
+statuses and the exactly-once argument.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from qyzmet.notifications.channels.email import email_send
 from qyzmet.notifications.channels.names import ChannelName
 from qyzmet.notifications.channels.registry import channel_get
 from qyzmet.notifications.errors import ErrorCode
-from qyzmet.notifications.events import Event, event_get, event_render
+from qyzmet.notifications.events import Event, event_context_dump, event_get, event_render
 from qyzmet.notifications.failover import provider_demo_failing_set, sms_send
 from qyzmet.notifications.models import (
     Notification,
@@ -88,6 +89,7 @@ def notify(
     now = now or timezone.now()
     language = recipient.language if recipient.language in LANGUAGES else "kk"
     rendered = event_render(event, language=language, context=context)
+    kept = event_context_dump(event, context)
     prefs = NotificationPreference.objects.filter(recipient_ref=recipient.ref).first()
     expires_at = expires_at or (
         now + timedelta(seconds=spec.ttl_seconds)
@@ -109,6 +111,7 @@ def notify(
                 language=language,
                 subject=rendered.subject,
                 text=rendered.text,
+                context=kept if channel.read_later else "",
                 link=rendered.link,
                 urgent=spec.urgent,
                 dedupe_key=f"{dedupe_key}:{channel.name}{route.dedupe_suffix}"[:200],

@@ -10,10 +10,12 @@ language is taken from it. `amount_tiyn` becomes `amount` in the language's mone
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import translation
 from django.utils.translation import gettext
 
@@ -108,3 +110,31 @@ def event_render(key: str, *, language: str, context: Mapping[str, Any]) -> Rend
         subject = gettext(event.subject) % values
     link = event.link % values if event.link else ""
     return Rendered(subject=subject, text=text, link=link if link.startswith("/") else "")
+
+
+def event_context_dump(key: str, context: Mapping[str, Any]) -> str:
+    """The parameters of `key` as JSON, to render the message again when it is read; "" for
+    an urgent event (a code is said once, on its channel, and kept nowhere) or parameters that
+    are not plain data (the message then keeps its text as written)."""
+    if event_get(key).urgent:
+        return ""
+    try:
+        return json.dumps(dict(context), cls=DjangoJSONEncoder, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return ""
+
+
+def event_render_again(key: str, *, language: str, context: str, fallback: Rendered) -> Rendered:
+    """A stored message in `language`, rendered from its kept parameters (`context`, as
+    `event_context_dump` wrote it); `fallback` (its text as written) when it kept none, or its
+    event is gone or no longer fits the parameters."""
+    if not context:
+        return fallback
+    try:
+        values = json.loads(context)
+        if not isinstance(values, dict):
+            return fallback
+        rendered = event_render(key, language=language, context=values)
+    except (UnknownEvent, KeyError, ValueError, TypeError):
+        return fallback
+    return Rendered(subject=rendered.subject, text=rendered.text, link=fallback.link)

@@ -68,9 +68,13 @@ class Notification(UuidRecord):
     address = EncryptedTextField(blank=True, default="")
     address_index = models.CharField(max_length=64, blank=True, default="", db_index=True)
     event = models.CharField(max_length=64)
-    language = models.CharField(max_length=2, default="kk")
+    language = models.CharField(max_length=2, default="kk")  # of `subject` and `text`
     subject = EncryptedTextField(blank=True, default="")
     text = EncryptedTextField()
+    # The event's parameters as JSON, kept where the message is read later (the inbox) so that
+    # it is rendered in the reader's language then; empty on the channels delivered once (SMS,
+    # e-mail, push), for codes, and on rows older than it (those show `subject` and `text`).
+    context = EncryptedTextField(blank=True, default="")
     link = models.CharField(max_length=200, blank=True, default="")
     urgent = models.BooleanField(default=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.CREATED)

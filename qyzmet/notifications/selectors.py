@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import TypedDict
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.notifications.channels.names import ChannelName
+from qyzmet.notifications.events import Rendered, event_render_again
 from qyzmet.notifications.failover import provider_status_list as provider_status_list
 from qyzmet.notifications.models import Notification, NotificationPreference, SinkMessage
 
@@ -78,12 +81,50 @@ def inbox_unread_count(*, recipient_ref: str) -> int:
     ).count()
 
 
-def inbox_list(*, recipient_ref: str, limit: int = 50, offset: int = 0) -> list[Notification]:
-    return list(
-        Notification.objects.filter(
-            recipient_ref=recipient_ref, channel=ChannelName.INBOX
-        ).order_by("-created_at")[offset : offset + limit]
+@dataclass(frozen=True, slots=True)
+class InboxItem:
+    """A message in the inbox as its reader reads it: in the reader's language, whatever the
+    language it was written in (a message older than the kept parameters shows its text as
+    written)."""
+
+    id: str
+    event: str
+    subject: str
+    text: str
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+    @property
+    def read(self) -> bool:
+        return self.read_at is not None
+
+
+def inbox_item_of(item: Notification, *, language: str) -> InboxItem:
+    """One inbox row rendered in `language` from the event's parameters it keeps."""
+    written = Rendered(subject=item.subject, text=item.text, link=item.link)
+    shown = event_render_again(
+        item.event, language=language, context=item.context, fallback=written
     )
+    return InboxItem(
+        id=str(item.pk),
+        event=item.event,
+        subject=shown.subject,
+        text=shown.text,
+        link=shown.link,
+        created_at=item.created_at,
+        read_at=item.read_at,
+    )
+
+
+def inbox_list(
+    *, recipient_ref: str, language: str, limit: int = 50, offset: int = 0
+) -> list[InboxItem]:
+    """The recipient's messages, newest first, in `language` (the reader's, now)."""
+    rows = Notification.objects.filter(
+        recipient_ref=recipient_ref, channel=ChannelName.INBOX
+    ).order_by("-created_at", "-id")[offset : offset + limit]
+    return [inbox_item_of(row, language=language) for row in rows]
 
 
 def preferences_get(*, recipient_ref: str) -> NotificationPreference:

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -37,7 +38,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     ref = _ref(request)
     raw_page = request.GET.get("page", "1")
     page = max(int(raw_page), 1) if raw_page.isdigit() else 1
-    items = inbox_list(recipient_ref=ref, limit=PAGE + 1, offset=(page - 1) * PAGE)
+    items = inbox_list(
+        recipient_ref=ref, language=get_language(), limit=PAGE + 1, offset=(page - 1) * PAGE
+    )
     context: dict[str, Any] = {
         "items": items[:PAGE],
         "page": page,

@@ -162,3 +162,51 @@ def test_a_browser_subscribes_to_push_and_unsubscribes(api_client: CommittingCli
     )
     assert removed.json() == {"changed": 1}
     assert PushSubscription.objects.count() == 0
+
+
+def test_a_message_is_read_in_the_language_of_the_request_not_the_one_it_was_written_in(
+    api_client: CommittingClient,
+) -> None:
+    # given: a message written while the citizen's language was Kazakh
+    account, auth = _citizen(api_client)
+    account.language = "kk"
+    account.save(update_fields=["language"])
+    notify(
+        recipient=notification_recipient(account=account),
+        event="application.status_changed",
+        context={
+            "number": "Q7",
+            "state": {"kk": "Қаралуда", "ru": "На рассмотрении", "en": "Under review"},
+            "application_id": "Q7",
+        },
+        dedupe_key="test:languages",
+    )
+    assert Notification.objects.get(channel="inbox").subject == "Q7 өтінімі: Қаралуда"
+
+    # when: the inbox is read in Russian, then in English
+    ru = api_client.get("/api/v1/inbox", HTTP_ACCEPT_LANGUAGE="ru", **auth).json()["items"]
+    en = api_client.get("/api/v1/inbox", HTTP_ACCEPT_LANGUAGE="en", **auth).json()["items"]
+    read = api_client.post(
+        f"/api/v1/inbox/{en[0]['id']}/read", HTTP_ACCEPT_LANGUAGE="ru", **auth
+    ).json()
+
+    # then: each in the reader's language
+    assert [(m["title"], m["text"]) for m in ru] == [
+        ("Заявка Q7: На рассмотрении", "Qyzmet: заявление Q7 — На рассмотрении.")
+    ]
+    assert [(m["title"], m["text"]) for m in en] == [
+        ("Application Q7: Under review", "Qyzmet: application Q7 — Under review.")
+    ]
+    assert read["title"] == "Заявка Q7: На рассмотрении"
+
+
+def test_a_message_written_before_its_parameters_were_kept_shows_its_text(
+    api_client: CommittingClient,
+) -> None:
+    account, auth = _citizen(api_client)
+    _tell(account, "Q1")
+    Notification.objects.filter(channel="inbox").update(context="")  # as rows written before
+
+    items = api_client.get("/api/v1/inbox", HTTP_ACCEPT_LANGUAGE="ru", **auth).json()["items"]
+
+    assert [m["title"] for m in items] == ["Application Q1: in review"]

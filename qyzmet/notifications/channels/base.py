@@ -45,6 +45,8 @@ class Channel(ABC):
     held_at_night: ClassVar[bool] = False  # waits out the quiet hours (urgent messages do not)
     limited: ClassVar[bool] = False  # counts towards the recipient's messages per hour
     delivered_on_write: ClassVar[bool] = False  # delivered by writing the row: nothing to send
+    # Read later, in the reader's language: the row keeps the event's parameters to render then
+    read_later: ClassVar[bool] = False
     # With no address: no copy at all (None), or one copy written failed for this reason.
     unreachable: ClassVar[Reason | None] = None
 

@@ -1,4 +1,5 @@
-"""The inbox in the portal: the row is the message, delivered when written; always on."""
+"""The inbox in the portal: the row is the message, delivered when written; always on. It is read
+later, so the row keeps the event's parameters and is rendered in the reader's language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from qyzmet.notifications.recipients import Recipient
 class InboxChannel(Channel):
     name = ChannelName.INBOX
     delivered_on_write = True
+    read_later = True
 
     def addresses(
         self, *, recipient: Recipient, prefs: NotificationPreference | None

@@ -72,10 +72,13 @@ def _tell(payment: Payment, event: str) -> None:
     if account is None:
         return
     invoices = [item.invoice for item in payment.items.select_related("invoice").order_by("id")]
-    language = account.language or "kk"
-    what = description_in(invoices[0], language) if invoices else ""
+    # in every language: the inbox shows the message in the reader's language when read
+    what = {
+        language: description_in(invoices[0], language) if invoices else ""
+        for language in ("kk", "ru", "en")
+    }
     if len(invoices) > 1:
-        what = f"{what} (+{len(invoices) - 1})"
+        what = {language: f"{text} (+{len(invoices) - 1})" for language, text in what.items()}
     receipt = Receipt.objects.filter(payment=payment).first()
     context = {
         "amount_tiyn": payment.amount_tiyn,  # formatted in the recipient's language by the event

@@ -122,3 +122,32 @@ def test_the_service_worker_is_served_from_the_root() -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/javascript"
     assert b"showNotification" in response.content
+
+
+def test_the_inbox_page_shows_a_message_in_the_reader_s_language() -> None:
+    # given: a message written while the citizen's language was Kazakh
+    account, web = _signed_in()
+    account.language = "kk"
+    account.save(update_fields=["language"])
+    notify(
+        recipient=notification_recipient(account=account),
+        event="payment.succeeded",
+        context={
+            "amount_tiyn": 108125,
+            "what": {"kk": "мемлекеттік баж", "ru": "госпошлина", "en": "state duty"},
+            "link": "/payments/",
+        },
+        dedupe_key="page:languages",
+    )
+
+    # when: the page is read in Russian, then in English
+    web.cookies["qyzmet_language"] = "ru"
+    ru = web.get("/me/inbox/").content.decode()
+    web.cookies["qyzmet_language"] = "en"
+    en = web.get("/me/inbox/").content.decode()
+
+    # then
+    assert "Платёж получен" in ru and "госпошлина" in ru
+    assert "Төлем" not in ru and "баж" not in ru
+    assert "Payment received" in en
+    assert "Qyzmet: payment of 1,081.25\u00a0₸ for state duty has been received." in en
