@@ -68,7 +68,7 @@ class VerifyQuery(Schema):
 class MyDocumentOut(Schema):
     id: Text
     number: DocumentNumber
-    title: str
+    title: str = Field(validation_alias="display_title", description="In the request's language")
     service_code: str
     application_id: str
     issued_at: datetime

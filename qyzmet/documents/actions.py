@@ -112,6 +112,7 @@ def document_issue(
         application_id=application_id[:64],
         language=language,
         title=facts.title[:300],
+        titles={lang: definition.result.document.title.get(lang)[:300] for lang in LANGUAGES},
         issued_at=timezone.now(),
         valid_until=valid_until,
         sha256=hashlib.sha256(signed).hexdigest(),

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from qyzmet.core.models import UuidRecord
 from qyzmet.identity.models import Person
@@ -27,8 +27,11 @@ class Document(UuidRecord):
     service_code = models.CharField(max_length=80)
     agency_code = models.CharField(max_length=80)
     application_id = models.CharField(max_length=64, blank=True, db_index=True)
-    language = models.CharField(max_length=2)
-    title = models.CharField(max_length=300)
+    language = models.CharField(max_length=2)  # of the PDF
+    title = models.CharField(max_length=300)  # as the PDF has it, in `language`
+    # {"kk": …, "ru": …, "en": …}: the title every page and the API show, in the reader's
+    # language (the service definition's names of its document)
+    titles = models.JSONField(default=dict, blank=True)
     issued_at = models.DateTimeField(default=timezone.now)
     valid_until = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.VALID)
@@ -48,3 +51,14 @@ class Document(UuidRecord):
 
     def __str__(self) -> str:
         return f"Document {self.number}"
+
+    def title_in(self, language: str) -> str:
+        """The title in `language` (kk, ru, en; "ru-RU" counts as ru), else as issued."""
+        base = (language or "").lower().replace("_", "-").split("-", 1)[0]
+        titles = self.titles if isinstance(self.titles, dict) else {}
+        return str(titles.get(base) or self.title)
+
+    @property
+    def display_title(self) -> str:
+        """The title in the language of the request being answered."""
+        return self.title_in(get_language() or "kk")

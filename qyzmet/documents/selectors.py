@@ -99,7 +99,7 @@ def document_check_of(document: Document) -> DocumentCheck:
     superseded_by = document.superseded_by.number if document.superseded_by else ""
     return DocumentCheck(
         number=number_display(document.number),
-        title=document.title,
+        title=document.title_in(language),
         service_code=document.service_code,
         issuer=_agency_name(document.agency_code, language),
         issued_at=document.issued_at,

@@ -67,7 +67,7 @@ def test_an_issued_document_verifies_by_file_and_by_number_and_iin(
     assert by_number.status_code == 200
     body = by_number.json()
     assert body["status"] == "valid"
-    assert body["title"] == "Адресная справка"
+    assert body["title"] == "Certificate of registered address"  # the reader's language
     assert body["service_code"] == SERVICE
     assert body["issuer"] == "Migration Service Committee of the Ministry of Internal Affairs"
     assert body["holder_masked"] == "Сейтқали Ә. М."
@@ -216,3 +216,27 @@ def test_the_documents_api_is_valid_openapi(api_client: CommittingClient) -> Non
     assert "security" not in paths["/api/v1/documents/verify"]["get"]
     assert "security" not in paths["/api/v1/documents/verify-pdf"]["post"]
     assert paths["/api/v1/documents/"]["get"]["security"] == [{"AccessToken": []}]
+
+
+def test_a_document_issued_in_kazakh_is_titled_in_the_reader_s_language(
+    api_client: CommittingClient, agency_certificate: IssuedCertificate
+) -> None:
+    # given: a document issued in Kazakh
+    account = citizen_create()
+    document = issue(holder=account.person, language="kk")
+    assert document.title == "Мекенжай анықтамасы"
+    auth = bearer(sign_in(api_client, account.person.iin)["access_token"])
+    check = {"number": document.number, "iin": account.person.iin}
+
+    def titles(language: str) -> list[str]:
+        header = {"HTTP_ACCEPT_LANGUAGE": language}
+        listed = api_client.get("/api/v1/documents/", **header, **auth).json()
+        checked = api_client.get(VERIFY, check, **header).json()
+        wallet = api_client.get("/api/v1/wallet/", **header, **auth).json()["entries"]
+        [entry] = [e for e in wallet if e["kind"] == "result_document"]
+        return [listed[0]["title"], checked["title"], entry["title"]]
+
+    # then: the list, the public check and the wallet name it in the language asked
+    assert titles("ru") == ["Адресная справка"] * 3
+    assert titles("en") == ["Certificate of registered address"] * 3
+    assert titles("kk") == ["Мекенжай анықтамасы"] * 3

@@ -747,3 +747,30 @@ def test_the_buyer_may_confirm_with_a_certificate_but_only_their_own(
     assert signature.method == "certificate"
     history = [e["transition"] for e in right.json()["history"]]
     assert history.count("confirm") == 1
+
+
+def test_the_buyer_s_certificate_is_in_the_buyer_s_language_not_the_seller_s(
+    api_client: CommittingClient, sale: dict[str, Any], rendered: list[str]
+) -> None:
+    # given: a seller who reads Kazakh and a buyer who reads English
+    sale["seller"].language = "kk"
+    sale["seller"].save(update_fields=["language"])
+    started = _start_sale(api_client, sale)
+    url = f"/api/v1/applications/{started['id']}"
+    code = api_client.post(f"{url}/countersign/sms", **sale["b"])
+    api_client.post_json(
+        f"{url}/countersign",
+        {"code_id": code.json()["code_id"], "code": last_code(api_client, BUYER_PHONE)},
+        **sale["b"],
+    )
+
+    # when: the buyer pays and the certificate is issued
+    _pay(api_client, sale["b"], "pay-language")
+
+    # then: the buyer's certificate speaks English, labels and title
+    document = Document.objects.get(application_id=started["id"])
+    assert (document.holder_id, document.language) == (sale["buyer"].person.pk, "en")
+    [page] = rendered
+    assert "Registration plate" in _rows(page)
+    assert document.title == "Vehicle registration certificate"
+    assert document.title_in("kk") == "Көлік құралын тіркеу туралы куәлік"

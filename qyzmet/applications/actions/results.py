@@ -11,6 +11,7 @@ from qyzmet.applications.words import Role
 from qyzmet.core.ids import uuid_or_none
 from qyzmet.documents.actions import document_issue
 from qyzmet.documents.models import Document
+from qyzmet.identity.models import Account, Person
 
 
 def _registry_written(application: Application) -> dict[str, Any]:
@@ -24,6 +25,17 @@ def _registry_written(application: Application) -> dict[str, Any]:
         if isinstance(written, dict) and written:
             return written
     return {}
+
+
+def _language_of_holder(application: Application, holder: Person) -> str | None:
+    """The document speaks its holder's language: their own account's (the buyer's certificate
+    is the buyer's, not in the seller's language), else the applicant's when the applicant
+    asked for themselves or someone without an account; kk when neither says."""
+    own = Account.objects.filter(person=holder, is_active=True).values_list("language", flat=True)
+    language = next(iter(own), "")
+    if not language and holder.pk == application.person_id:
+        language = application.applicant.language
+    return language or None
 
 
 def application_result_issue(*, application_id: str) -> None:
@@ -54,7 +66,7 @@ def application_result_issue(*, application_id: str) -> None:
         service_code=definition.code,
         application_id=str(application.pk),
         answers=answers_of(application),
-        language=application.applicant.language or None,
+        language=_language_of_holder(application, holder),
         definition=definition,  # the version it was submitted under
         registry=_registry_written(application),  # the certificate or licence it made
     )

@@ -149,12 +149,33 @@ def test_my_documents_lists_mine_and_downloads_only_mine(
     page = web.get("/me/documents/").content.decode()
     pdf = web.get(f"/me/documents/{mine.pk}/pdf")
 
-    assert mine.title in page
+    assert "Certificate of registered address" in page
     assert f"/me/documents/{mine.pk}/pdf" in page
     assert f"/me/documents/{theirs.pk}/pdf" not in page
     assert pdf.status_code == 200
     assert pdf.content == document_pdf_bytes(mine)
     assert web.get(f"/me/documents/{theirs.pk}/pdf").status_code == 404
+
+
+def test_my_documents_and_the_check_name_a_document_in_the_reader_s_language(
+    agency_certificate: IssuedCertificate,
+) -> None:
+    # given: a document issued in Kazakh
+    account = citizen_create()
+    document = document_issue(holder=account.person, service_code=SERVICE, language="kk")
+    web = CommittingClient(HTTP_ACCEPT_LANGUAGE="en")
+    web.post("/signin/", {"iin": account.person.iin, "password": PASSWORD})
+    web.post("/signin/code/", {"code": last_code(web, PHONE)})
+    check = {"number": document.number, "iin": account.person.iin}
+
+    # when: read in Russian
+    web.cookies["qyzmet_language"] = "ru"
+    listed, checked = web.get("/me/documents/"), web.post("/verify/", check)
+
+    # then
+    for page in (listed.content.decode(), checked.content.decode()):
+        assert "Адресная справка" in page
+        assert "Мекенжай анықтамасы" not in page
 
 
 def _ocsp_request(certificate: x509.Certificate, issuer: x509.Certificate) -> bytes:

@@ -195,7 +195,7 @@ class ResultDocumentProvider(WalletProvider):
         return WalletEntry(
             kind=self.kind,
             ref=str(document.pk),
-            title=document.title,
+            title=check.title,  # in the reader's language
             number=check.number,
             status=document.status,
             status_label=check.status_label,
