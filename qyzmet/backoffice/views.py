@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from qyzmet.backoffice.labels import person_rows
 from qyzmet.backoffice.session import signed_in_account
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.actions.records import person_record_read
@@ -37,6 +38,7 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
                 channel=DataAccessEvent.Channel.BACKOFFICE,
                 actor=signed_in_account(request),
             )
+            context["named"] = person_rows(context["record"])
         except QyzmetError as exc:
             context["error"] = exc.message
             status = exc.status

@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import Promise
 from django.utils.translation import get_language
-from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -27,54 +23,13 @@ from qyzmet.applications.models import OfficerMembership
 from qyzmet.applications.overview import application_overview
 from qyzmet.applications.selectors import agency_queue, working_days_left
 from qyzmet.applications.words import Role
+from qyzmet.backoffice.labels import history_lines
 from qyzmet.backoffice.session import signed_in_account
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import catalogue_get
 from qyzmet.core.calendar import working_calendar
 from qyzmet.core.errors import NotFound, QyzmetError
 from qyzmet.documents.rendering import answer_rows
-
-# Who took a step, as the history names them.
-ROLE_LABELS: dict[str, Promise] = {
-    Role.CITIZEN: _("applicant"),
-    Role.COUNTERPARTY: _("second party"),
-    Role.OFFICER: _("officer"),
-    Role.SUPERVISOR: _("supervisor"),
-    Role.SYSTEM: _("automatically"),
-}
-
-
-# What a registry change wrote, by the key its history entry keeps it under.
-REGISTRY_LABELS: dict[str, Promise] = {
-    "vin": _("VIN"),
-    "plate": _("plate"),
-    "certificate_number": _("registration certificate"),
-    "licence_number": _("driving licence"),
-    "categories": _("categories"),
-    "expires": _("valid until"),
-    "replaces": _("replaces"),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryLine:
-    """One step of the history as the officer reads it: the step, who took it, the state it led
-    to and the grounds named in their language."""
-
-    at: datetime
-    step: str
-    role: str
-    state: str
-    grounds: str
-    comment: str
-    written: tuple[tuple[str, Any], ...]
-    not_connected: str
-    refusal: str
-
-
-def role_label(role: str) -> str:
-    label = ROLE_LABELS.get(role)
-    return str(label) if label is not None else role
 
 
 @never_cache
@@ -146,7 +101,6 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         with_form=True,
     )  # fmt: skip
     definition = definition_of(application)
-    steps = {t.name: t.label.get(language) for t in definition.workflow.transitions}
     grounds = {g.code: g.text.get(language) for g in definition.refusal_grounds}
     context: dict[str, Any] = {
         "application": application,
@@ -161,24 +115,7 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
             )
             for f in definition.form
         ],
-        "history": [
-            HistoryLine(
-                at=row.at,
-                step=steps.get(row.transition, row.transition),
-                role=role_label(row.actor_role),
-                state=row.to_state_label,
-                grounds=grounds.get(row.grounds, row.grounds),
-                comment=row.comment,
-                written=tuple(
-                    (str(REGISTRY_LABELS.get(key, key)), value)
-                    for key, value in (row.changes.get("registry") or {}).items()
-                    if key != "not_connected"
-                ),
-                not_connected=(row.changes.get("registry") or {}).get("not_connected", ""),
-                refusal=str(row.changes.get("registry_refusal", "")),
-            )
-            for row in overview.history
-        ],
+        "history": history_lines(overview.history, definition, language),
         "grounds": list(grounds.items()),
         "error": error,
     }

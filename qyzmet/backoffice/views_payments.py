@@ -10,10 +10,12 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from qyzmet.backoffice.labels import payment_side
 from qyzmet.core.calendar import local_today
 from qyzmet.payments.reconciliation import reconcile, reconciliation_runs
 
@@ -25,6 +27,7 @@ from qyzmet.payments.reconciliation import reconcile, reconciliation_runs
 def reconciliation(request: HttpRequest) -> HttpResponse:
     error = ""
     status = 200
+    language = get_language()
     if request.method == "POST":
         if not request.user.has_perm("payments.add_reconciliationrun"):
             return HttpResponse(status=403)
@@ -36,7 +39,19 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             reconcile(gateway_name=settings.QYZMET_PAYMENT_GATEWAY, day=day)
             return redirect("backoffice:reconciliation")
     context: dict[str, Any] = {
-        "runs": reconciliation_runs(),
+        "runs": [
+            {
+                "pk": run.pk,
+                "day": run.day,
+                "gateway": run.gateway,
+                "checked": run.checked,
+                "rows": [
+                    (m, payment_side(m.ours, language), payment_side(m.theirs, language))
+                    for m in run.mismatches.all()
+                ],
+            }
+            for run in reconciliation_runs()
+        ],
         "yesterday": local_today() - timedelta(days=1),
         "error": error,
     }
