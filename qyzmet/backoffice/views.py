@@ -39,5 +39,6 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
             )
         except QyzmetError as exc:
             context["error"] = exc.message
+            context["field_errors"] = exc.field_messages()
             status = exc.status
     return render(request, "backoffice/person_lookup.html", context, status=status)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -10,11 +10,13 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from qyzmet.core.calendar import local_today
+from qyzmet.core.dates import date_parse, date_show
 from qyzmet.payments.reconciliation import reconcile, reconciliation_runs
 
 
@@ -29,9 +31,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("payments.add_reconciliationrun"):
             return HttpResponse(status=403)
         try:
-            day = date.fromisoformat(request.POST.get("day", ""))
+            day = date_parse(request.POST.get("day", ""), get_language())
         except ValueError:
-            error, status = _("Give the day as YYYY-MM-DD."), 422
+            example = date_show(local_today() - timedelta(days=1))
+            error, status = _("Enter a real day, for example %(day)s.") % {"day": example}, 422
         else:
             reconcile(gateway_name=settings.QYZMET_PAYMENT_GATEWAY, day=day)
             return redirect("backoffice:reconciliation")
@@ -39,5 +42,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         "runs": reconciliation_runs(),
         "yesterday": local_today() - timedelta(days=1),
         "error": error,
+        "field_errors": {"day": error} if error else {},
+        "day": request.POST.get("day", "") if error else "",
     }
     return render(request, "backoffice/reconciliation.html", context, status=status)

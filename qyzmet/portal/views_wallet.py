@@ -142,6 +142,7 @@ def wallet_check(request: HttpRequest) -> HttpResponse:
             except QyzmetError as exc:
                 context["error"], context["error_code"] = str(exc.message), exc.code
                 status = exc.status
+    context["field_errors"] = {"code": context["error"]} if context["error"] else {}
     return render(request, "portal/wallet_check.html", context, status=status)
 
 
