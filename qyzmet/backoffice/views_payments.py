@@ -34,7 +34,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
             day = date_parse(request.POST.get("day", ""), get_language())
         except ValueError:
             example = date_show(local_today() - timedelta(days=1))
-            error, status = _("Enter a real day, for example %(day)s.") % {"day": example}, 422
+            error, status = _("Enter a real date, for example %(day)s.") % {"day": example}, 422
         else:
             reconcile(gateway_name=settings.QYZMET_PAYMENT_GATEWAY, day=day)
             return redirect("backoffice:reconciliation")
