@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import dates, formats
+from django.utils.translation import gettext as _
 from django.utils.translation import override
 
 ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
@@ -70,3 +72,19 @@ def date_parse(text: str, language: str) -> date:
     if month is None:
         raise ValueError(f"not a month: {words[0]!r}")
     return date(int(years[0]), month, int(days[0]))
+
+
+def date_words() -> dict[str, Any]:
+    """What a script needs to write dates as the current language's pages do: the DATE_FORMAT
+    and DATETIME_FORMAT patterns (Django's letters) and the month names they use."""
+    return {
+        "date_format": formats.get_format("DATE_FORMAT"),
+        "datetime_format": formats.get_format("DATETIME_FORMAT"),
+        "months": [str(dates.MONTHS[n]) for n in range(1, 13)],  # F
+        "months_alt": [str(dates.MONTHS_ALT[n]) for n in range(1, 13)],  # E
+        "months_ap": [str(dates.MONTHS_AP[n]) for n in range(1, 13)],  # N
+        "am": _("a.m."),
+        "pm": _("p.m."),
+        "noon": _("noon"),
+        "midnight": _("midnight"),
+    }
