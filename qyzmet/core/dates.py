@@ -68,10 +68,10 @@ def date_parse(text: str, language: str) -> date:
     days = [n for n in numbers if len(n) <= 2]
     if len(tokens) != 3 or len(words) != 1 or len(years) != 1 or len(days) != 1:
         raise ValueError(f"not a date: {text!r}")
-    month = month_names(language).get(words[0])
-    if month is None:
+    named = month_names(language).get(words[0])
+    if named is None:
         raise ValueError(f"not a month: {words[0]!r}")
-    return date(int(years[0]), month, int(days[0]))
+    return date(int(years[0]), named, int(days[0]))
 
 
 def date_words() -> dict[str, Any]:
