@@ -7,15 +7,17 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from qyzmet.catalogue.schema import FormField, ServiceDefinition
+from qyzmet.core.dates import date_parse, date_show
 from qyzmet.core.errors import QyzmetError, ValidationFailed
 from qyzmet.core.iin import IinError, iin_check
 from qyzmet.identity.phones import phone_parse
+from qyzmet.registries.validation import RuleError, vin_check
 
 PLATE = re.compile(r"^(\d{3})\s?([A-Z]{3})\s?(0[1-9]|1\d|20)$")
-VIN = re.compile(r"^[A-HJ-NPR-Z0-9]{17}$")
 
 
 def visible_fields(definition: ServiceDefinition, answers: dict[str, Any]) -> list[FormField]:
@@ -41,9 +43,11 @@ def _check(field: FormField, raw: Any) -> tuple[Any, str | None]:
         return str(number), None
     if field.type == "date":
         try:
-            return date.fromisoformat(text).isoformat(), None
+            return date_parse(text, get_language() or "kk").isoformat(), None
         except ValueError:
-            return text, _("Enter a date as YYYY-MM-DD.")
+            return text, _("Enter a real date, for example %(day)s.") % {
+                "day": date_show(date(1990, 3, 28))
+            }
     if field.type == "select":
         if text not in {option.value for option in field.options}:
             return text, _("Choose one of the options.")
@@ -64,9 +68,10 @@ def _check(field: FormField, raw: Any) -> tuple[Any, str | None]:
             return text, _("Enter a plate like 123 ABC 02.")
         return " ".join(match.groups()), None
     if field.type == "vin":
-        if not VIN.match(text.upper()):
-            return text, _("A VIN has 17 letters and digits, without I, O and Q.")
-        return text.upper(), None
+        try:  # as copied off a document: spaces and hyphens are taken out
+            return vin_check(text).vin, None
+        except RuleError as exc:
+            return text, str(exc.message)
     if field.min_length is not None and len(text) < field.min_length:
         return text, _("Enter at least %(n)s characters.") % {"n": field.min_length}
     if field.max_length is not None and len(text) > field.max_length:

@@ -41,5 +41,6 @@ def person_lookup(request: HttpRequest) -> HttpResponse:
             context["named"] = person_rows(context["record"])
         except QyzmetError as exc:
             context["error"] = exc.message
+            context["field_errors"] = exc.field_messages()
             status = exc.status
     return render(request, "backoffice/person_lookup.html", context, status=status)

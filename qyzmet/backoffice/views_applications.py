@@ -70,6 +70,8 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
     language = get_language()
     error = ""
     status = 200
+    action = ""
+    field_errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -92,6 +94,8 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
             raise Http404 from exc
         except QyzmetError as exc:
             error, status = str(exc.message), exc.status
+            # by the ids of the fields of the step's own form ("grounds-refuse")
+            field_errors = {f"{k}-{action}": v for k, v in exc.field_messages().items()}
     try:
         application = application_open_for_officer(account=account, application_id=application_id)
     except NotFound as exc:
@@ -118,6 +122,10 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         "history": history_lines(overview.history, definition, language),
         "grounds": list(grounds.items()),
         "error": error,
+        "field_errors": field_errors,
+        # what the officer wrote is shown again in the step's form when it was refused
+        "posted": request.POST if action else {},
+        "posted_fields": request.POST.getlist("fields") if action else [],
     }
     return render(request, "backoffice/application.html", context, status=status)
 

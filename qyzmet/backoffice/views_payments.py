@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 
 from qyzmet.backoffice.labels import payment_side
 from qyzmet.core.calendar import local_today
+from qyzmet.core.dates import date_parse, date_show
 from qyzmet.payments.reconciliation import reconcile, reconciliation_runs
 
 
@@ -32,9 +33,10 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         if not request.user.has_perm("payments.add_reconciliationrun"):
             return HttpResponse(status=403)
         try:
-            day = date.fromisoformat(request.POST.get("day", ""))
+            day = date_parse(request.POST.get("day", ""), get_language())
         except ValueError:
-            error, status = _("Give the day as YYYY-MM-DD."), 422
+            example = date_show(local_today() - timedelta(days=1))
+            error, status = _("Enter a real date, for example %(day)s.") % {"day": example}, 422
         else:
             reconcile(gateway_name=settings.QYZMET_PAYMENT_GATEWAY, day=day)
             return redirect("backoffice:reconciliation")
@@ -54,5 +56,7 @@ def reconciliation(request: HttpRequest) -> HttpResponse:
         ],
         "yesterday": local_today() - timedelta(days=1),
         "error": error,
+        "field_errors": {"day": error} if error else {},
+        "day": request.POST.get("day", "") if error else "",
     }
     return render(request, "backoffice/reconciliation.html", context, status=status)

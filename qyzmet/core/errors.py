@@ -70,6 +70,20 @@ class QyzmetError(Exception):
     def as_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": str(self.message), "details": self.details}
 
+    def field_messages(self) -> dict[str, str]:
+        """The message for each field the refusal names, whichever of the two shapes its
+        details have: `{"field": name}` (the error's own message is the field's) or
+        `{"fields": [{"field": name, "message": text}, ...]}`. A form shows each beside its
+        field and links to it from the error summary."""
+        if not isinstance(self.details, dict):
+            return {}
+        named = self.details.get("field")
+        found = {str(named): str(self.message)} if isinstance(named, str) and named else {}
+        for item in self.details.get("fields") or []:
+            if isinstance(item, dict) and item.get("field"):
+                found.setdefault(str(item["field"]), str(item.get("message") or self.message))
+        return found
+
 
 class ValidationFailed(QyzmetError):
     code: str = ErrorCode.VALIDATION_ERROR

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -150,7 +150,21 @@ def _render(
         "errors": errors or {},
         "error": error,
     }
+    context["summary_links"], context["error_notes"] = _summary(overview, errors or {})
     return render(request, "portal/application.html", context, status=status)
+
+
+def _summary(
+    overview: ApplicationOverview, errors: dict[str, str]
+) -> tuple[dict[str, str], list[str]]:
+    """The error summary's links ({field id: message}, in the form's order) to the fields the
+    page shows, and what the refusal says of fields it does not show."""
+    shown = [f.key for f in overview.form.fields] if overview.form else []
+    links = {f"f-{key}": errors[key] for key in shown if key in errors}
+    if "certificate" in errors:
+        links["p12"] = errors["certificate"]
+    notes = [m for k, m in errors.items() if k not in shown and k != "certificate" and m]
+    return links, notes
 
 
 def _signed(content: bytes) -> dict[str, str]:
@@ -211,18 +225,22 @@ def _refused(request: HttpRequest, application: Application, exc: QyzmetError) -
                    status=exc.status)  # fmt: skip
 
 
-def _saved(request: HttpRequest, application: Application) -> HttpResponse | None:
-    """Save the posted answers (an unticked checkbox is not posted: it is False); the page with
-    the field errors (422) when some are wrong."""
-    answers = {
+def _posted_answers(request: HttpRequest, application: Application) -> dict[str, Any]:
+    """The form's answers in the post (an unticked checkbox is not posted: it is False)."""
+    return {
         f.key: (request.POST.get(f.key) == "on") if f.type == "boolean" else
         request.POST.get(f.key, "")
         for f in definition_of(application).form
         if f.key in request.POST or f.type == "boolean"
     }  # fmt: skip
+
+
+def _saved(request: HttpRequest, application: Application) -> HttpResponse | None:
+    """Save the posted answers; the page with the field errors (422) when some are wrong."""
     saved, errors = application_draft_save(
-        account=signed_in_account(request), application_id=str(application.pk), answers=answers
-    )
+        account=signed_in_account(request), application_id=str(application.pk),
+        answers=_posted_answers(request, application),
+    )  # fmt: skip
     if not errors:
         return None
     return _render(request, saved, errors=errors, status=422,
@@ -250,13 +268,33 @@ def _action(view: Action) -> Callable[[HttpRequest, str], HttpResponse]:
     return wrapped
 
 
-@_action
-def application_save(request: HttpRequest, application: Application) -> HttpResponse:
-    """Save the draft (kept even when some answers are wrong)."""
-    if refused := _saved(request, application):
-        return refused
+@login_required
+@require_POST
+def application_save(request: HttpRequest, application_id: str) -> HttpResponse:
+    """Save the draft (kept even when some answers are wrong). The page's script saves it so as
+    the citizen types, asking for JSON: it is told only whether the answers were kept (the
+    field errors wait for the citizen's own save or signing)."""
+    application = _mine(request, application_id)
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return _saved_quietly(request, application)
+    try:
+        if refused := _saved(request, application):
+            return refused
+    except QyzmetError as exc:
+        return _refused(request, application, exc)
     messages.success(request, _("Saved."))
     return _to_page(application)
+
+
+def _saved_quietly(request: HttpRequest, application: Application) -> JsonResponse:
+    try:
+        _, errors = application_draft_save(
+            account=signed_in_account(request), application_id=str(application.pk),
+            answers=_posted_answers(request, application),
+        )  # fmt: skip
+    except QyzmetError as exc:
+        return JsonResponse(exc.as_dict(), status=exc.status)
+    return JsonResponse({"saved": True, "errors": errors})
 
 
 @_action

@@ -64,7 +64,12 @@ def web_sign_in(request: HttpRequest, account: Account, method: str) -> None:
 
 
 def _error_context(exc: QyzmetError) -> dict[str, Any]:
-    return {"error": exc.message, "error_code": exc.code, "error_details": exc.details}
+    return {
+        "error": exc.message,
+        "error_code": exc.code,
+        "error_details": exc.details,
+        "field_errors": exc.field_messages(),
+    }
 
 
 def _remember_code(request: HttpRequest, issued: IssuedCode, purpose: str, **extra: str) -> None:

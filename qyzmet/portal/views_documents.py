@@ -40,11 +40,13 @@ def verify(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not number or not iin:
             context["error"], status = _("Enter the document number and the holder's IIN."), 422
+            context["field_errors"] = {"number" if not number else "iin": context["error"]}
         else:
             try:
                 context["check"] = document_check(number=number, iin=iin)
             except NotFound as exc:
                 context["error"], status = str(exc.message), 404
+                context["field_errors"] = {"number": context["error"]}
     return render(request, "portal/verify.html", context, status=status)
 
 
@@ -63,6 +65,7 @@ def verify_file(request: HttpRequest) -> HttpResponse:
             context["error"], status = _("The file is too large."), 422
         else:
             context["result"] = document_pdf_check(pdf=upload.read(MAX_PDF_BYTES + 1))
+    context["field_errors"] = {"file": context["error"]} if context["error"] else {}
     return render(request, "portal/verify_file.html", context, status=status)
 
 

@@ -54,6 +54,7 @@ def rate(request: HttpRequest, application_id: str) -> HttpResponse:
     application = state.application
     error, error_code, status = "", "", 200
     chosen, comment = "", ""
+    field_errors: dict[str, str] = {}
     if request.method == "POST":
         chosen = request.POST.get("grade", "")
         comment = request.POST.get("comment", "")
@@ -66,6 +67,8 @@ def rate(request: HttpRequest, application_id: str) -> HttpResponse:
             )
         except QyzmetError as exc:
             error, error_code, status = str(exc.message), exc.code, exc.status
+            # by the ids of the rating form's fields
+            field_errors = {f"rating-{k}": v for k, v in exc.field_messages().items()}
             state = rating_state_for_citizen(account=account, application_id=application_id)
         else:
             messages.success(request, _("Thank you: your rating is saved."))
@@ -80,6 +83,7 @@ def rate(request: HttpRequest, application_id: str) -> HttpResponse:
         "comment": comment,
         "error": error,
         "error_code": error_code,
+        "field_errors": field_errors,
     }
     return render(request, "portal/feedback_rate.html", context, status=status)
 

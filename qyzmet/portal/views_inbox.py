@@ -88,7 +88,8 @@ def my_notifications(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your notification settings are saved."))
             return redirect("portal:my-notifications")
         except QyzmetError as exc:
-            context.update(error=exc.message, error_details=exc.details)
+            context.update(error=exc.message, error_details=exc.details,
+                           field_errors=exc.field_messages())  # fmt: skip
             status = exc.status
     context["prefs"] = preferences_get(recipient_ref=ref)
     if status != 200:

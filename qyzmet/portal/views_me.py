@@ -72,7 +72,8 @@ def my_phone(request: HttpRequest) -> HttpResponse:
             }
             return redirect("portal:my-phone")
         except QyzmetError as exc:
-            context.update(error=exc.message, error_code=exc.code, error_details=exc.details)
+            context.update(error=exc.message, error_code=exc.code, error_details=exc.details,
+                           field_errors=exc.field_messages())  # fmt: skip
             status = exc.status
     bindings = phone_binding_history(person=account.person)
     context["history"] = [{"binding": b, "masked": phone_mask(b.phone)} for b in bindings]

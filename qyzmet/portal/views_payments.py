@@ -104,6 +104,7 @@ def payments(request: HttpRequest) -> HttpResponse:
     account = signed_in_account(request)
     language = get_language()
     error, status = "", 200
+    field_errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -132,6 +133,7 @@ def payments(request: HttpRequest) -> HttpResponse:
                 return redirect("portal:payments")
         except QyzmetError as exc:
             error, status = str(exc.message), exc.status
+            field_errors = exc.field_messages()
     unpaid = list(invoice_list_for_payer(person_id=account.person_id, status=Invoice.Status.UNPAID))
     ticked = _preselected(request, unpaid)
     rows = [_invoice_row(i, language, checked=str(i.pk) in ticked) for i in unpaid]
@@ -158,6 +160,7 @@ def payments(request: HttpRequest) -> HttpResponse:
         ],
         "providers": [(p.code, p.name.get(language, p.code)) for p in utility_providers()],
         "error": error,
+        "field_errors": field_errors,
     }
     return render(request, "portal/payments.html", context, status=status)
 
@@ -217,6 +220,7 @@ def receipt_page(request: HttpRequest) -> HttpResponse:
             }
         except QyzmetError as exc:
             context["error"], status = str(exc.message), exc.status
+    context["field_errors"] = {"code": context["error"]} if context["error"] else {}
     return render(request, "portal/receipt_check.html", context, status=status)
 
 
@@ -248,5 +252,6 @@ def sandbox_page(request: HttpRequest, ref: str) -> HttpResponse:
             (CARD_FAIL, _("gateway error")),
         ],
         "error": error,
+        "field_errors": {"card_number": error} if error else {},
     }
     return render(request, "portal/sandbox_pay.html", context, status=status)

@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from qyzmet.core.client import client_address
+from qyzmet.core.dates import date_words
 from qyzmet.core.errors import QyzmetError
 from qyzmet.identity.models import Account
 from qyzmet.portal.pages import citizen_page
@@ -142,6 +143,7 @@ def wallet_check(request: HttpRequest) -> HttpResponse:
             except QyzmetError as exc:
                 context["error"], context["error_code"] = str(exc.message), exc.code
                 status = exc.status
+    context["field_errors"] = {"code": context["error"]} if context["error"] else {}
     return render(request, "portal/wallet_check.html", context, status=status)
 
 
@@ -172,6 +174,7 @@ def offline_verify(request: HttpRequest) -> HttpResponse:
                     "internet and open this page again to update it."
                 ),
                 "keys_missing": _("This device has no keys yet. Open this page once while online."),
+                "dates": date_words(),  # dates written as every page writes them
             },
             "jwks_url": JWKS_URL,
             "revocations_url": REVOCATIONS_URL,

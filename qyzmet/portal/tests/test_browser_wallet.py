@@ -4,6 +4,7 @@ with every request blocked, tells a genuine offline code from an altered or expi
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from typing import Any
 
@@ -85,6 +86,12 @@ def test_the_offline_verifier_works_with_the_network_cut(live_server: Any) -> No
         assert _result(page, token) == "valid"
         text = page.locator("[data-result]").inner_text()
         assert "Age 18 or over" in text and "yes" in text
+        # moments written as every page writes them ("Nov. 28, 2026, 3:04 p.m."), not the
+        # browser's own way ("11/28/2026, 3:04:05 PM")
+        when = r"[A-Z][a-z]+\.? \d{1,2}, \d{4}, (\d{1,2}(:\d{2})? [ap]\.m\.|noon|midnight)"
+        assert re.search(rf"Expires\s+{when}", text), text
+        assert re.search(rf"updated: {when}", page.inner_text("[data-keys-state]"))
+        assert not re.search(r"\d/\d", text + page.inner_text("[data-keys-state]"))
         assert _result(page, driver) == "valid"
         text = page.locator("[data-result]").inner_text()
         assert "Driving category valid B" in text and "yes" in text

@@ -57,7 +57,7 @@ def test_share_from_the_wallet_check_once_and_see_it_in_the_history() -> None:
     assert 'data-status="valid"' in first.content.decode()
     assert document.title in first.content.decode()
     assert second.status_code == 410
-    assert 'data-error="share_used"' in second.content.decode()
+    assert 'data-error-code="share_used"' in second.content.decode()
     assert history.count('data-outcome="redeemed"') == 1
     assert history.count('data-outcome="used"') == 1
     assert "an anonymous verifier" in history
@@ -75,7 +75,7 @@ def test_the_verifier_page_refuses_an_expired_and_an_empty_code() -> None:
     empty = CommittingClient(HTTP_ACCEPT_LANGUAGE="en").post("/wallet/check", {"code": ""})
 
     assert late.status_code == 410
-    assert 'data-error="share_expired"' in late.content.decode()
+    assert 'data-error-code="share_expired"' in late.content.decode()
     assert empty.status_code == 422
 
 

@@ -22,6 +22,41 @@
   var resultMessage = root.querySelector("[data-result-message]");
   var resultClaims = root.querySelector("[data-result-claims]");
 
+  // Dates as every page of the portal writes them in this language (Django's DATE_FORMAT and
+  // DATETIME_FORMAT letters, with the server's month names), in Almaty's time.
+  var DATES = WORDS.dates || {};
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function written(moment, pattern) {
+    var almaty = new Date(moment.getTime() + 5 * 3600 * 1000);  // UTC+5, no daylight saving
+    var day = almaty.getUTCDate(), month = almaty.getUTCMonth(), year = almaty.getUTCFullYear();
+    var hour = almaty.getUTCHours(), minute = almaty.getUTCMinutes();
+    var h12 = hour % 12 || 12;
+    var letters = {
+      j: String(day), d: pad(day), n: String(month + 1), m: pad(month + 1), Y: String(year),
+      y: String(year).slice(-2), E: (DATES.months_alt || [])[month], F: (DATES.months || [])[month],
+      N: (DATES.months_ap || [])[month], G: String(hour), H: pad(hour), i: pad(minute),
+      g: String(h12), a: hour < 12 ? DATES.am : DATES.pm,
+      P: minute === 0 && hour === 0 ? DATES.midnight : minute === 0 && hour === 12 ? DATES.noon :
+        String(h12) + (minute ? ":" + pad(minute) : "") + " " + (hour < 12 ? DATES.am : DATES.pm)
+    };
+    var out = "";
+    for (var i = 0; i < pattern.length; i += 1) {
+      var ch = pattern.charAt(i);
+      if (ch === "\\") { i += 1; out += pattern.charAt(i); continue; }
+      out += Object.prototype.hasOwnProperty.call(letters, ch) ? letters[ch] : ch;
+    }
+    return out;
+  }
+  function whenText(moment) {
+    return DATES.datetime_format ? written(moment, DATES.datetime_format) : moment.toISOString();
+  }
+  function dayText(iso) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+    if (!parts || !DATES.date_format) { return iso; }
+    var noon = Date.UTC(+parts[1], +parts[2] - 1, +parts[3], 7);  // 12:00 in Almaty
+    return written(new Date(noon), DATES.date_format);
+  }
+
   function bytesOf(text) {
     if (!/^[A-Za-z0-9_-]*$/.test(text) || text.length % 4 === 1) { throw new Error("base64url"); }
     var b64 = text.replace(/-/g, "+").replace(/_/g, "/");
@@ -143,21 +178,23 @@
     } else if (claims.prs === "document_valid" && isObject(claims.document)) {
       row(label, yesNo(claims.valid === true));
       ["title", "number", "issuer", "valid_until"].forEach(function (name) {
-        if (claims.document[name]) { row(name === "number" ? "№" : "", String(claims.document[name])); }
+        if (!claims.document[name]) { return; }
+        var value = String(claims.document[name]);
+        row(name === "number" ? "№" : "", name === "valid_until" ? dayText(value) : value);
       });
     } else if (claims.prs === "driving_category") {
       row(label + " " + String(claims.category || ""), yesNo(claims.valid === true));
     } else {
       row(label, "");
     }
-    row(WORDS.expires, new Date(claims.exp * 1000).toLocaleString(document.documentElement.lang || undefined));
+    row(WORDS.expires, whenText(new Date(claims.exp * 1000)));
     if (verdict.stale) { row("", WORDS.list_stale); }
   }
 
   function showState() {
     var updated = cached(STORE_UPDATED);
     if (cached(STORE_JWKS)) {
-      state.textContent = WORDS.keys_updated + " " + new Date(updated || 0).toLocaleString(document.documentElement.lang || undefined);
+      state.textContent = WORDS.keys_updated + " " + whenText(new Date(updated || 0));
       root.setAttribute("data-keys", "ready");
     } else {
       state.textContent = WORDS.keys_missing;
