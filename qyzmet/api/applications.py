@@ -77,6 +77,15 @@ class SubjectOut(Schema):
     price_text: str = Field(description="The price in the language's money format")
 
 
+class RefusalOut(Schema):
+    code: str = Field(
+        description="The reason's stable code: the registry's (under_age, "
+        "no_medical, exam_not_passed, vehicle_arrested…) or not_eligible"
+    )
+    message: str = Field(description="The reason, in the language of the answer")
+    field: str = Field(description="The form field it concerns; empty for the whole application")
+
+
 class ApplicationOut(Schema):
     id: str
     number: str | None
@@ -108,6 +117,13 @@ class ApplicationOut(Schema):
         description="What a sale is about, as the buyer confirms it: the vehicle from the "
         "registry (empty once it no longer has that plate), the seller, the price. Absent from "
         "lists and for other services",
+    )
+    blockers: list[RefusalOut] | None = Field(
+        None,
+        description="Why the application would be refused, checked now against the service's "
+        "eligibility and the registries, while you may still sign or pay it: signing (and so "
+        "paying) is refused with would_be_refused unless it is empty. Absent from lists and "
+        "when there is nothing left for you to sign or pay",
     )
 
 
