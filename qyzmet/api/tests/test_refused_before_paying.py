@@ -135,7 +135,8 @@ def test_the_buyer_can_neither_confirm_nor_pay_for_a_car_arrested_after_the_sell
     first = registry.vehicle_register_first(owner=seller.person, vehicle=car(), plate="123 ABC 02")
     a, b = _signed_in(api_client, seller), _signed_in(api_client, buyer, BUYER_PHONE)
     answers = {"plate": "123 ABC 02", "buyer_iin": buyer.person.iin, "price": 4_500_000}
-    url = f"/api/v1/applications/{_draft(api_client, a, 'vehicle-re-registration', answers).json()['application']['id']}"  # noqa: E501
+    draft = _draft(api_client, a, "vehicle-re-registration", answers).json()["application"]
+    url = f"/api/v1/applications/{draft['id']}"
     code = api_client.post(f"{url}/sign/sms", **a).json()
     submitted = api_client.post_json(
         f"{url}/submit", {"code_id": code["code_id"], "code": last_code(api_client, PHONE)},
@@ -164,27 +165,65 @@ def test_the_buyer_can_neither_confirm_nor_pay_for_a_car_arrested_after_the_sell
     assert not Invoice.objects.exists()
 
 
+def test_a_duty_is_held_from_payment_once_its_application_would_be_refused(
+    api_client: CommittingClient,
+) -> None:
+    # given: a sale the buyer confirmed, its duty invoiced to the buyer
+    seller = citizen_create(phone=PHONE)
+    buyer = citizen_create(phone=BUYER_PHONE, birth_date=rules.add_years(local_today(), -40))
+    pool("123 ABC 02")
+    first = registry.vehicle_register_first(owner=seller.person, vehicle=car(), plate="123 ABC 02")
+    a, b = _signed_in(api_client, seller), _signed_in(api_client, buyer, BUYER_PHONE)
+    answers = {"plate": "123 ABC 02", "buyer_iin": buyer.person.iin, "price": 4_500_000}
+    draft = _draft(api_client, a, "vehicle-re-registration", answers).json()["application"]
+    url = f"/api/v1/applications/{draft['id']}"
+    code = api_client.post(f"{url}/sign/sms", **a).json()
+    api_client.post_json(
+        f"{url}/submit", {"code_id": code["code_id"], "code": last_code(api_client, PHONE)},
+        HTTP_IDEMPOTENCY_KEY="submit-sale", **a,
+    )  # fmt: skip
+    code = api_client.post(f"{url}/countersign/sms", **b).json()
+    signed = {"code_id": code["code_id"], "code": last_code(api_client, BUYER_PHONE)}
+    confirmed = api_client.post_json(f"{url}/countersign", signed, **b)
+    assert (confirmed.json()["state"], confirmed.json()["payment"]) == ("confirmed", "awaiting")
+    assert confirmed.json()["blockers"] == []
+
+    # when: the car is arrested before the buyer pays
+    registry.vehicle_arrest_set(vehicle=first.vehicle, arrested=True, reason="Court order 12")
+
+    # then: the buyer's page says why, and the duty cannot be paid: nothing is charged
+    assert [r["code"] for r in api_client.get(url, **b).json()["blockers"]] == ["vehicle_arrested"]
+    [invoice] = api_client.get("/api/v1/payments/invoices?kind=duty", **b).json()
+    paying = api_client.post_json(
+        "/api/v1/payments", {"invoices": [invoice["id"]]}, HTTP_IDEMPOTENCY_KEY="pay-held", **b
+    )
+    assert (paying.status_code, paying.json()["code"]) == (409, "invoice_held")
+    assert "The vehicle is under arrest in the registry: Court order 12" in paying.json()["message"]
+    assert not Payment.objects.exists()
+
+
 def test_a_refunded_duty_is_told_in_the_inbox_and_by_sms_with_the_amount(
     api_client: CommittingClient,
 ) -> None:
     # given: an 18-year-old signs for category B, all in order
     account = _learner(18)
     auth = _signed_in(api_client, account)
-    url = f"/api/v1/applications/{_draft(api_client, auth, 'driving-licence-issue', {'category': 'B'}).json()['application']['id']}"  # noqa: E501
+    draft = _draft(api_client, auth, "driving-licence-issue", {"category": "B"}).json()
+    url = f"/api/v1/applications/{draft['application']['id']}"
     code = api_client.post(f"{url}/sign/sms", **auth).json()
     submitted = api_client.post_json(
         f"{url}/submit", {"code_id": code["code_id"], "code": last_code(api_client, PHONE)},
         HTTP_IDEMPOTENCY_KEY="submit-refund", **auth,
     )  # fmt: skip
     assert submitted.status_code == 201, submitted.json()
-    # when: the exam results are withdrawn before the duty is paid (the registry changed after
-    # signing), and the duty is paid: the licence registry refuses, the duty comes back
-    ExamResult.objects.filter(person=account.person).delete()
     [invoice] = api_client.get("/api/v1/payments/invoices?kind=duty", **auth).json()
     payment = api_client.post_json(
         "/api/v1/payments", {"invoices": [invoice["id"]]}, HTTP_IDEMPOTENCY_KEY="pay", **auth
     ).json()
     ref = payment["redirect_url"].rsplit("/", 1)[-1]
+    # when: the exam results are withdrawn while the bank takes the card (the registry changed
+    # after the last check), the duty is paid, the licence registry refuses, the duty comes back
+    ExamResult.objects.filter(person=account.person).delete()
     api_client.post_json(
         f"/api/v1/payments/sandbox/{ref}/card", {"card_number": sandbox.CARD_ACCEPT}
     )
