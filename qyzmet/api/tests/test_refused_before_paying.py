@@ -144,11 +144,16 @@ def test_the_buyer_can_neither_confirm_nor_pay_for_a_car_arrested_after_the_sell
     )  # fmt: skip
     assert submitted.json()["state"] == "buyer_confirmation"
     assert submitted.json()["blockers"] is None  # nothing left for the seller to sign or pay
+    polled = api_client.get(url, **b)
+    assert polled.json()["blockers"] == []
 
     # when: a bailiff arrests the car before the buyer confirms
     registry.vehicle_arrest_set(vehicle=first.vehicle, arrested=True, reason="Court order 12")
 
-    # then: the buyer sees why, is sent no code, and no duty is invoiced to them
+    # then: the buyer's phone, polling, learns it at once (the row did not change)
+    again = api_client.get(url, HTTP_IF_NONE_MATCH=polled.headers["ETag"], **b)
+    assert again.status_code == 200
+    # and: the buyer sees why, is sent no code, and no duty is invoiced to them
     seen = api_client.get(url, **b).json()
     assert seen["blockers"] == [
         {
