@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.utils import translation
 
+from qyzmet.applications import registry_changes
 from qyzmet.applications.refusals import Refusal, eligibility_refusals, refusals_error
 from qyzmet.applications.registries import UNKNOWN
 from qyzmet.catalogue.parts import Condition, Eligibility
@@ -110,3 +111,7 @@ def test_signing_is_refused_with_every_reason_and_the_fields_they_concern() -> N
     assert str(error.message) == (
         "This application would be refused, so it cannot be signed: Too young. Arrested."
     )
+
+
+def test_every_connected_registry_change_has_its_check_before_signing() -> None:
+    assert set(registry_changes.CHECKS) == set(registry_changes.ACTIONS)
