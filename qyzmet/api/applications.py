@@ -35,7 +35,7 @@ from qyzmet.applications.overview import (
     application_overview_list,
 )
 from qyzmet.applications.selectors import agency_queue
-from qyzmet.applications.words import Role
+from qyzmet.applications.words import DRAFT, Role
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
 from qyzmet.core.client import client_address
 from qyzmet.identity.actions.otp import IssuedCode
@@ -77,6 +77,15 @@ class SubjectOut(Schema):
     price_text: str = Field(description="The price in the language's money format")
 
 
+class RefusalOut(Schema):
+    code: str = Field(
+        description="The reason's stable code: the registry's (under_age, "
+        "no_medical, exam_not_passed, vehicle_arrested…) or not_eligible"
+    )
+    message: str = Field(description="The reason, in the language of the answer")
+    field: str = Field(description="The form field it concerns; empty for the whole application")
+
+
 class ApplicationOut(Schema):
     id: str
     number: str | None
@@ -108,6 +117,13 @@ class ApplicationOut(Schema):
         description="What a sale is about, as the buyer confirms it: the vehicle from the "
         "registry (empty once it no longer has that plate), the seller, the price. Absent from "
         "lists and for other services",
+    )
+    blockers: list[RefusalOut] | None = Field(
+        None,
+        description="Why the application would be refused, checked now against the service's "
+        "eligibility and the registries, while you may still sign or pay it: signing (and so "
+        "paying) is refused with would_be_refused unless it is empty. Absent from lists and "
+        "when there is nothing left for you to sign or pay",
     )
 
 
@@ -212,15 +228,26 @@ def mine(
     account = current_account(request)
     application = access_application_by_id(account=account, application_id=application_id)
     # What the answer depends on: the row (every change bumps the version or the time), the day
-    # (the countdown) and the language.
+    # (the countdown) and the language; and, while someone may still sign or pay it, what the
+    # registries would refuse it for (they change without the row changing).
     changed = int(application.updated_at.timestamp() * 1_000_000)
     version = application.lock_version
-    tag = f'"{application.pk.hex}.{version}.{changed}.{local_today()}.{get_language()}"'
+    tag = f"{application.pk.hex}.{version}.{changed}.{local_today()}.{get_language()}"
+    overview = None
+    signable = application.state == DRAFT or (
+        application.counterparty_id is not None and not application.outcome
+    )
+    if signable or application.payment == Application.Payment.AWAITING:
+        overview = _out(request, application)
+        if overview.blockers is not None:
+            reasons = "|".join(f"{b.code}:{b.message}" for b in overview.blockers)
+            tag += "." + hashlib.sha256(reasons.encode()).hexdigest()[:16]
+    tag = f'"{tag}"'
     response["ETag"] = tag
     response["Cache-Control"] = "private, no-cache"
     if tag in (t.strip() for t in request.headers.get("If-None-Match", "").split(",")):
         return Status(304, None)
-    return _out(request, application)
+    return overview or _out(request, application)
 
 
 @router.patch("/{application_id}", response={200: DraftOut, **ERRORS},

@@ -17,6 +17,7 @@ class ErrorCode(StrEnum):
     CERTIFICATE_MISMATCH = "certificate_mismatch"
     NOT_PROACTIVE = "not_proactive"
     NO_ACCOUNT = "no_account"
+    WOULD_BE_REFUSED = "would_be_refused"
     # the second party the form names
     COUNTERPARTY_UNKNOWN = "counterparty_unknown"
     COUNTERPARTY_IS_APPLICANT = "counterparty_is_applicant"

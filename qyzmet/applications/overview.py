@@ -4,6 +4,7 @@ next steps are decided here and nowhere else. Reads only."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from qyzmet.applications.actions import DRAFT, definition_of, party_of
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.forms import visible_fields
 from qyzmet.applications.models import Application, ApplicationEvent
+from qyzmet.applications.refusals import Refusal, refusals_foreseen
 from qyzmet.applications.registries import UNKNOWN, registry_value
 from qyzmet.applications.selectors import (
     application_history,
@@ -136,6 +138,13 @@ class ApplicationOverview:
     version: int
     form: ApplicationForm | None
     subject: Subject | None  # what a sale is about (the car, the seller, the price); lists omit it
+    # why the application would be refused, while the viewer could still sign or pay it (None:
+    # not asked, as in lists); signing and paying are offered only when it is empty
+    blockers: tuple[Refusal, ...] | None
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.blockers)
 
     @property
     def countersign_step(self) -> NextStep | None:
@@ -169,14 +178,35 @@ def application_overview(
     calendar: WorkingCalendar | None = None,
     with_form: bool = False,
     with_subject: bool = True,
+    with_blockers: bool = True,
 ) -> ApplicationOverview:
     """What `account` sees of `application`: as its party (`role` None) or as `role`. Lists pass
-    one `calendar` for all rows and leave out the subject (`with_subject`: it reads the
-    registry); `with_form` adds the form, the registries' prefill and the answers' summary (one
-    application's page)."""
+    one `calendar` for all rows and leave out the subject (`with_subject`) and the blockers
+    (`with_blockers`), which read the registries; `with_form` adds the form, the registries'
+    prefill and the answers' summary (one application's page)."""
     viewer = role or party_of(application, account)
     with translation.override(language):
-        return _overview(application, viewer, language, calendar, with_form, with_subject)
+        overview = _overview(application, viewer, language, calendar, with_form, with_subject)
+        if with_blockers and _may_sign_or_pay(overview):
+            blockers = refusals_foreseen(
+                definition=definition_of(application),
+                person=application.person,
+                answers=overview.answers,
+                counterparty=application.counterparty,
+            )
+            overview = dataclasses.replace(overview, blockers=tuple(blockers))
+        return overview
+
+
+def _may_sign_or_pay(overview: ApplicationOverview) -> bool:
+    """The viewer could still sign the application (the applicant a draft, the second party
+    their confirmation) or pay its duty."""
+    if overview.role == Role.CITIZEN and overview.is_draft:
+        return True
+    if overview.role == Role.COUNTERPARTY and overview.countersign_step is not None:
+        return True
+    payer = Role.COUNTERPARTY if overview.payer == "counterparty" else Role.CITIZEN
+    return overview.payment == Application.Payment.AWAITING and overview.role == payer
 
 
 def application_overview_list(
@@ -193,6 +223,7 @@ def application_overview_list(
             language=language,
             calendar=calendar,
             with_subject=False,
+            with_blockers=False,
         )
         for application in application_list_for_citizen(account=account)
     ]
@@ -264,6 +295,7 @@ def _overview(
             if with_subject
             else None
         ),
+        blockers=None,
     )
 
 

@@ -9,6 +9,7 @@ instead of being decided automatically on missing data.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from qyzmet.core.calendar import local_today
@@ -20,7 +21,10 @@ from qyzmet.registries.selectors import (  # one "unknown" for every registry
     RegistryValue,
 )
 
-__all__ = ["UNKNOWN", "RegistryValue", "registry_value"]
+__all__ = ["UNKNOWN", "RegistryValue", "ValueOf", "registry_value", "registry_values"]
+
+# A registry value by dotted path (`person.age`); its type is the registry's.
+ValueOf = Callable[[str], RegistryValue]
 
 
 def registry_value(
@@ -45,3 +49,17 @@ def registry_value(
         "registered_address": ", ".join(p for p in (person.settlement, person.street) if p),
     }
     return values.get(field, UNKNOWN)
+
+
+def registry_values(person: Person, records: dict[str, str] | None = None) -> ValueOf:
+    """Registry values for conditions; `records` are the records the form names by registry."""
+    records = records or {}
+    known: dict[str, RegistryValue] = {}  # several checks of one step read the same paths
+
+    def value_of(source: str) -> RegistryValue:
+        if source not in known:
+            record = records.get(source.partition(".")[0])
+            known[source] = registry_value(person=person, source=source, record=record)
+        return known[source]
+
+    return value_of

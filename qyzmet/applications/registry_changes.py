@@ -5,6 +5,11 @@ Each action is a small adapter from the application (its answers, its applicant 
 to one action of `qyzmet.registries`. The registries' own refusals (under age, plate taken,
 vehicle under arrest…) come back as `RegistryRefused`, carrying the registry's code, translated
 message and details; the step decides what a refusal means (see `actions.step`).
+
+Each change also has its check (`CHECKS`, through `registry_change_refusals`): what the registry
+would refuse if the change were made now, asked of `qyzmet.registries.preconditions` (the same
+conditions the write checks), so that `applications.refusals` can refuse before the citizen
+signs or pays what would be refused after.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, QyzmetError, ValidationFailed
 from qyzmet.identity.models import Person
 from qyzmet.registries import actions as reg
+from qyzmet.registries import preconditions
 from qyzmet.registries import selectors as registry
 from qyzmet.registries.models import Vehicle
 
@@ -210,55 +216,128 @@ def registry_change_apply(
         raise RegistryRefused(exc) from exc
 
 
-def registry_change_precheck(
+def _vehicle_named(change: Change) -> bool:
+    return bool(change.text("plate") or change.text("vin"))
+
+
+def _register_first_check(change: Change) -> list[QyzmetError]:
+    """A vehicle registered for the first time must not be in the registry yet, and a chosen
+    plate must be free."""
+    found: list[QyzmetError] = []
+    vin, plate = change.text("vin"), change.text("plate")
+    if vin and registry.vehicle_by_vin(vin=vin) is not None:
+        found.append(
+            Conflict(
+                _("A vehicle with this VIN is already in the registry."),
+                code=ErrorCode.VIN_REGISTERED,
+                details={"field": "vin"},
+            )
+        )
+    if plate and not registry.plate_is_free(number=plate):
+        found.append(
+            Conflict(
+                _("This plate number is not free."),
+                code=ErrorCode.PLATE_TAKEN,
+                details={"field": "plate"},
+            )
+        )
+    return found
+
+
+def _vehicle_change_check(
+    change: Change, *, buyer: Person | None = None, arrest_bars: bool = True
+) -> list[QyzmetError]:
+    """The vehicle the application names must be the applicant's, and free to change."""
+    if not _vehicle_named(change):
+        return []  # not answered yet
+    try:
+        vehicle = _vehicle_of(change)
+    except QyzmetError as exc:
+        return [exc]
+    return preconditions.vehicle_change_check(vehicle=vehicle, buyer=buyer, arrest_bars=arrest_bars)
+
+
+def _change_owner_check(change: Change) -> list[QyzmetError]:
+    return _vehicle_change_check(change, buyer=change.counterparty)
+
+
+def _deregister_check(change: Change) -> list[QyzmetError]:
+    return _vehicle_change_check(change)
+
+
+def _reissue_check(change: Change) -> list[QyzmetError]:
+    return _vehicle_change_check(change, arrest_bars=False)
+
+
+def _licence_issue_check(change: Change) -> list[QyzmetError]:
+    categories = [c for c in change.text("category").replace(",", " ").split() if c]
+    if not categories:
+        return []  # not answered yet
+    return preconditions.licence_issue_check(
+        holder=change.person, categories=categories, on=change.today
+    )
+
+
+def _licence_replace_check(change: Change) -> list[QyzmetError]:
+    old = registry.licence_latest(person=change.person)
+    if old is None:
+        return [
+            NotFound(
+                _("No driving licence of yours is in the registry."), code=ErrorCode.NO_LICENCE
+            )
+        ]
+    if not change.text("reason"):
+        return []  # not answered yet
+    return preconditions.licence_replace_check(
+        licence=old, reason=change.text("reason"), on=change.today
+    )
+
+
+# What each registry change would refuse, asked before it is made (reads only).
+CHECKS: Final[dict[tuple[str, str], Callable[[Change], list[QyzmetError]]]] = {
+    ("vehicle", "register_first"): _register_first_check,
+    ("vehicle", "change_owner"): _change_owner_check,
+    ("vehicle", "deregister"): _deregister_check,
+    ("vehicle", "reissue_certificate"): _reissue_check,
+    ("licence", "issue"): _licence_issue_check,
+    ("licence", "replace"): _licence_replace_check,
+}
+
+
+def registry_change_refusals(
     *,
     definition: ServiceDefinition,
     person: Person,
+    counterparty: Person | None,
     answers: Mapping[str, Any],
-) -> None:
-    """What can be known before submission, as a field error on the form so that nothing is
-    signed or paid for in vain: the vehicle a sale or a deregistration names must be the
-    applicant's; a vehicle registered for the first time must not be in the registry yet, and a
-    chosen plate must be free."""
+    today: date | None = None,
+) -> list[tuple[QyzmetError, str]]:
+    """What the registry would refuse of the definition's `result.registry_change` if it were
+    made now with these `answers` (the valid ones: a part not answered yet is not judged), each
+    with the form field it concerns ("" for none). Writes nothing."""
     change = definition.result.registry_change
-    if change is None or change.registry != "vehicle":
-        return
-    if change.action == "register_first":
-        _first_registration_precheck(change.fields, answers)
-        return
-    try:
-        _vehicle_of(_change_for(definition, person, None, answers, local_today()))
-    except QyzmetError as exc:
-        field = change.fields.get("plate") or change.fields.get("vin") or "plate"
-        raise ValidationFailed(
-            details={"fields": [{"field": field, "message": str(exc.message)}]},
-            code=exc.code,
-        ) from exc
+    check = CHECKS.get((change.registry, change.action)) if change is not None else None
+    if change is None or check is None:
+        return []
+    found = check(_change_for(definition, person, counterparty, answers, today or local_today()))
+    return [(error, _field_of(error, change.fields, definition)) for error in found]
 
 
-def _first_registration_precheck(fields: Mapping[str, str], answers: Mapping[str, Any]) -> None:
-    vin_key, plate_key = fields.get("vin"), fields.get("plate")
-    vin = str(answers.get(vin_key, "")) if vin_key else ""
-    if vin and registry.vehicle_by_vin(vin=vin) is not None:
-        raise ValidationFailed(
-            details={
-                "fields": [
-                    {
-                        "field": vin_key,
-                        "message": _("A vehicle with this VIN is already in the registry."),
-                    }
-                ]
-            },
-            code=ErrorCode.VIN_REGISTERED,
-        )
-    plate = str(answers.get(plate_key, "") or "") if plate_key else ""
-    if plate and not registry.plate_is_free(number=plate):
-        raise ValidationFailed(
-            details={
-                "fields": [{"field": plate_key, "message": _("This plate number is not free.")}]
-            },
-            code=ErrorCode.PLATE_TAKEN,
-        )
+def _field_of(error: QyzmetError, fields: Mapping[str, str], definition: ServiceDefinition) -> str:
+    """The form field a registry refusal concerns: the one that gave the parameter it names (a
+    vehicle's plate or VIN, a licence's categories, the buyer), else none."""
+    named = ""
+    if isinstance(error.details, dict):
+        named = str(error.details.get("field", ""))
+        items = error.details.get("fields") or []
+        if not named and items and isinstance(items[0], dict):
+            named = str(items[0].get("field", ""))
+    if error.code in (ErrorCode.VEHICLE_UNKNOWN, ErrorCode.NOT_VEHICLE_OWNER):
+        named = "plate" if "plate" in fields else "vin"
+    if named == "buyer":
+        return definition.counterparty.field if definition.counterparty is not None else ""
+    named = {"categories": "category"}.get(named, named)
+    return fields.get(named, "")
 
 
 def registry_action_known(registry_name: str, action: str) -> bool:

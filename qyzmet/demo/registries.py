@@ -4,10 +4,11 @@ certificates and exam results for the demo citizens, each showing a case the ser
 - 881020301884: two cars (one bought from 940717401513), a valid licence B and C1;
 - 940717401513: sold her car; her licence B expired, a medical certificate is on file (so it
   can be replaced online);
-- 900620300237: a car under arrest (no re-registration); medical on file, the B theory passed
-  and the driving exam failed (licence_issue refuses with exam_not_passed);
-- the first demo person aged 17 today: medical and both B and A1 exams passed (B is refused
-  with under_age, A1 can be issued).
+- 900620300237: a car under arrest (its sale is refused before signing, with the arrest's
+  reason); medical on file, the B theory passed and the driving exam failed (a licence draft
+  shows exam_not_passed and cannot be signed);
+- the first demo person aged 17 today: medical and both B and A1 exams passed (a B draft shows
+  under_age and cannot be signed or paid for; A1 can be issued).
 
 Idempotent: nothing is written when the demo vehicles are already in the registry.
 """

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
 from qyzmet.payments.errors import ErrorCode
+from qyzmet.payments.hooks import invoice_held_reason
 from qyzmet.payments.models import Invoice
 
 # The most invoices one payment may carry (the API's schema says the same).
@@ -51,7 +52,8 @@ def invoice_not_found() -> NotFound:
 
 
 def invoice_payable_check(invoice: Invoice) -> None:
-    """Refuse an invoice that is paid, refunded or cancelled."""
+    """Refuse an invoice that is paid, refunded or cancelled, or that the layer above holds (a
+    duty whose application would be refused: see `hooks.on_payable`)."""
     if invoice.status in (Invoice.Status.PAID, Invoice.Status.REFUNDED):
         raise Conflict(
             _("This invoice is already paid."),
@@ -63,4 +65,11 @@ def invoice_payable_check(invoice: Invoice) -> None:
             _("This invoice was cancelled and cannot be paid."),
             code=ErrorCode.INVOICE_CANCELLED,
             details={"invoice": str(invoice.pk)},
+        )
+    reason = invoice_held_reason(invoice)
+    if reason:
+        raise Conflict(
+            _("This invoice cannot be paid now: %(reason)s") % {"reason": reason},
+            code=ErrorCode.INVOICE_HELD,
+            details={"invoice": str(invoice.pk), "reason": reason},
         )

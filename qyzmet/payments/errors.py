@@ -20,6 +20,7 @@ class ErrorCode(StrEnum):
     INVOICES = "invoices"
     INVOICE_PAID = "invoice_paid"
     INVOICE_CANCELLED = "invoice_cancelled"
+    INVOICE_HELD = "invoice_held"
     PAYMENT_IN_PROGRESS = "payment_in_progress"
     PAYMENT_STATE = "payment_state"
     # refunds

@@ -14,7 +14,11 @@ savepoint; when one raises, its writes roll back and the task enqueues itself ag
 backoff later, up to `PAID_HOOK_ATTEMPTS` attempts; the last failure is logged as an error
 ("paid hooks gave up") and the task row stays failed with the exception.
 
-A callback must therefore be idempotent: it may run again for the same invoice (a retry after a
+Before an invoice is paid, the layer above may also say it must not be paid now
+(`on_payable(prefix)(check)`, `check(invoice)` answering why, "" when it may): the applications'
+duty is held while its application would be refused, so nobody pays for a refusal.
+
+A paid callback must therefore be idempotent: it may run again for the same invoice (a retry after a
 failure, a second delivery of the task), and a second run must change nothing (the applications'
 duty hook ignores an invoice whose application no longer awaits its payment).
 """
@@ -35,6 +39,8 @@ logger = logging.getLogger(__name__)
 
 PaidHook = Callable[[Invoice], None]
 _HOOKS: list[tuple[str, PaidHook]] = []
+PayableCheck = Callable[[Invoice], str]  # why the invoice may not be paid now; "" when it may
+_PAYABLE: list[tuple[str, PayableCheck]] = []
 
 PAID_HOOK_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=30)
@@ -55,6 +61,26 @@ def on_paid(prefix: str) -> Callable[[PaidHook], PaidHook]:
 def paid_hook_remove(callback: PaidHook) -> None:
     """Forget a callback (tests)."""
     _HOOKS[:] = [(p, c) for p, c in _HOOKS if c is not callback]
+
+
+def on_payable(prefix: str) -> Callable[[PayableCheck], PayableCheck]:
+    """Register `check(invoice)` for invoices whose purpose_ref starts with `prefix`: asked (a
+    read) before a payment of the invoice is made or its total shown."""
+
+    def decorator(check: PayableCheck) -> PayableCheck:
+        if (prefix, check) not in _PAYABLE:
+            _PAYABLE.append((prefix, check))
+        return check
+
+    return decorator
+
+
+def invoice_held_reason(invoice: Invoice) -> str:
+    """Why the layer above holds `invoice` from payment now ("" when it does not)."""
+    for prefix, check in list(_PAYABLE):
+        if invoice.purpose_ref.startswith(prefix) and (reason := check(invoice)):
+            return reason
+    return ""
 
 
 def paid_hooks_run(invoice: Invoice) -> None:

@@ -1,4 +1,4 @@
-"""The messages the payments app sends to the payer: received, declined, the receipt. The
+"""The messages the payments app sends to the payer: received, declined, the receipt, a refund. The
 context's `link` is the payment's page in the portal. Registered with the notifications outbox
 in `PaymentsConfig.ready()`."""
 
@@ -25,6 +25,15 @@ EVENTS: tuple[Event, ...] = (
             "No money was taken; you can try again."
         ),
         gettext_noop("Payment declined"),
+        link=PAYMENT_LINK,
+    ),
+    Event(
+        "payment.refunded",
+        gettext_noop(
+            "Qyzmet: %(amount)s paid for %(what)s is being returned to the card it was paid "
+            "with. It may take a few working days to arrive."
+        ),
+        gettext_noop("Payment refunded"),
         link=PAYMENT_LINK,
     ),
     Event(

@@ -181,7 +181,7 @@ def _countersign(
     """What the second party's confirmation shows: the step, a held SMS code, and the exact
     content a certificate signs (the same bytes the applicant signed)."""
     step = overview.countersign_step
-    if step is None:
+    if step is None or overview.blocked:
         return None
     return {
         "label": step.label,
@@ -198,7 +198,7 @@ def _certificate_step(
 ) -> dict[str, Any] | None:
     """What the certificate step signs: the saved draft's canonical content, or None when the
     draft cannot be signed (not a draft, not complete, or the service takes no certificates)."""
-    if not overview.is_draft or not overview.sign_by_certificate:
+    if not overview.is_draft or not overview.sign_by_certificate or overview.blocked:
         return None
     try:
         content = signing_content(application)

@@ -18,6 +18,7 @@ from django.utils import formats, timezone
 from django.utils.translation import override
 
 from conftest import CommittingClient, bearer, last_code, sign_in
+from qyzmet.applications.actions import submission
 from qyzmet.applications.deadlines import deadlines_sweep
 from qyzmet.applications.models import Application, OfficerMembership, Signature
 from qyzmet.core.calendar import local_today
@@ -25,6 +26,7 @@ from qyzmet.documents import rendering
 from qyzmet.documents.models import Document
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create, make_iin
+from qyzmet.payments.models import Invoice, Payment
 from qyzmet.payments.providers import sandbox
 from qyzmet.payments.tests.conftest import run_tasks
 from qyzmet.registries import actions as registry
@@ -57,7 +59,8 @@ def _submit(
     saved = api.patch(url, data={"answers": answers}, content_type="application/json", **auth)
     assert saved.json()["errors"] == {}, saved.json()
     code = api.post(f"{url}/sign/sms", **auth)
-    assert code.status_code == 202, code.json()
+    if code.status_code != 202:  # refused before anything is signed
+        return {"status": code.status_code, "id": draft.json()["id"], **code.json()}
     done = api.post_json(
         f"{url}/submit",
         {"code_id": code.json()["code_id"], "code": last_code(api, phone)},
@@ -309,10 +312,11 @@ def test_a_sale_is_refused_before_anything_is_signed_or_paid(
         owner=other.person, vehicle=car("JH4KA7561PC008269"), plate="321 CBA 02"
     )
     not_mine = _start_sale(api_client, sale, plate="321 CBA 02")
-    assert not_mine["status"] == 422 and not_mine["code"] == "not_vehicle_owner"
+    assert not_mine["status"] == 422 and not_mine["code"] == "would_be_refused"
     assert not_mine["details"]["fields"] == [
         {"field": "plate", "message": "The vehicle is not registered to the applicant."}
     ]
+    assert [r["code"] for r in not_mine["details"]["refusals"]] == ["not_vehicle_owner"]
     # and a buyer who is not in the population registry
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):  # past the code pause
         nobody = _start_sale(api_client, sale, buyer_iin=make_iin(date(1990, 1, 1), "M"))
@@ -322,11 +326,42 @@ def test_a_sale_is_refused_before_anything_is_signed_or_paid(
     assert not Application.objects.exclude(state="draft").exists()
 
 
-def test_an_arrested_car_goes_to_an_officer_and_is_never_re_registered(
+def test_an_arrested_car_cannot_be_sold_and_the_seller_sees_why_before_signing(
     api_client: CommittingClient, sale: dict[str, Any]
 ) -> None:
     registry.vehicle_arrest_set(vehicle=sale["vehicle"], arrested=True, reason="Court order 12")
 
+    started = _start_sale(api_client, sale)
+
+    assert (started["status"], started["code"]) == (422, "would_be_refused")
+    assert started["details"]["refusals"] == [
+        {
+            "code": "vehicle_arrested",
+            "message": "The vehicle is under arrest in the registry: Court order 12",
+            "field": "",
+        }
+    ]
+    assert not Application.objects.exclude(state="draft").exists()
+    inbox = api_client.get("/api/v1/inbox", **sale["b"]).json()["items"]
+    assert "application.confirmation_asked" not in [m["event"] for m in inbox]
+
+
+@pytest.fixture
+def arrested_after_check(monkeypatch: pytest.MonkeyPatch, sale: dict[str, Any]) -> None:
+    """A bailiff's arrest lands between the seller's signing and the automatic step: the
+    definition sends the sale to an officer."""
+    real = submission.refusals_check
+
+    def check(**kwargs: Any) -> None:
+        real(**kwargs)
+        registry.vehicle_arrest_set(vehicle=sale["vehicle"], arrested=True, reason="Court 12")
+
+    monkeypatch.setattr(submission, "refusals_check", check)
+
+
+def test_a_car_arrested_while_the_seller_signs_goes_to_an_officer(
+    api_client: CommittingClient, sale: dict[str, Any], arrested_after_check: None
+) -> None:
     started = _start_sale(api_client, sale)
 
     assert started["state"] == "in_review"
@@ -337,9 +372,8 @@ def test_an_arrested_car_goes_to_an_officer_and_is_never_re_registered(
 
 
 def test_a_corrected_sale_asks_the_buyer_it_now_names(
-    api_client: CommittingClient, sale: dict[str, Any]
+    api_client: CommittingClient, sale: dict[str, Any], arrested_after_check: None
 ) -> None:
-    registry.vehicle_arrest_set(vehicle=sale["vehicle"], arrested=True, reason="Court order 12")
     started = _start_sale(api_client, sale)
     url = f"/api/v1/applications/{started['id']}"
     office = _officer(api_client)
@@ -401,23 +435,15 @@ def test_a_17_year_old_is_refused_category_b_with_the_reason(
     submitted = _submit(
         api_client, young["auth"], SELLER_PHONE, "driving-licence-issue", {"category": "B"}
     )
-    assert submitted["status"] == 201, submitted
-    _pay(api_client, young["auth"], "pay-licence")
 
-    refused = api_client.get(f"/api/v1/applications/{submitted['id']}", **young["auth"]).json()
-    assert (refused["state"], refused["outcome"]) == ("refused", "refused")
-    assert [e["transition"] for e in refused["history"]][-2:] == ["refuse_by_registry", "refund"]
-    last = refused["history"][-2]
-    assert last["grounds"] == "under_age"
-    assert last["comment"] == "The holder is too young for category B: the minimum age is 18."
-    assert last["changes"]["registry_refusal"] == "under_age"
-    assert last["changes"]["details"]["minimum_age"] == {"B": 18}
+    assert (submitted["status"], submitted["code"]) == (422, "would_be_refused")
+    reason = "The holder is too young for category B: the minimum age is 18."
+    assert submitted["details"]["refusals"] == [
+        {"code": "under_age", "message": reason, "field": ""}
+    ]
     assert not DrivingLicence.objects.exists()
-    run_tasks()  # the duty comes back
-    assert (
-        api_client.get(f"/api/v1/applications/{submitted['id']}", **young["auth"]).json()["payment"]
-        == "refunded"
-    )
+    assert not Invoice.objects.exists() and not Payment.objects.exists()
+    assert Application.objects.get().state == "draft"
 
 
 def test_a_17_year_old_is_refused_a_motorcycle_licence_as_the_law_has_it(
@@ -432,17 +458,12 @@ def test_a_17_year_old_is_refused_a_motorcycle_licence_as_the_law_has_it(
     submitted = _submit(
         api_client, young["auth"], SELLER_PHONE, "driving-licence-issue", {"category": "A"}
     )
-    assert submitted["status"] == 201, submitted
-    _pay(api_client, young["auth"], "pay-licence-a")
 
-    refused = api_client.get(f"/api/v1/applications/{submitted['id']}", **young["auth"]).json()
-    assert (refused["state"], refused["outcome"]) == ("refused", "refused")
-    last = refused["history"][-2]
-    assert (last["transition"], last["grounds"]) == ("refuse_by_registry", "under_age")
-    assert last["comment"] == "The holder is too young for category A: the minimum age is 18."
-    assert last["changes"]["registry_refusal"] == "under_age"
-    assert last["changes"]["details"]["minimum_age"] == {"A": 18}
-    assert not DrivingLicence.objects.exists()
+    assert (submitted["status"], submitted["code"]) == (422, "would_be_refused")
+    [refusal] = submitted["details"]["refusals"]
+    assert refusal["code"] == "under_age"
+    assert refusal["message"] == "The holder is too young for category A: the minimum age is 18."
+    assert not DrivingLicence.objects.exists() and not Invoice.objects.exists()
 
 
 def test_an_18_year_old_with_exams_and_medical_gets_the_licence_in_the_wallet(
@@ -543,13 +564,10 @@ def test_an_expired_licence_without_medical_data_is_refused_with_the_reason(
     submitted = _submit(
         api_client, auth, SELLER_PHONE, "driving-licence-replacement", {"reason": "expiry"}
     )
-    _pay(api_client, auth, "pay-replace-2")
 
-    refused = api_client.get(f"/api/v1/applications/{submitted['id']}", **auth).json()
-    assert refused["state"] == "refused"
-    last = next(e for e in refused["history"] if e["transition"] == "refuse_by_registry")
-    assert last["grounds"] == "medical_contraindications"
-    assert last["changes"]["registry_refusal"] == "no_medical"
+    assert (submitted["status"], submitted["code"]) == (422, "would_be_refused")
+    assert [r["code"] for r in submitted["details"]["refusals"]] == ["no_medical"]
+    assert not Invoice.objects.exists()
 
 
 def test_a_first_registration_is_decided_by_an_officer_after_the_inspection(
@@ -707,9 +725,11 @@ def test_a_first_registration_is_refused_on_the_form_before_anything_is_paid(
             api_client, sale["b"], BUYER_PHONE, "vehicle-first-registration", answers | chosen
         )
 
-    assert (known["status"], known["code"]) == (422, "vin_registered")
+    assert (known["status"], known["code"]) == (422, "would_be_refused")
+    assert [r["code"] for r in known["details"]["refusals"]] == ["vin_registered"]
     assert known["details"]["fields"][0]["field"] == "vin"
-    assert (taken["status"], taken["code"]) == (422, "plate_taken")
+    assert (taken["status"], taken["code"]) == (422, "would_be_refused")
+    assert [r["code"] for r in taken["details"]["refusals"]] == ["plate_taken"]
     assert taken["details"]["fields"][0]["field"] == "chosen_plate"
     assert not Application.objects.exclude(state="draft").exists()
 

@@ -27,6 +27,7 @@ from qyzmet.applications.actions.step import step_move, steps_automatic_run
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.models import Application, Signature
+from qyzmet.applications.refusals import refusals_check
 from qyzmet.applications.words import Role
 from qyzmet.catalogue.schema import ServiceDefinition, Transition
 from qyzmet.core.errors import Conflict
@@ -51,6 +52,17 @@ def _signed_step(definition: ServiceDefinition, application: Application) -> Tra
     return step
 
 
+def _refusals_check(definition: ServiceDefinition, application: Application) -> None:
+    """The second party signs (and then pays) nothing that would be refused: a car arrested
+    since the seller signed, a buyer who owns it already…"""
+    refusals_check(
+        definition=definition,
+        person=application.person,
+        answers=answers_of(application),
+        counterparty=application.counterparty,
+    )
+
+
 def application_countersign_sms_start(
     *, account: Account, application_id: str, client: str, language: str
 ) -> IssuedCode:
@@ -62,6 +74,7 @@ def application_countersign_sms_start(
     _signed_step(definition, application)
     person = application.counterparty
     assert person is not None  # noqa: S101 - a counterparty's application names them
+    _refusals_check(definition, application)
     return sign_code_issue(
         application=application, signer=person, account=account, client=client, language=language
     )
@@ -88,6 +101,7 @@ def application_countersign(
     definition = definition_of(application)
     step = _signed_step(definition, application)
     signing_method_require(definition, signing_method_of(code_id))
+    _refusals_check(definition, application)
     signature = signature_check(
         application=application, content=signing_content(application), client=client,
         code_id=code_id, code=code, signature_b64=signature_b64, signer=application.counterparty,

@@ -7,7 +7,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -15,7 +14,6 @@ from django.utils.translation import gettext as _
 
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.models import Application, ServiceSnapshot
-from qyzmet.applications.registries import RegistryValue, registry_value
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.calendar import local_today, working_calendar
 from qyzmet.core.errors import ValidationFailed
@@ -23,9 +21,6 @@ from qyzmet.identity.models import Person
 from qyzmet.identity.selectors import person_get_by_iin
 
 logger = logging.getLogger(__name__)
-
-# A registry value by dotted path (`person.age`); its type is the registry's.
-ValueOf = Callable[[str], RegistryValue]
 
 
 def snapshot_for(definition: ServiceDefinition) -> ServiceSnapshot:
@@ -74,20 +69,6 @@ def records_of(definition: ServiceDefinition, application: Application) -> dict[
         for registry, key in definition.record_keys.items()
         if answers.get(key) not in (None, "")
     }
-
-
-def registry_values(person: Person, records: dict[str, str] | None = None) -> ValueOf:
-    """Registry values for conditions; `records` are the records the form names by registry."""
-    records = records or {}
-    known: dict[str, RegistryValue] = {}  # several checks of one step read the same paths
-
-    def value_of(source: str) -> RegistryValue:
-        if source not in known:
-            record = records.get(source.partition(".")[0])
-            known[source] = registry_value(person=person, source=source, record=record)
-        return known[source]
-
-    return value_of
 
 
 def state_due(definition: ServiceDefinition, state: str) -> date | None:

@@ -5,51 +5,33 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet.applications.access import access_application_by_id, party_of
 from qyzmet.applications.actions.definitions import (
     answers_of,
     definition_of,
-    registry_values,
     snapshot_for,
 )
-from qyzmet.applications.engine import condition_holds
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.forms import form_clean
 from qyzmet.applications.models import Application
+from qyzmet.applications.refusals import person_eligibility_refusals
 from qyzmet.applications.words import DRAFT, Role
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import service_get
-from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
 from qyzmet.identity.models import Account, Person
-from qyzmet.identity.selectors import age_on
 
 
 def _eligibility_check(definition: ServiceDefinition, person: Person) -> None:
-    value_of = registry_values(person)
-    rules = definition.eligibility
-    age = age_on(person.birth_date, local_today())  # as `person.age` reads it
-    problems: list[str] = []
-    if rules.min_age is not None and age < rules.min_age:
-        problems.append(_("You must be at least %(n)s years old.") % {"n": rules.min_age})
-    if rules.max_age is not None and age > rules.max_age:
-        problems.append(
-            _("This service is for people up to %(n)s years old.") % {"n": rules.max_age}
-        )
-    if rules.citizenship and person.citizenship not in rules.citizenship:
-        problems.append(_("This service is for citizens of Kazakhstan."))
-    language = translation.get_language() or "kk"
-    for condition in rules.conditions:
-        if not condition_holds(condition, value_of(condition.source)):
-            problems.append(condition.message.get(language))
-    if problems:
+    refusals = person_eligibility_refusals(definition, person)
+    if refusals:
         raise ValidationFailed(
             _("You cannot apply for this service."),
             code=ErrorCode.NOT_ELIGIBLE,
-            details={"problems": problems},
+            details={"problems": [r.message for r in refusals]},
         )
 
 

@@ -16,6 +16,7 @@ from qyzmet.applications.actions.definitions import answers_of, definition_of
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.forms import form_require_valid
 from qyzmet.applications.models import Application, Signature
+from qyzmet.applications.refusals import refusals_check
 from qyzmet.applications.words import DRAFT
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.errors import Conflict, ValidationFailed
@@ -92,12 +93,17 @@ def _code_purpose(application: Application, signer: Person) -> str:
 def application_sign_sms_start(
     *, account: Account, application_id: str, client: str, language: str
 ) -> IssuedCode:
-    """Send the applicant a code to sign their draft with."""
+    """Send the applicant a code to sign their draft with, unless it would be refused."""
     application = access_application_by_id(account=account, application_id=application_id)
     if application.state != DRAFT:
         raise Conflict(
             _("This application was already submitted."), code=ErrorCode.ALREADY_SUBMITTED
         )
+    refusals_check(
+        definition=definition_of(application),
+        person=application.person,
+        answers=answers_of(application),
+    )  # nothing is signed that would be refused
     return sign_code_issue(
         application=application,
         signer=application.person,

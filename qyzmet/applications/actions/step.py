@@ -23,7 +23,6 @@ from qyzmet.applications.actions.definitions import (
     counterparty_named,
     definition_of,
     records_of,
-    registry_values,
     state_due,
 )
 from qyzmet.applications.actions.duty import duty_settle
@@ -38,6 +37,7 @@ from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.followups import FollowUp, followup_enqueue
 from qyzmet.applications.forms import form_require_valid
 from qyzmet.applications.models import Application
+from qyzmet.applications.registries import registry_values
 from qyzmet.applications.registry_changes import RegistryRefused, registry_change_apply
 from qyzmet.applications.words import Role
 from qyzmet.catalogue.schema import ServiceDefinition, Transition

@@ -33,7 +33,7 @@ from qyzmet.applications.actions.telling import applicant_state_tell
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.forms import form_require_valid
 from qyzmet.applications.models import Application, Signature
-from qyzmet.applications.registry_changes import registry_change_precheck
+from qyzmet.applications.refusals import refusals_check
 from qyzmet.applications.words import DRAFT, Role
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import service_get
@@ -75,9 +75,13 @@ def application_submit(
         code_id=code_id, code=code, signature_b64=signature_b64,
     )  # fmt: skip
     answers = form_require_valid(definition, answers_of(application))
-    registry_change_precheck(definition=definition, person=application.person, answers=answers)
     if definition.counterparty is not None:
         application.counterparty = counterparty_named(definition, answers, application.person)
+    # nothing is signed, nor its duty invoiced, that would be refused
+    refusals_check(
+        definition=definition, person=application.person, answers=answers,
+        counterparty=application.counterparty,
+    )  # fmt: skip
     return idempotent(
         owner=account, key=key, scope=SUBMIT, payload=payload,
         run=lambda: _submit(account, application, definition, answers, signature),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from conftest import PASSWORD, CommittingClient, bearer, last_code, sign_in
+from qyzmet.applications.actions import submission
 from qyzmet.applications.deadlines import deadlines_sweep
 from qyzmet.applications.models import Application, OfficerMembership
 from qyzmet.applications.overview import application_overview
@@ -287,10 +288,17 @@ def test_the_sale_looks_alike_from_draft_to_registration(sale: dict[str, Any]) -
 
 
 def test_the_sale_looks_alike_through_review_correction_hearing_and_refusal(
-    sale: dict[str, Any],
+    sale: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seller = sale["seller"]
-    registry.vehicle_arrest_set(vehicle=sale["vehicle"], arrested=True, reason="Court order 12")
+    checked = submission.refusals_check
+
+    def arrested_after_the_check(**kwargs: Any) -> None:
+        # an arrest that lands between the seller's signing and the automatic step
+        checked(**kwargs)
+        registry.vehicle_arrest_set(vehicle=sale["vehicle"], arrested=True, reason="Court 12")
+
+    monkeypatch.setattr(submission, "refusals_check", arrested_after_the_check)
     application_id = start(seller, sale["buyer"])
     submit(seller, application_id)
     office = officer(sale)

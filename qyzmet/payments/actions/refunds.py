@@ -7,6 +7,9 @@ from django.utils.translation import gettext as _
 
 from qyzmet.core.errors import Conflict, NotFound
 from qyzmet.core.ids import uuid_or_none
+from qyzmet.identity.models import Account
+from qyzmet.identity.selectors import notification_recipient
+from qyzmet.notifications.actions import notify
 from qyzmet.payments.access import NO_ID
 from qyzmet.payments.actions.moves import payment_move_locked
 from qyzmet.payments.errors import ErrorCode
@@ -54,4 +57,23 @@ def invoice_refund(*, invoice_id: str, reason: str = "") -> Refund:
         remaining = payment.items.exclude(invoice__status=Invoice.Status.REFUNDED).exists()
         if not remaining:
             payment_move_locked(payment=payment, to_state=S.REFUNDED, reason="", source="refund")
+        _refund_tell(refund, invoice)
     return refund
+
+
+def _refund_tell(refund: Refund, invoice: Invoice) -> None:
+    """Tell the payer what comes back and for what (inbox, SMS…), through the outbox, in the
+    refund's transaction."""
+    account = Account.objects.filter(person_id=invoice.payer_id, is_active=True).first()
+    if account is None:
+        return
+    context = {
+        "amount_tiyn": refund.amount_tiyn,  # formatted in the recipient's language by the event
+        # in every language: the message is rendered in the reader's
+        "what": dict(invoice.description) or invoice.purpose_ref,
+        "link": f"/payments/p/{refund.payment_id}/",
+    }
+    notify(
+        recipient=notification_recipient(account=account), event="payment.refunded",
+        context=context, dedupe_key=f"refund:{refund.pk}",
+    )  # fmt: skip

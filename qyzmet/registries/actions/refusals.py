@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
 from qyzmet.core.errors import ValidationFailed
 from qyzmet.identity.models import Person
 from qyzmet.registries import validation as rules
-from qyzmet.registries.errors import ErrorCode
+from qyzmet.registries.preconditions import person_deceased
 
 
 def rule_refusal(*, error: rules.RuleError, field: str) -> ValidationFailed:
@@ -20,8 +18,4 @@ def rule_refusal(*, error: rules.RuleError, field: str) -> ValidationFailed:
 
 def person_living_check(*, person: Person, field: str) -> None:
     if person.status != Person.Status.LIVING:
-        raise ValidationFailed(
-            _("The registry records this person as deceased."),
-            code=ErrorCode.PERSON_DECEASED,
-            details={"fields": [{"field": field, "message": "deceased"}]},
-        )
+        raise person_deceased(field=field)

@@ -21,6 +21,7 @@ from qyzmet.registries.models import (
     Vehicle,
     VehicleRegistration,
 )
+from qyzmet.registries.preconditions import vehicle_change_refusals
 
 FIRST_VEHICLE_YEAR = 1900
 
@@ -63,24 +64,23 @@ def _vehicle_checked(data: VehicleData, today: date) -> tuple[rules.VinCheck, st
     return vin, category
 
 
-def _registration_open(vehicle: Vehicle) -> VehicleRegistration:
+def _registration_open(
+    vehicle: Vehicle, buyer: Person | None = None, *, arrest_bars: bool = True
+) -> VehicleRegistration:
+    """The vehicle's open registration, locked, once nothing refuses the change (see
+    `preconditions.vehicle_change_refusals`)."""
     current = (
         VehicleRegistration.objects.select_for_update()
         .filter(vehicle=vehicle, ended_on=None)
         .first()
     )
-    if current is None or vehicle.status != Vehicle.Status.REGISTERED:
-        raise Conflict(_("This vehicle is not registered."), code=ErrorCode.VEHICLE_NOT_REGISTERED)
+    refusals = vehicle_change_refusals(
+        vehicle=vehicle, registration=current, buyer=buyer, arrest_bars=arrest_bars
+    )
+    if refusals:
+        raise refusals[0]
+    assert current is not None  # noqa: S101 - no refusal: the vehicle is registered
     return current
-
-
-def _not_arrested(vehicle: Vehicle) -> None:
-    if vehicle.arrested:
-        raise Conflict(
-            _("The vehicle is under arrest in the registry: %(reason)s")
-            % {"reason": vehicle.arrest_reason or "—"},
-            code=ErrorCode.VEHICLE_ARRESTED,
-        )
 
 
 def _locked(vehicle: Vehicle) -> Vehicle:
@@ -144,17 +144,9 @@ def vehicle_owner_change(
     """Re-register to a new owner: the seller's registration ends, the buyer's starts with a new
     certificate, on the same plate unless a new `plate` is given."""
     today = on or local_today()
-    person_living_check(person=buyer, field="buyer")
     with transaction.atomic():
         vehicle = _locked(vehicle)
-        current = _registration_open(vehicle)
-        _not_arrested(vehicle)
-        if current.owner_id == buyer.pk:
-            raise ValidationFailed(
-                _("The buyer already owns this vehicle."),
-                code=ErrorCode.SAME_OWNER,
-                details={"fields": [{"field": "buyer", "message": "same"}]},
-            )
+        current = _registration_open(vehicle, buyer)
         new_plate = current.plate
         if plate is not None and plate_text(number=plate) != current.plate.number:
             new_plate = plate_take(number=plate)
@@ -178,7 +170,6 @@ def vehicle_deregister(*, vehicle: Vehicle, on: date | None = None) -> Vehicle:
     with transaction.atomic():
         vehicle = _locked(vehicle)
         current = _registration_open(vehicle)
-        _not_arrested(vehicle)
         current.ended_on = today
         current.end_reason = VehicleRegistration.EndReason.DEREGISTRATION
         current.save(update_fields=["ended_on", "end_reason"])
@@ -194,7 +185,7 @@ def vehicle_certificate_reissue(*, vehicle: Vehicle) -> VehicleRegistration:
     registration gets a new certificate number, and the old number stops being valid."""
     with transaction.atomic():
         vehicle = _locked(vehicle)
-        current = _registration_open(vehicle)
+        current = _registration_open(vehicle, arrest_bars=False)
         current.certificate_number = certificate_number_new()
         current.save(update_fields=["certificate_number"])
     return current
