@@ -43,7 +43,6 @@ from qyzmet.payments.utility import utility_account_link, utility_account_unlink
 from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
 
-
 # A payment in these states waits for the bank's answer: its page asks for it (payment-status.js).
 WAITING = (Payment.State.CREATED, Payment.State.PENDING)
 

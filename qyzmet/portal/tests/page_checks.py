@@ -77,7 +77,8 @@ _TARGETS_JS = """
     const height = inHeader || inList ? thumb : minimum;
     const width = inHeader ? thumb : minimum;
     if (r.height < height - 0.5 || r.width < width - 0.5) {
-      wrong.push(`${name(el)}: ${Math.round(r.width)}×${Math.round(r.height)}, needs ${width}×${height}`);
+      const size = `${Math.round(r.width)}×${Math.round(r.height)}`;
+      wrong.push(`${name(el)}: ${size}, needs ${width}×${height}`);
     }
   }
   return wrong;
