@@ -85,6 +85,11 @@ urlpatterns = [
     ),
     path("payments/", views_payments.payments, name="payments"),
     path("payments/p/<str:payment_id>/", views_payments.payment_page, name="payment"),
+    path(
+        "payments/p/<str:payment_id>/status",
+        views_payments.payment_status,
+        name="payment-status",
+    ),
     path("receipts/", views_payments.receipt_page, name="receipts"),
     path("sandbox/pay/<str:ref>", views_payments.sandbox_page, name="sandbox-pay"),
     path("signin/", views_auth.signin, name="signin"),

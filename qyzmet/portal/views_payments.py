@@ -8,7 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.formats import get_format
@@ -42,6 +42,9 @@ from qyzmet.payments.selectors import (
 from qyzmet.payments.utility import utility_account_link, utility_account_unlink, utility_providers
 from qyzmet.portal.pages import citizen_page, or_404
 from qyzmet.portal.session import signed_in_account
+
+# A payment in these states waits for the bank's answer: its page asks for it (payment-status.js).
+WAITING = (Payment.State.CREATED, Payment.State.PENDING)
 
 
 def _invoice_row(invoice: Invoice, language: str, *, checked: bool) -> dict[str, Any]:
@@ -191,6 +194,7 @@ def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
         ],
         "reason": payment_reason_text(payment.reason),
         "receipt_code": payment_receipt_code(payment),
+        "waiting": payment.state in WAITING,
         "can_retry": payment.state
         in (Payment.State.DECLINED, Payment.State.FAILED, Payment.State.EXPIRED)
         and any(i.invoice.status == "unpaid" for i in items),
@@ -198,6 +202,14 @@ def payment_page(request: HttpRequest, payment_id: str) -> HttpResponse:
         "error": error,
     }
     return render(request, "portal/payment.html", context, status=status)
+
+
+@citizen_page("GET")
+def payment_status(request: HttpRequest, payment_id: str) -> JsonResponse:
+    """What the payment page's script polls while the bank has not answered."""
+    account = signed_in_account(request)
+    payment = or_404(access_payment_by_id, account=account, payment_id=payment_id)
+    return JsonResponse({"state": payment.state, "waiting": payment.state in WAITING})
 
 
 @never_cache

@@ -105,3 +105,11 @@ def main_fits(page: Page, width: int) -> bool:
         ".map(e => e.getBoundingClientRect().right))"
     )
     return bool(right <= width)
+
+
+def menu_open(page: Page) -> None:
+    """Open the header's menu where it is folded behind its button (a phone's width), to reach
+    the links, the sign-out and the languages."""
+    button = page.locator("[data-menu-button]")
+    if button.is_visible() and button.get_attribute("aria-expanded") != "true":
+        button.click()

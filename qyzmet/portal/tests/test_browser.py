@@ -2,7 +2,7 @@ from typing import Any
 
 import pytest
 
-from qyzmet.portal.tests.browser import chromium_page
+from qyzmet.portal.tests.browser import chromium_page, menu_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -31,6 +31,7 @@ def test_skip_link_is_the_first_tab_stop_and_becomes_visible(live_server: Any) -
 def test_switching_language_by_click_is_remembered(live_server: Any) -> None:
     with chromium_page(language="en") as page:
         page.goto(live_server.url + "/")
+        menu_open(page)
         page.click("button[name=language][value=ru]")
         page.goto(live_server.url + "/signin/")
 

@@ -11,7 +11,7 @@ import pytest
 
 from qyzmet.feedback.models import Rating
 from qyzmet.feedback.tests.fixtures import ID_CARD, application_make, other_citizen
-from qyzmet.portal.tests.browser import chromium_page
+from qyzmet.portal.tests.browser import chromium_page, menu_open
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -98,6 +98,7 @@ def test_the_dashboard_draws_every_chart_in_each_language(live_server: Any) -> N
         page.goto(f"{live_server.url}/figures/")  # in Kazakh, the browser's language
         for language, (title, sections, online_labels) in HEADINGS.items():
             if language != "kk":  # the page's own language switcher, as a person would
+                menu_open(page)
                 with page.expect_navigation():
                     page.click(f"button[name=language][value={language}]")
             page.wait_for_selector("[data-chart='deadlines'][data-drawn='true']")

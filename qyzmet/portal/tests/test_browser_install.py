@@ -10,7 +10,12 @@ import pytest
 
 from conftest import PHONE
 from qyzmet.identity.tests.factories import citizen_create
-from qyzmet.portal.tests.browser import chromium_page, chromium_profile_page, page_sign_in
+from qyzmet.portal.tests.browser import (
+    chromium_page,
+    chromium_profile_page,
+    menu_open,
+    page_sign_in,
+)
 from qyzmet.wallet.actions import offline_token_issue
 
 pytestmark = [
@@ -75,6 +80,7 @@ def test_the_portal_installs_and_keeps_the_wallet_without_network(
 
         page.context.set_offline(False)
         page.goto(base + "/me/")
+        menu_open(page)
         page.click("header form[action='/signout/'] button[type=submit]")
         page.wait_for_load_state()
         page.context.set_offline(True)
