@@ -39,12 +39,14 @@ if o.cert:
 endef
 export PIP_SETTINGS_FOR_UV
 
-# uv installs the lock in seconds where pip takes minutes; pip takes over if uv fails.
+# uv installs the lock in seconds where pip takes minutes; pip takes over if uv fails. Like pip,
+# uv compiles the bytecode at install: no process then compiles the dependencies as it starts
+# (nor on every start, where PYTHONDONTWRITEBYTECODE is set).
 $(STAMP): requirements.lock | $(PY)
 	@$(PY) -m pip install --quiet uv==$(UV_VERSION) \
 	  && settings=$$($(PY) -c "$$PIP_SETTINGS_FOR_UV") && eval "$$settings" \
-	  && $(UV) pip install --quiet --python $(PY) --index-strategy unsafe-best-match \
-	       "$${uv_args[@]}" -r requirements.lock \
+	  && $(UV) pip install --quiet --python $(PY) --compile-bytecode \
+	       --index-strategy unsafe-best-match "$${uv_args[@]}" -r requirements.lock \
 	  || { echo "uv could not install the dependencies: installing them with pip."; \
 	       $(PY) -m pip install --quiet --upgrade pip \
 	       && $(PY) -m pip install --quiet -r requirements.lock; }
