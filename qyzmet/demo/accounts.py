@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 CITIZEN_PASSWORD = "Demo-citizen-2026"  # noqa: S105 - demo only
+
+
+class Kind(StrEnum):
+    CITIZEN = "citizen"
+    OFFICER = "officer"
+    ADMINISTRATOR = "administrator"
 
 
 @dataclass(frozen=True)
@@ -14,6 +21,7 @@ class DemoAccount:
     password: str
     where: str
     phone: str = ""
+    kind: Kind = Kind.CITIZEN
 
 
 ADMIN = DemoAccount(
@@ -21,6 +29,7 @@ ADMIN = DemoAccount(
     login="admin",
     password="demo-admin-2026",  # noqa: S106 - demo only
     where="/admin/",
+    kind=Kind.ADMINISTRATOR,
 )
 
 # Citizens (and an officer, who is a citizen too) chosen from the generated demo registry by

@@ -111,7 +111,7 @@ def demo_account_list() -> list[DemoAccount]:
         for n, (iin, phone) in enumerate(zip(iins, accounts.CITIZEN_PHONES, strict=False), 1)
     ]
     officer = DemoAccount(
-        role="officer (all queues)", login=iins[-1], password=accounts.CITIZEN_PASSWORD,
-        where="/office/people/", phone=accounts.OFFICER_PHONE,
+        role="officer", login=iins[-1], password=accounts.CITIZEN_PASSWORD,
+        where="/office/queue/", phone=accounts.OFFICER_PHONE, kind=accounts.Kind.OFFICER,
     )  # fmt: skip
     return [*people, officer, accounts.ADMIN]

@@ -1,4 +1,5 @@
-"""Print the demo accounts (what `make run` shows)."""
+"""Print the demo's banner (what `make run` shows): the addresses, the demo accounts, and what
+to try first, read from the database as it is now."""
 
 from __future__ import annotations
 
@@ -6,17 +7,12 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from qyzmet.demo.loading import demo_account_list
+from qyzmet.demo.banner import banner_lines
+from qyzmet.demo.selectors import demo_guide
 
 
 class Command(BaseCommand):
-    help = "Print the demo accounts."
+    help = "Print the demo accounts and what to try first with them."
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        self.stdout.write("  Demo accounts (IIN + password; the SMS code is in the demo outbox):")
-        for account in demo_account_list():
-            self.stdout.write(
-                f"    {account.role:20} {account.login:14} {account.password:18} "
-                f"{account.phone or '':14} {account.where}"
-            )
-        self.stdout.write("  Demo certificates (.p12) for any demo citizen: /dev/certificate/")
+        self.stdout.write("\n".join(banner_lines(demo_guide())))
