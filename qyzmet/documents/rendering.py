@@ -119,6 +119,13 @@ def _answer_text(field: FormField, value: Any, language: str) -> str:
         except ValueError:
             return str(value)
         return str(formats.date_format(day, "DATE_FORMAT"))
+    if field.type == "number":
+        try:
+            number = Decimal(str(value))
+        except ArithmeticError:
+            return str(value)
+        if number.is_finite():
+            return str(formats.number_format(number, force_grouping=True))
     return _plain(value)
 
 

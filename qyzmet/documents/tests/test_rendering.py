@@ -94,3 +94,21 @@ def test_a_service_gets_its_own_template_if_there_is_one_else_the_default() -> N
     definition = service_get(code=SERVICE)
     assert definition.result.document is not None
     assert rendering.template_for(definition) == rendering.DEFAULT_TEMPLATE
+
+
+@pytest.mark.parametrize(
+    ("language", "value", "shown"),
+    [
+        ("kk", "5200000", "5\xa0200\xa0000"),
+        ("ru", "1250.5", "1\xa0250,5"),
+        ("en", 5200000, "5,200,000"),
+        ("en", "abc", "abc"),
+    ],
+)
+def test_a_number_answer_is_written_as_a_number_of_the_language(
+    language: str, value: object, shown: str
+) -> None:
+    definition = service_get(code="vehicle-re-registration")
+    field = next(f for f in definition.form if f.type == "number")
+    rows = rendering.answer_rows(definition, {field.key: value}, language)
+    assert rows == [(field.label.get(language), shown)]

@@ -61,7 +61,7 @@ def test_the_buyer_confirms_a_sale_on_the_application_page() -> None:
     assert "You take part as: Buyer" in listing
     page = b.get(page_url).content.decode()
     assert "waiting for you" in page
-    assert "123 ABC 02" in page and "4500000" in page  # what the buyer confirms
+    assert "123 ABC 02" in page and "4,500,000" in page  # what the buyer confirms
     with time_machine.travel(timezone.now() + timedelta(seconds=61)):
         b.post(f"{page_url}countersign/sms")
         assert "Code sent to +7 701 *** ** 21" in b.get(page_url).content.decode()
@@ -199,6 +199,9 @@ def test_the_buyer_sees_the_car_the_seller_and_the_price_in_their_language(langu
     shown = page.split('id="subject-title"')[1].split("</section>")[0]
     for fact in ("Toyota Camry", "2020", colour, car().vin, "123 ABC 02", "ASANOVA ALIYA", price):
         assert f"<dd>{fact}</dd>" in shown or f"<dd><strong>{fact}</strong></dd>" in shown, fact
+    # the answers below it write the price as a number of the language, not "4500000"
+    assert "4500000" not in page
+    assert ("4,500,000" if language == "en" else "4\xa0500\xa0000") in page
 
     # the SMS that asked them names the car and the price
     deliver_due()
