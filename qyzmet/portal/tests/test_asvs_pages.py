@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from html import escape
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -20,6 +21,7 @@ from qyzmet.identity.tests.factories import PASSWORD, citizen_create
 pytestmark = pytest.mark.django_db
 
 COOKIE = "qyzmet_session"
+STATIC = Path(__file__).resolve().parents[1] / "static" / "portal"
 
 
 def _sign_in(web: CommittingClient, account: Account, next_url: str = "") -> list[str]:
@@ -218,3 +220,15 @@ def test_v8_2_1_personal_pages_are_never_cached(web: CommittingClient) -> None:
         assert response.status_code == 200, path
         cache = response["Cache-Control"]
         assert "no-store" in cache and "private" in cache, path
+
+
+def test_v2_1_11_password_managers_and_paste_are_welcome(web: CommittingClient) -> None:
+    """V2.1.11: password fields name themselves to password managers (`current-password`,
+    `new-password`) and nothing blocks pasting or autofill."""
+    signin = web.get("/signin/").content.decode()
+    assert re.search(r'<input[^>]*name="password"[^>]*autocomplete="current-password"', signin)
+
+    scripts = [path.read_text("utf-8") for path in STATIC.glob("*.js")]
+    for text in [signin, *scripts]:
+        assert "onpaste" not in text and '"paste"' not in text and "'paste'" not in text
+    assert 'autocomplete="off"' not in signin
