@@ -265,12 +265,25 @@ LOGIN_URL = "/signin/"
 QYZMET_WALLET_SHARE_SECONDS = env_int("QYZMET_WALLET_SHARE_SECONDS", 300)
 # Wrong or expired codes one client address may enter per hour before it is refused for a while.
 QYZMET_WALLET_CHECK_FAILURES_PER_HOUR = env_int("QYZMET_WALLET_CHECK_FAILURES_PER_HOUR", 10)
+# ... and all clients together (guessing spread over many addresses).
+QYZMET_WALLET_CHECK_FAILURES_ALL_PER_HOUR = env_int(
+    "QYZMET_WALLET_CHECK_FAILURES_ALL_PER_HOUR", 2000
+)
 # Default lifetime of an offline token, and the longest a holder may ask for (a retired signing
 # key stays published this long).
 QYZMET_WALLET_TOKEN_SECONDS = env_int("QYZMET_WALLET_TOKEN_SECONDS", 600)
 QYZMET_WALLET_TOKEN_MAX_SECONDS = env_int("QYZMET_WALLET_TOKEN_MAX_SECONDS", 86400)
 # How long a downloaded revocation list counts as current for offline verifiers.
 QYZMET_WALLET_REVOCATIONS_SECONDS = env_int("QYZMET_WALLET_REVOCATIONS_SECONDS", 86400)
+
+# --- Public document checks (qyzmet/documents, /verify/ and /api/v1/documents/verify) --------
+# Checks by number and IIN that found nothing, per client address and from everyone, per hour;
+# and document files checked per client address per hour (each costs a signature validation).
+QYZMET_DOCUMENT_VERIFY_FAILURES_PER_HOUR = env_int("QYZMET_DOCUMENT_VERIFY_FAILURES_PER_HOUR", 10)
+QYZMET_DOCUMENT_VERIFY_FAILURES_ALL_PER_HOUR = env_int(
+    "QYZMET_DOCUMENT_VERIFY_FAILURES_ALL_PER_HOUR", 2000
+)
+QYZMET_DOCUMENT_VERIFY_FILES_PER_HOUR = env_int("QYZMET_DOCUMENT_VERIFY_FILES_PER_HOUR", 60)
 
 # --- Languages ----------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("QYZMET_DEFAULT_LANGUAGE", "kk")
