@@ -4,9 +4,10 @@ Every limit of the platform is a budget in `BUDGETS`, the one place that says ho
 key may make in what window (the numbers themselves come from settings, read when used). A
 *hit* is a row the app writes anyway and keeps as its record: a code sent (`OtpEvent`), a wrong
 password (`SignInFailure`), a wrong wallet code (`ShareCheck`), a document check
-(`VerificationCheck`), a message queued (`Notification`). The limiter counts those rows, so it holds across processes and machines on
-SQLite and PostgreSQL alike (a per-process cache would not), costs one query however many
-budgets are checked together, and adds no table to keep in step with the records.
+(`VerificationCheck`), a message queued (`Notification`). The limiter counts those rows, so it
+holds across processes and machines on SQLite and PostgreSQL alike (a per-process cache would
+not), costs one query however many budgets are checked together, and adds no table to keep in
+step with the records.
 
 - `rate_waits` reads: for each budget over its limit, the seconds until a hit leaves its window.
 - `rate_check` refuses with `RateLimited` (429 with Retry-After) when any budget is spent.
