@@ -419,7 +419,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "qyzmet.core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # No log line holds a citizen's IIN, whatever wrote it (qyzmet/core/logging.py).
+    "filters": {"no_iin": {"()": "qyzmet.core.logging.IinRedactFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["no_iin"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("QYZMET_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
