@@ -5,6 +5,7 @@ handlers write it, nor in the web server's access log."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from datetime import date, timedelta
@@ -37,10 +38,8 @@ def valid_iins(text: str) -> set[str]:
     found = set()
     for match in re.finditer(r"(?<![0-9])[0-9]{6}[ +]?[0-9]{6}(?![0-9])", text):
         digits = re.sub(r"[^0-9]", "", match.group(0))
-        try:
+        with contextlib.suppress(IinError):
             found.add(iin_check(digits).iin)
-        except IinError:
-            pass
     return found
 
 
