@@ -48,6 +48,11 @@ ALLOWED_HOSTS = env_list("QYZMET_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env_list("QYZMET_CSRF_TRUSTED_ORIGINS", [])
 # The reverse proxies in front of the app: only their X-Forwarded-For is believed.
 QYZMET_TRUSTED_PROXIES = env_networks("QYZMET_TRUSTED_PROXIES")
+# Where the Django admin is mounted ("admin/" by default). Staff reach it only by signing in as
+# officers do (IIN, password and SMS code, or a certificate), never by its own password form.
+QYZMET_ADMIN_PATH = env_str("QYZMET_ADMIN_PATH", "admin").strip().strip("/") + "/"
+if QYZMET_ADMIN_PATH == "/":
+    raise ImproperlyConfigured("QYZMET_ADMIN_PATH cannot be empty: the portal lives at the root")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
