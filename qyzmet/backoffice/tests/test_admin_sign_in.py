@@ -26,7 +26,7 @@ def staff_create() -> Account:
 
 
 def test_a_password_posted_to_the_admin_login_signs_nobody_in(web: CommittingClient) -> None:
-    Account.objects.create_superuser(login="admin", password="demo-admin-2026")  # noqa: S106
+    Account.objects.create_superuser(login="admin", password="demo-admin-2026")
     staff = staff_create()
     assert staff.person is not None
 
