@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.urls import clear_url_caches
 
-import config.urls
 from conftest import PHONE, CommittingClient, last_code
 from qyzmet.identity.models import Account, AuthSession
 from qyzmet.identity.tests.factories import PASSWORD, citizen_create
@@ -89,12 +88,13 @@ def test_wrong_passwords_for_staff_meet_the_sign_in_limits(
 
 @pytest.fixture
 def admin_elsewhere(settings: Any) -> Iterator[None]:
+    urls = importlib.import_module(settings.ROOT_URLCONF)  # the project's, by name
     settings.QYZMET_ADMIN_PATH = "staff-7f3a/"
-    importlib.reload(config.urls)
+    importlib.reload(urls)
     clear_url_caches()
     yield
     settings.QYZMET_ADMIN_PATH = "admin/"
-    importlib.reload(config.urls)
+    importlib.reload(urls)
     clear_url_caches()
 
 
