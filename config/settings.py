@@ -48,6 +48,11 @@ ALLOWED_HOSTS = env_list("QYZMET_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::
 CSRF_TRUSTED_ORIGINS = env_list("QYZMET_CSRF_TRUSTED_ORIGINS", [])
 # The reverse proxies in front of the app: only their X-Forwarded-For is believed.
 QYZMET_TRUSTED_PROXIES = env_networks("QYZMET_TRUSTED_PROXIES")
+# Where the Django admin is mounted ("admin/" by default). Staff reach it only by signing in as
+# officers do (IIN, password and SMS code, or a certificate), never by its own password form.
+QYZMET_ADMIN_PATH = env_str("QYZMET_ADMIN_PATH", "admin").strip().strip("/") + "/"
+if QYZMET_ADMIN_PATH == "/":
+    raise ImproperlyConfigured("QYZMET_ADMIN_PATH cannot be empty: the portal lives at the root")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -265,12 +270,25 @@ LOGIN_URL = "/signin/"
 QYZMET_WALLET_SHARE_SECONDS = env_int("QYZMET_WALLET_SHARE_SECONDS", 300)
 # Wrong or expired codes one client address may enter per hour before it is refused for a while.
 QYZMET_WALLET_CHECK_FAILURES_PER_HOUR = env_int("QYZMET_WALLET_CHECK_FAILURES_PER_HOUR", 10)
+# ... and all clients together (guessing spread over many addresses).
+QYZMET_WALLET_CHECK_FAILURES_ALL_PER_HOUR = env_int(
+    "QYZMET_WALLET_CHECK_FAILURES_ALL_PER_HOUR", 2000
+)
 # Default lifetime of an offline token, and the longest a holder may ask for (a retired signing
 # key stays published this long).
 QYZMET_WALLET_TOKEN_SECONDS = env_int("QYZMET_WALLET_TOKEN_SECONDS", 600)
 QYZMET_WALLET_TOKEN_MAX_SECONDS = env_int("QYZMET_WALLET_TOKEN_MAX_SECONDS", 86400)
 # How long a downloaded revocation list counts as current for offline verifiers.
 QYZMET_WALLET_REVOCATIONS_SECONDS = env_int("QYZMET_WALLET_REVOCATIONS_SECONDS", 86400)
+
+# --- Public document checks (qyzmet/documents, /verify/ and /api/v1/documents/verify) --------
+# Checks by number and IIN that found nothing, per client address and from everyone, per hour;
+# and document files checked per client address per hour (each costs a signature validation).
+QYZMET_DOCUMENT_VERIFY_FAILURES_PER_HOUR = env_int("QYZMET_DOCUMENT_VERIFY_FAILURES_PER_HOUR", 10)
+QYZMET_DOCUMENT_VERIFY_FAILURES_ALL_PER_HOUR = env_int(
+    "QYZMET_DOCUMENT_VERIFY_FAILURES_ALL_PER_HOUR", 2000
+)
+QYZMET_DOCUMENT_VERIFY_FILES_PER_HOUR = env_int("QYZMET_DOCUMENT_VERIFY_FILES_PER_HOUR", 60)
 
 # --- Languages ----------------------------------------------------------------------------------
 LANGUAGE_CODE = env_str("QYZMET_DEFAULT_LANGUAGE", "kk")
@@ -406,7 +424,11 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "qyzmet.core.logging.JsonFormatter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "json"}},
+    # No log line holds a citizen's IIN, whatever wrote it (qyzmet/core/logging.py).
+    "filters": {"no_iin": {"()": "qyzmet.core.logging.IinRedactFilter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["no_iin"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("QYZMET_LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

@@ -28,6 +28,7 @@ from qyzmet.identity.actions.signin import (
     signin_password,
 )
 from qyzmet.identity.models import AuthSession
+from qyzmet.identity.selectors import QrRequest, qr_request_of, qr_signin_describe
 
 router = Router(tags=["auth"])
 ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
@@ -105,8 +106,20 @@ class QrApproveIn(Schema):
     token: str = Field(..., max_length=200, description="What the QR code on the web page holds")
 
 
+# Built from a `QrRequest`: who asks to be signed in, for the phone to show before approving.
+class QrRequestOut(Schema):
+    browser: str = Field(description='"Chrome · Windows"; empty when unknown')
+    browser_shown: str = Field(description="The browser as the person is shown it, translated")
+    network: str = Field(description='The network it asked from ("203.0.113.0/24"), or empty')
+    same_network: bool = Field(description="Asked from this phone's own network")
+    network_shown: str = Field(description='Translated; "this network …" when it is the same')
+    requested_at: datetime
+    expires_at: datetime
+
+
 class QrApprovedOut(Schema):
     approved: bool
+    request: QrRequestOut
 
 
 @router.post("/register/start", response={202: CodeSentOut, **ERRORS},
@@ -195,6 +208,14 @@ def signout(request: HttpRequest) -> Status[None]:
 
 @router.post("/qr/approve", auth=AccessToken(), response={200: QrApprovedOut, **ERRORS},
              summary="Approve a web sign-in by the QR code scanned from the screen")  # fmt: skip
-def qr_approve(request: HttpRequest, body: QrApproveIn) -> QrApprovedOut:
-    qr_signin_approve(token=body.token, account=current_account(request))
-    return QrApprovedOut(approved=True)
+def qr_approve(request: HttpRequest, body: QrApproveIn) -> dict[str, object]:
+    qr = qr_signin_approve(token=body.token, account=current_account(request))
+    return {"approved": True, "request": qr_request_of(qr, client=client_address(request))}
+
+
+@router.post("/qr/inspect", auth=AccessToken(), response={200: QrRequestOut, **ERRORS},
+             summary="Who asks: the browser, network and time of a QR sign-in, before approving",
+             description="Show this to the person before they approve; 404 `qr_expired` when "
+                         "the code no longer waits.")  # fmt: skip
+def qr_inspect(request: HttpRequest, body: QrApproveIn) -> QrRequest:
+    return qr_signin_describe(token=body.token, client=client_address(request))

@@ -1,5 +1,6 @@
 """/api/v1/documents: checking a result document (public: by number and IIN, or by its PDF),
-and the holder's own documents (list, PDF)."""
+and the holder's own documents (list, PDF). The IIN of a check travels in the POST body, never
+in the address, so no access log or browser history holds it."""
 
 from __future__ import annotations
 
@@ -8,30 +9,30 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Query, Router, Schema
+from ninja import Field, File, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import BeforeValidator
 
 from qyzmet.api.errors import ErrorCode
 from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
+from qyzmet.core.client import client_address
 from qyzmet.core.errors import ValidationFailed
+from qyzmet.documents.actions import document_file_verify, document_verify
 from qyzmet.documents.models import Document
 from qyzmet.documents.numbering import number_display
 from qyzmet.documents.selectors import (
     DocumentCheck,
     PdfCheck,
     access_document_by_id,
-    document_check,
     document_list_for_holder,
     document_pdf_bytes,
-    document_pdf_check,
 )
 from qyzmet.signatures.pades import MAX_PDF_BYTES
 
 # A document's number as displayed: four groups of four digits.
 DocumentNumber = Annotated[str, BeforeValidator(number_display)]
-ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
 
 
 class DocumentCheckOut(Schema):
@@ -59,9 +60,9 @@ class PdfCheckOut(Schema):
     signed_at: datetime | None
 
 
-class VerifyQuery(Schema):
-    number: str
-    iin: str
+class VerifyIn(Schema):
+    number: str = Field(..., max_length=40, description="As printed: four groups of four digits")
+    iin: str = Field(..., max_length=40, description="The holder's IIN, typed from the paper")
 
 
 # Built from a `Document`; `pdf_url` is relative to the list's own address.
@@ -92,17 +93,18 @@ def build_router() -> Router:
     """A fresh router (the API mounts one; a router belongs to one API)."""
     router = Router(tags=["documents"])
 
-    @router.get(
+    @router.post(
         "/verify",
         response={200: DocumentCheckOut, **ERRORS},
         summary="Check a document by its number and the holder's IIN (public)",
         description=(
             "A wrong IIN and an unknown number both answer 404 `document_not_found`: the check "
-            "never tells who holds a document."
+            "never tells who holds a document. Checks that find nothing are limited per client "
+            "address and for everyone together (429 `verify_rate_limited` with `Retry-After`)."
         ),
     )
-    def verify(request: HttpRequest, query: Query[VerifyQuery]) -> DocumentCheck:
-        return document_check(number=query.number, iin=query.iin)
+    def verify(request: HttpRequest, body: VerifyIn) -> DocumentCheck:
+        return document_verify(number=body.number, iin=body.iin, client=client_address(request))
 
     @router.post(
         "/verify-pdf",
@@ -111,7 +113,8 @@ def build_router() -> Router:
         description=(
             "Always 200 for a readable upload: `code` is `valid`, `revoked`, `superseded`, "
             "`not_found`, `not_pdf`, `not_signed`, `tampered`, `modified_after_signing`, "
-            "`untrusted`, `certificate_revoked` or `certificate_expired`."
+            "`untrusted`, `certificate_revoked` or `certificate_expired`. Limited per client "
+            "address (429 `verify_rate_limited` with `Retry-After`)."
         ),
     )
     def verify_pdf(request: HttpRequest, file: File[UploadedFile]) -> PdfCheck:
@@ -120,7 +123,9 @@ def build_router() -> Router:
                 details={"fields": [{"field": "file", "message": _("The file is too large.")}]},
                 code=ErrorCode.FILE_TOO_LARGE,
             )
-        return document_pdf_check(pdf=file.read(MAX_PDF_BYTES + 1))
+        return document_file_verify(
+            pdf=file.read(MAX_PDF_BYTES + 1), client=client_address(request)
+        )
 
     @router.get(
         "/",

@@ -3,10 +3,11 @@
 Every limit of the platform is a budget in `BUDGETS`, the one place that says how many hits a
 key may make in what window (the numbers themselves come from settings, read when used). A
 *hit* is a row the app writes anyway and keeps as its record: a code sent (`OtpEvent`), a wrong
-password (`SignInFailure`), a wrong wallet code (`ShareCheck`), a message queued
-(`Notification`). The limiter counts those rows, so it holds across processes and machines on
-SQLite and PostgreSQL alike (a per-process cache would not), costs one query however many
-budgets are checked together, and adds no table to keep in step with the records.
+password (`SignInFailure`), a wrong wallet code (`ShareCheck`), a document check
+(`VerificationCheck`), a message queued (`Notification`). The limiter counts those rows, so it
+holds across processes and machines on SQLite and PostgreSQL alike (a per-process cache would
+not), costs one query however many budgets are checked together, and adds no table to keep in
+step with the records.
 
 - `rate_waits` reads: for each budget over its limit, the seconds until a hit leaves its window.
 - `rate_check` refuses with `RateLimited` (429 with Retry-After) when any budget is spent.
@@ -113,6 +114,31 @@ BUDGETS: dict[str, Budget] = {
         window=lambda: HOUR,
         counts="non-urgent messages queued (failed ones aside)",
         keyed_by="recipient and channel",
+    ),
+    # --- public checks: documents and wallet share codes -----------------------------------
+    "documents.verify.client": Budget(
+        limit=lambda: settings.QYZMET_DOCUMENT_VERIFY_FAILURES_PER_HOUR,
+        window=lambda: HOUR,
+        counts="document checks by number and IIN that found nothing",
+        keyed_by="client",
+    ),
+    "documents.verify.all": Budget(
+        limit=lambda: settings.QYZMET_DOCUMENT_VERIFY_FAILURES_ALL_PER_HOUR,
+        window=lambda: HOUR,
+        counts="document checks by number and IIN that found nothing",
+        keyed_by="everyone together",
+    ),
+    "documents.verify_file.client": Budget(
+        limit=lambda: settings.QYZMET_DOCUMENT_VERIFY_FILES_PER_HOUR,
+        window=lambda: HOUR,
+        counts="document files checked (each costs a signature validation)",
+        keyed_by="client",
+    ),
+    "wallet.check.all": Budget(
+        limit=lambda: settings.QYZMET_WALLET_CHECK_FAILURES_ALL_PER_HOUR,
+        window=lambda: HOUR,
+        counts="unknown or expired share codes entered",
+        keyed_by="everyone together",
     ),
 }
 

@@ -24,15 +24,10 @@ class DemoAccount:
     kind: Kind = Kind.CITIZEN
 
 
-ADMIN = DemoAccount(
-    role="administrator",
-    login="admin",
-    password="demo-admin-2026",  # noqa: S106 - demo only
-    where="/admin/",
-    kind=Kind.ADMINISTRATOR,
-)
-
 # Citizens (and an officer, who is a citizen too) chosen from the generated demo registry by
 # position, so the same IINs come back on every machine. Phones are distinct demo numbers.
 CITIZEN_PHONES = ("+77010000001", "+77050000002", "+77470000003")
 OFFICER_PHONE = "+77070000009"
+# The administrator signs in to the admin as officers do (IIN, password and SMS code): a person
+# of the registry too, staff and superuser.
+ADMIN_PHONE = "+77070000008"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db import transaction
 
@@ -81,17 +82,15 @@ def demo_data_load() -> None:
     registries_demo_load()
     surveys_demo_load()  # after the population: it keeps the registry's margins on closing
     demo_ca_ensure()
-    iins = _adults(len(accounts.CITIZEN_PHONES) + 1)
+    iins = _adults(len(accounts.CITIZEN_PHONES) + 2)
+    officer_iin, admin_iin = iins[len(accounts.CITIZEN_PHONES) :]
     with transaction.atomic():
         people = [
             _citizen(iin, phone) for iin, phone in zip(iins, accounts.CITIZEN_PHONES, strict=False)
         ]
-        officer = _citizen(iins[-1], accounts.OFFICER_PHONE, staff=True)
-        admin = Account.objects.filter(login=accounts.ADMIN.login).first()
-        if admin is None:
-            Account.objects.create_superuser(
-                login=accounts.ADMIN.login, password=accounts.ADMIN.password
-            )
+        officer = _citizen(officer_iin, accounts.OFFICER_PHONE, staff=True)
+        admin = _citizen(admin_iin, accounts.ADMIN_PHONE)
+        Account.objects.filter(person=admin).update(is_staff=True, is_superuser=True)
     officer_account = Account.objects.get(person=officer)
     citizens = [Account.objects.get(person=person) for person in people]
     demo_applications_load(citizens=citizens, officer=officer_account)
@@ -99,7 +98,8 @@ def demo_data_load() -> None:
 
 
 def demo_account_list() -> list[DemoAccount]:
-    iins = _adults(len(accounts.CITIZEN_PHONES) + 1)
+    iins = _adults(len(accounts.CITIZEN_PHONES) + 2)
+    officer_iin, admin_iin = iins[len(accounts.CITIZEN_PHONES) :]
     people = [
         DemoAccount(
             role=f"citizen {n}",
@@ -111,7 +111,12 @@ def demo_account_list() -> list[DemoAccount]:
         for n, (iin, phone) in enumerate(zip(iins, accounts.CITIZEN_PHONES, strict=False), 1)
     ]
     officer = DemoAccount(
-        role="officer", login=iins[-1], password=accounts.CITIZEN_PASSWORD,
+        role="officer", login=officer_iin, password=accounts.CITIZEN_PASSWORD,
         where="/office/queue/", phone=accounts.OFFICER_PHONE, kind=accounts.Kind.OFFICER,
     )  # fmt: skip
-    return [*people, officer, accounts.ADMIN]
+    admin = DemoAccount(
+        role="administrator", login=admin_iin, password=accounts.CITIZEN_PASSWORD,
+        where=f"/{settings.QYZMET_ADMIN_PATH}", phone=accounts.ADMIN_PHONE,
+        kind=accounts.Kind.ADMINISTRATOR,
+    )  # fmt: skip
+    return [*people, officer, admin]

@@ -1,4 +1,5 @@
-"""Writes of result documents: issuing (render, sign, store) and revoking."""
+"""Writes of result documents: issuing (render, sign, store) and revoking; the public checks,
+which record each attempt so that guessing is limited."""
 
 from __future__ import annotations
 
@@ -17,13 +18,16 @@ from django.utils.translation import override
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.catalogue.selectors import catalogue_get, service_get
 from qyzmet.core.calendar import local_today
-from qyzmet.core.errors import Conflict, NotFound, ValidationFailed
+from qyzmet.core.client import client_fingerprint
+from qyzmet.core.errors import Conflict, NotFound, RateLimited, ValidationFailed
 from qyzmet.core.locking import row_change_locked
+from qyzmet.core.ratelimit import Count, rate_check, rate_lock
 from qyzmet.documents import rendering
 from qyzmet.documents.errors import ErrorCode
-from qyzmet.documents.models import Document
+from qyzmet.documents.models import Document, VerificationCheck
 from qyzmet.documents.numbering import number_display, number_make
 from qyzmet.documents.particulars import particulars_rows
+from qyzmet.documents.selectors import DocumentCheck, PdfCheck, document_check, document_pdf_check
 from qyzmet.documents.storage import pdf_seal
 from qyzmet.identity.models import Account, Person
 from qyzmet.signatures.actions import agency_pdf_sign
@@ -169,3 +173,73 @@ def document_revoke(*, number: str, reason: str) -> Document:
         document.save(update_fields=["status", "revocation_reason", "status_changed_at"])
     logger.info("document revoked", extra={"number": number})
     return document
+
+
+# --- public checks -----------------------------------------------------------------------
+
+
+def _too_many_checks(wait: int) -> RateLimited:
+    return RateLimited(
+        _("Too many checks from your address. Try again in %(n)s min.") % {"n": -(-wait // 60)},
+        retry_after=wait,
+        code=ErrorCode.VERIFY_RATE_LIMITED,
+    )
+
+
+def _check_counts(kind: str, client_hash: str) -> list[Count]:
+    if kind == VerificationCheck.Kind.FILE:
+        return [Count(budget="documents.verify_file.client", key=client_hash, field="client_hash")]
+    missed = VerificationCheck.Outcome.NOT_FOUND
+    return [
+        Count(budget="documents.verify.client", key=client_hash, field="client_hash",
+              also=(("outcome", missed),)),
+        Count(budget="documents.verify.all", key=missed, field="outcome"),
+    ]  # fmt: skip
+
+
+def _check_limit(kind: str, client_hash: str) -> None:
+    """Before any lookup or signature validation: refuse a client (or, for guesses, everyone)
+    whose budget is spent. Holds the keys, so the check and its record are one step."""
+    counts = _check_counts(kind, client_hash)
+    rate_lock(counts=counts)
+    rate_check(
+        rows=VerificationCheck.objects.filter(kind=kind),
+        counts=counts,
+        now=timezone.now(),
+        refuse=_too_many_checks,
+    )
+
+
+def document_verify(*, number: str, iin: str, client: str) -> DocumentCheck:
+    """The public check by number and the holder's IIN (`document_check`), limited: checks that
+    find nothing count against the client's address and against everyone's hourly budget.
+    Each check is recorded (without the number or IIN asked about) and committed before a
+    refusal is raised: call this outside a transaction."""
+    client_hash = client_fingerprint(client)
+    kind = VerificationCheck.Kind.NUMBER
+    with transaction.atomic():
+        _check_limit(kind, client_hash)
+        try:
+            check = document_check(number=number, iin=iin)
+        except NotFound as exc:
+            refusal: NotFound | None = exc
+            outcome = VerificationCheck.Outcome.NOT_FOUND
+        else:
+            refusal, outcome = None, VerificationCheck.Outcome.FOUND
+        VerificationCheck.objects.create(kind=kind, outcome=outcome, client_hash=client_hash)
+    if refusal is not None:
+        raise refusal
+    return check
+
+
+def document_file_verify(*, pdf: bytes, client: str) -> PdfCheck:
+    """The public check of a document's file (`document_pdf_check`), limited per client
+    address: each one validates a signature and its certificates."""
+    client_hash = client_fingerprint(client)
+    kind = VerificationCheck.Kind.FILE
+    with transaction.atomic():
+        _check_limit(kind, client_hash)
+        VerificationCheck.objects.create(
+            kind=kind, outcome=VerificationCheck.Outcome.CHECKED, client_hash=client_hash
+        )
+    return document_pdf_check(pdf=pdf)

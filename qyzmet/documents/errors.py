@@ -8,3 +8,4 @@ class ErrorCode(StrEnum):
     DOCUMENT_NOT_VALID = "document_not_valid"
     DOCUMENT_NUMBER_TAKEN = "document_number_taken"
     SERVICE_ISSUES_NO_DOCUMENT = "service_issues_no_document"
+    VERIFY_RATE_LIMITED = "verify_rate_limited"

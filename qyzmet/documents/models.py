@@ -62,3 +62,32 @@ class Document(UuidRecord):
     def display_title(self) -> str:
         """The title in the language of the request being answered."""
         return self.title_in(get_language() or "kk")
+
+
+class VerificationCheck(models.Model):
+    """Every public check of a document, by number and IIN or by its file: the record the
+    limits on checking count (`documents.verify.*` in `qyzmet.core.ratelimit.BUDGETS`). Neither
+    the number nor the IIN asked about is kept, and the client only as a keyed hash."""
+
+    class Kind(models.TextChoices):
+        NUMBER = "number", _("by number and IIN")
+        FILE = "file", _("by file")
+
+    class Outcome(models.TextChoices):
+        FOUND = "found", _("found")
+        NOT_FOUND = "not_found", _("not found")
+        CHECKED = "checked", _("file checked")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    client_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["client_hash", "kind", "created_at"], name="documents_check_idx"),
+            models.Index(fields=["outcome", "created_at"], name="documents_check_outcome_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"VerificationCheck {self.kind} {self.outcome}"

@@ -257,6 +257,10 @@ class QrSignIn(UuidRecord):
 
     token_hash = models.CharField(max_length=64, unique=True)  # what the QR carries, hashed
     browser_hash = models.CharField(max_length=64)  # secret kept by the browser that asked
+    # What the approving phone is shown about who asks (identity/devices.py): the browser's
+    # label and the network (never the full address) it asked from.
+    browser = models.CharField(max_length=80, blank=True)
+    network = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     approved_by = models.ForeignKey(Account, null=True, blank=True, on_delete=models.CASCADE)

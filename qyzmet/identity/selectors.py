@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from qyzmet.core.crypto import blind_index
-from qyzmet.core.errors import ValidationFailed
+from qyzmet.core.crypto import blind_index, keyed_hash
+from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.core.iin import IinError, iin_check
-from qyzmet.identity.models import Account, Person, PhoneBinding
+from qyzmet.identity.devices import network_label
+from qyzmet.identity.errors import ErrorCode
+from qyzmet.identity.models import Account, Person, PhoneBinding, QrSignIn
 from qyzmet.notifications.recipients import Recipient
 
 PERSON_FIELDS = (
@@ -102,3 +106,60 @@ ADULT_AGE = 18  # full legal capacity (the Civil Code): the figures and surveys 
 def age_on(birth_date: date, day: date | None = None) -> int:
     day = day or timezone.localdate()
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+# --- QR sign-in: what the approving phone is shown -------------------------------------------
+
+
+def qr_expired() -> NotFound:
+    return NotFound(
+        _("This QR code has expired or was already used. Show a new one."),
+        code=ErrorCode.QR_EXPIRED,
+    )
+
+
+@dataclass(frozen=True)
+class QrRequest:
+    """Who asks to be signed in, as the approving phone is shown it."""
+
+    browser: str  # "Chrome · Windows"; '' when unknown
+    network: str  # "203.0.113.0/24"; '' when unknown
+    same_network: bool  # the phone's own network
+    requested_at: datetime
+    expires_at: datetime
+
+    @property
+    def browser_shown(self) -> str:
+        return self.browser or _("an unknown browser")
+
+    @property
+    def network_shown(self) -> str:
+        """In the reader's language: "this network" when it is the phone's own."""
+        if self.same_network:
+            return _("this network (the same as this phone's)")
+        return self.network or _("an unknown network")
+
+
+def qr_request_of(qr: QrSignIn, *, client: str) -> QrRequest:
+    """What `qr` tells about who asked, `client` being the approving phone's address."""
+    return QrRequest(
+        browser=qr.browser,
+        network=qr.network,
+        same_network=bool(qr.network) and qr.network == network_label(client),
+        requested_at=qr.created_at,
+        expires_at=qr.expires_at,
+    )
+
+
+def qr_pending(*, token: str) -> QrSignIn:
+    """The QR sign-in `token` opens while it waits for approval; `qr_expired` otherwise."""
+    qr = QrSignIn.objects.filter(token_hash=keyed_hash(token or "", purpose="qr-token")).first()
+    if qr is None or qr.approved_at or qr.consumed_at or timezone.now() >= qr.expires_at:
+        raise qr_expired()
+    return qr
+
+
+def qr_signin_describe(*, token: str, client: str) -> QrRequest:
+    """Who asks to be signed in by the QR code `token`, for the phone at `client` to see before
+    approving; `qr_expired` when the code no longer waits."""
+    return qr_request_of(qr_pending(token=token), client=client)

@@ -20,7 +20,7 @@ from qyzmet.core.client import client_address
 from qyzmet.core.errors import QyzmetError
 from qyzmet.core.public_url import public_url
 from qyzmet.identity.actions.otp import IssuedCode
-from qyzmet.identity.actions.qr import qr_signin_poll, qr_signin_start
+from qyzmet.identity.actions.qr import qr_signin_approve, qr_signin_poll, qr_signin_start
 from qyzmet.identity.actions.sessions import session_end, session_start
 from qyzmet.identity.actions.signin import (
     SignInStep,
@@ -33,6 +33,7 @@ from qyzmet.identity.actions.signin import (
 )
 from qyzmet.identity.models import Account, AuthSession
 from qyzmet.identity.phones import phone_mask
+from qyzmet.identity.selectors import qr_request_of, qr_signin_describe
 from qyzmet.portal.middleware import SESSION_KEY
 
 PENDING = "qyzmet_pending_code"
@@ -192,7 +193,9 @@ def register(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def signin_qr(request: HttpRequest) -> HttpResponse:
-    started = qr_signin_start()
+    started = qr_signin_start(
+        user_agent=request.META.get("HTTP_USER_AGENT", ""), client=client_address(request)
+    )
     request.session[QR] = {"id": str(started.qr.id), "secret": started.browser_secret}
     payload = public_url(reverse("portal:qr-open") + "#" + started.token)
     svg = segno.make(payload, error="m").svg_inline(scale=5, dark="#1b1f24", light="#ffffff")
@@ -225,9 +228,32 @@ def signin_qr_status(request: HttpRequest) -> HttpResponse:
     return redirect("portal:signin-qr")
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
 def qr_open(request: HttpRequest) -> HttpResponse:
-    """Where a phone camera lands if it opens the QR code outside the app."""
-    return render(request, "portal/qr_open.html")
+    """Where a phone camera lands if it opens the QR code outside the app. A person signed in
+    here is shown who asks (browser, network, time) and may approve; the code travels in the
+    address's fragment, which qr-approve.js posts, so no server log holds it."""
+    context: dict[str, Any] = {}
+    status = 200
+    if request.method == "POST":
+        account = request.user
+        if not isinstance(account, Account) or not account.is_authenticated:
+            return redirect(f"{reverse('portal:signin')}?next={reverse('portal:qr-open')}")
+        token = request.POST.get("token", "")[:200]
+        client = client_address(request)
+        try:
+            if request.POST.get("decision") == "approve":
+                qr = qr_signin_approve(token=token, account=account)
+                context["approved"] = qr_request_of(qr, client=client)
+            else:
+                context["asking"], context["token"] = (
+                    qr_signin_describe(token=token, client=client),
+                    token,
+                )
+        except QyzmetError as exc:
+            context, status = _error_context(exc), exc.status
+    return render(request, "portal/qr_open.html", context, status=status)
 
 
 @require_POST

@@ -127,7 +127,7 @@ def wallet_check(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     code = source.get("code", "")[:40].strip()
     context: dict[str, Any] = {"code": code, "redemption": None, "error": "", "error_code": ""}
-    status = 200
+    status, headers = 200, dict[str, str]()
     if request.method == "POST":
         if not code:
             context["error"], status = _("Enter the code the holder gave you."), 422
@@ -142,9 +142,12 @@ def wallet_check(request: HttpRequest) -> HttpResponse:
                 context["code"] = ""
             except QyzmetError as exc:
                 context["error"], context["error_code"] = str(exc.message), exc.code
-                status = exc.status
+                status, headers = exc.status, exc.headers  # a limit's Retry-After
     context["field_errors"] = {"code": context["error"]} if context["error"] else {}
-    return render(request, "portal/wallet_check.html", context, status=status)
+    response = render(request, "portal/wallet_check.html", context, status=status)
+    for name, value in headers.items():
+        response[name] = value
+    return response
 
 
 @never_cache

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -235,11 +236,17 @@ def _wrong_codes(wait: int) -> RateLimited:
 
 
 def _check_limit(client_hash: str, now: dt.datetime) -> None:
+    """Wrong codes from this client, and from everyone together (guessing spread over many
+    addresses), each within their budget; checked before any code is looked up."""
+    counts = [
+        Count(budget="wallet.check.client", key=client_hash, field="client_hash"),
+        Count(budget="wallet.check.all", key="all", field="counted"),
+    ]
     rate_check(
         rows=ShareCheck.objects.filter(
             outcome__in=[ShareCheck.Outcome.UNKNOWN, ShareCheck.Outcome.EXPIRED]
-        ),
-        counts=[Count(budget="wallet.check.client", key=client_hash, field="client_hash")],
+        ).annotate(counted=Value("all")),
+        counts=counts,
         now=now,
         refuse=_wrong_codes,
     )

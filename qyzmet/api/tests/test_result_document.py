@@ -35,7 +35,7 @@ def test_an_approved_application_gets_a_signed_document(api_client: CommittingCl
     assert [e["transition"] for e in history["history"]].count("document") == 1
     mine = api_client.get("/api/v1/documents/", **citizen).json()
     assert len(mine) == 1 and mine[0]["status"] == "valid"
-    checked = api_client.get(
+    checked = api_client.post_json(
         "/api/v1/documents/verify", {"number": document.number, "iin": account.person.iin}
     )
     assert checked.status_code == 200, checked.json()

@@ -1,5 +1,9 @@
 """QR sign-in: the web page shows a short-lived QR code; the signed-in phone app approves it; the
-page that asked (and only that browser, which holds a secret) is then signed in."""
+page that asked (and only that browser, which holds a secret) is then signed in.
+
+Before approving, the phone is shown who asks (`selectors.qr_signin_describe`): the browser,
+the network it asked from (or "this network", the phone's own) and when, so that a code a
+phisher passed on from their own browser is recognisable."""
 
 from __future__ import annotations
 
@@ -11,12 +15,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from qyzmet.core.crypto import keyed_hash
-from qyzmet.core.errors import NotFound
-from qyzmet.identity.errors import ErrorCode
+from qyzmet.identity.devices import browser_label, network_label
 from qyzmet.identity.models import Account, QrSignIn
+from qyzmet.identity.selectors import qr_expired
 
 
 @dataclass(frozen=True)
@@ -30,28 +33,26 @@ def _hash(value: str, purpose: str) -> str:
     return keyed_hash(value, purpose=purpose)
 
 
-def qr_signin_start() -> QrStarted:
+def qr_signin_start(*, user_agent: str = "", client: str = "") -> QrStarted:
+    """A new QR code for the browser with `user_agent` at address `client`, of which only a
+    label and the network are kept, to show the phone."""
     token = secrets.token_urlsafe(24)
     browser_secret = secrets.token_urlsafe(24)
     now = timezone.now()
     qr = QrSignIn.objects.create(
         token_hash=_hash(token, "qr-token"),
         browser_hash=_hash(browser_secret, "qr-browser"),
+        browser=browser_label(user_agent)[:80],
+        network=network_label(client),
         created_at=now,
         expires_at=now + timedelta(seconds=settings.QYZMET_QR_TTL_SECONDS),
     )
     return QrStarted(qr=qr, token=token, browser_secret=browser_secret)
 
 
-def _expired() -> NotFound:
-    return NotFound(
-        _("This QR code has expired or was already used. Show a new one."),
-        code=ErrorCode.QR_EXPIRED,
-    )
-
-
 def qr_signin_approve(*, token: str, account: Account) -> QrSignIn:
-    """Called by the phone app of a signed-in citizen who scanned the code."""
+    """Called by the phone app of a signed-in citizen who scanned the code (and was shown
+    `qr_signin_describe`'s answer first)."""
     with transaction.atomic():
         qr = (
             QrSignIn.objects.select_for_update()
@@ -59,7 +60,7 @@ def qr_signin_approve(*, token: str, account: Account) -> QrSignIn:
             .first()
         )
         if qr is None or qr.approved_at or qr.consumed_at or timezone.now() >= qr.expires_at:
-            raise _expired()
+            raise qr_expired()
         qr.approved_by = account
         qr.approved_at = timezone.now()
         qr.save(update_fields=["approved_by", "approved_at"])

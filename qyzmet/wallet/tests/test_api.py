@@ -163,6 +163,23 @@ def test_wrong_codes_are_refused_then_limited_per_address(api_client: Committing
     assert elsewhere.status_code == 404
 
 
+def test_wrong_codes_spread_over_many_addresses_meet_the_budget_of_everyone(
+    settings: Any,
+) -> None:
+    settings.QYZMET_WALLET_CHECK_FAILURES_ALL_PER_HOUR = 5
+    answers = [
+        CommittingClient(REMOTE_ADDR=f"198.51.100.{n}", HTTP_ACCEPT_LANGUAGE="en").post_json(
+            "/api/v1/wallet/shares/redeem", {"code": f"{n:08d}"}
+        )
+        for n in range(6)
+    ]
+
+    assert [a.status_code for a in answers] == [404] * 5 + [429]
+    assert answers[5].json()["code"] == "share_rate_limited"
+    assert answers[5]["Retry-After"] == str(answers[5].json()["details"]["retry_after"])
+    assert ShareCheck.objects.count() == 5  # the refusal looked nothing up
+
+
 def test_a_signed_in_verifier_is_named_in_the_history(api_client: CommittingClient) -> None:
     holder = citizen_create()
     verifier_account = citizen_create(phone=OTHER_PHONE)

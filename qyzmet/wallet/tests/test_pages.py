@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import pytest
 import time_machine
@@ -77,6 +78,16 @@ def test_the_verifier_page_refuses_an_expired_and_an_empty_code() -> None:
     assert late.status_code == 410
     assert 'data-error-code="share_expired"' in late.content.decode()
     assert empty.status_code == 422
+
+
+def test_the_verifier_page_limits_wrong_codes_with_retry_after(settings: Any) -> None:
+    settings.QYZMET_WALLET_CHECK_FAILURES_PER_HOUR = 2
+    verifier = CommittingClient(HTTP_ACCEPT_LANGUAGE="ru", REMOTE_ADDR="198.51.100.7")
+    answers = [verifier.post("/wallet/check", {"code": f"{n:08d}"}) for n in range(3)]
+
+    assert [a.status_code for a in answers] == [404, 404, 429]
+    assert int(answers[2]["Retry-After"]) > 0
+    assert "Слишком много неверных кодов" in answers[2].content.decode()
 
 
 def test_wallet_pages_need_sign_in_and_entries_are_the_holders_own() -> None:

@@ -33,6 +33,7 @@ class Command(BaseCommand):
             # Above QYZMET_MAX_URL_LENGTH, so that an over-long address gets the 414 page.
             "--limit-request-line", "8190",
             "--access-logfile", "-", "--graceful-timeout", "5", "--no-control-socket",
+            "--logger-class", "qyzmet.core.access_log.RedactingLogger",  # no IINs in the log
         ]  # fmt: skip
         worker = [python, "manage.py", "worker"]
         children = [subprocess.Popen(gunicorn), subprocess.Popen(worker)]  # noqa: S603
