@@ -19,7 +19,7 @@ from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import RequestDataTooBig
-from django.db import DatabaseError
+from django.db import Error as DatabaseError  # InterfaceError is not a DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI

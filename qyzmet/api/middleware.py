@@ -60,6 +60,9 @@ class ApiErrorShapeMiddleware:
         allowed = response.get("Allow")
         if allowed:
             error.details = {"allowed": sorted(m.strip() for m in allowed.split(",") if m.strip())}
+        retry_after = response.get("Retry-After", "")
+        if retry_after.isascii() and retry_after.isdigit():
+            error.details = {"retry_after": int(retry_after)}
         shaped = JsonResponse(error.as_dict(), status=response.status_code)
         for name in KEPT_HEADERS:
             if name in response:

@@ -230,3 +230,20 @@ def test_the_plate_pool_never_holds_two_spellings_of_one_plate() -> None:
     assert registry.plate_pool_add(numbers=["123 ABC 02"]) == 1
     assert registry.plate_pool_add(numbers=["１２３ ABC ０２", "１２３ ＡＢＣ ０２"]) == 0
     assert list(Plate.objects.values_list("number", flat=True)) == ["123 ABC 02"]
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("kk", "Сұрау денесін JSON ретінде жіберіңіз (Content-Type: application/json)."),
+        ("ru", "Отправьте тело запроса в формате JSON (Content-Type: application/json)."),
+        ("en", "Send the request body as JSON (Content-Type: application/json)."),
+    ],
+)
+def test_the_refusal_is_in_the_caller_s_language(language: str, message: str) -> None:
+    response = CommittingClient(HTTP_ACCEPT_LANGUAGE=language).post(
+        "/api/v1/auth/register/start", "iin=1", content_type="text/plain"
+    )
+
+    assert response.status_code == 415
+    assert response.json()["message"] == message
