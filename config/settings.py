@@ -224,6 +224,9 @@ QYZMET_OTP_PER_PURPOSE_DAY = {
 }
 # Codes of all purposes together per hour / per day, per phone number, per IIN (the account:
 # 20 a day x 5 tries / 10^6 codes = 1 chance in 10,000) and per client address; 0 is no limit.
+# The dated table of MCI values that fees are computed from (one row per budget law).
+QYZMET_MCI_FILE = Path(env_str("QYZMET_MCI_FILE", str(BASE_DIR / "data" / "mci.yaml")))
+
 QYZMET_OTP_LIMITS = {
     "phone": (env_int("QYZMET_OTP_PER_PHONE_HOUR", 0) or None,
               env_int("QYZMET_OTP_PER_PHONE_DAY", 20) or None),

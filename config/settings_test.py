@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("QYZMET_DEMO", "1")
 os.environ.setdefault("QYZMET_SECRET_KEY", "test-secret-key-not-for-production-0123456789abcdef")
@@ -16,6 +17,13 @@ os.environ.setdefault("QYZMET_FIELD_KEYS", "1:" + "A" * 42 + "Q")
 os.environ.setdefault("QYZMET_BLIND_INDEX_KEY", "B" * 42 + "Q")
 
 from config.settings import *  # noqa: F403
+from config.test_tables import mci_test_table
+
+# The suite computes fees on today's date: it reads the real MCI table carried on with its last
+# value for the years after it, so that it does not start failing on the 1st of January before
+# the new budget law's value is added (the portal itself refuses fees then, as it must; the tests
+# of that refusal use tables of their own).
+QYZMET_MCI_FILE = mci_test_table(QYZMET_MCI_FILE, Path(os.environ["QYZMET_VAR_DIR"]))  # noqa: F405
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast in tests only
 STORAGES = {

@@ -27,6 +27,7 @@ from qyzmet.api import (
     wallet,
 )
 from qyzmet.api.errors import error_codes, error_schema
+from qyzmet.api.parsing import StrictParser
 from qyzmet.api.schemas import HealthOut, MetaOut
 from qyzmet.core.selectors import health_check
 
@@ -71,6 +72,7 @@ api = QyzmetAPI(
         '`{"code", "message", "details"}`.'
     ),
     urls_namespace="api-v1",
+    parser=StrictParser(),
 )
 errors.install(api)
 api.add_router("/auth", auth.router)

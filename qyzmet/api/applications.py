@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from ninja import Field, Router, Schema, Status
 
 from qyzmet.api.idempotency import idempotency_header, idempotent
-from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
+from qyzmet.api.schemas import Answer, CodeSentOut, ErrorOut, code_sent_out
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.applications.actions import (
     access_application_by_id,
@@ -132,7 +132,7 @@ class StartIn(Schema):
 
 
 class DraftIn(Schema):
-    answers: dict[str, Any]
+    answers: dict[str, Answer]
 
 
 class DraftOut(Schema):

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from qyzmet.api.schemas import ErrorOut
 from qyzmet.catalogue.schema import I18n, ServiceDefinition
@@ -37,6 +37,11 @@ class FeeOut(Schema):
     tiyn: int
     text: str
     on: str
+    provisional: bool = Field(
+        False,
+        description="The MCI of this year is not in the data yet: the amount uses the last known "
+        "one and will change; nothing is charged (mci_missing) until the value is added",
+    )
 
 
 class ServiceOut(Schema):
@@ -105,6 +110,7 @@ def _summary(definition: ServiceDefinition) -> dict[str, object]:
             "tiyn": fee.tiyn,
             "text": format_tenge(fee.tiyn, language),
             "on": fee.on.isoformat(),
+            "provisional": fee.provisional,
         },
         "term_working_days": definition.term.working_days,
     }

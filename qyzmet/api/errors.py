@@ -13,11 +13,13 @@ app (`error_codes`).
 from __future__ import annotations
 
 import importlib
+import logging
 from enum import StrEnum
 from typing import Any
 
 from django.apps import apps
 from django.core.exceptions import RequestDataTooBig
+from django.db import Error as DatabaseError  # InterfaceError is not a DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
@@ -31,7 +33,11 @@ from qyzmet.core.errors import (
     QyzmetError,
     ServiceUnavailable,
     ValidationFailed,
+    database_unavailable,
+    database_unreachable,
 )
+
+logger = logging.getLogger(__name__)
 
 
 class ErrorCode(StrEnum):
@@ -40,6 +46,11 @@ class ErrorCode(StrEnum):
     FILE_TOO_LARGE = "file_too_large"
     HTTP_ERROR = "http_error"
     INVALID = "invalid"
+    # a request body refused by the parser (`qyzmet.api.parsing`)
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    INVALID_JSON = "invalid_json"
+    BODY_NOT_OBJECT = "body_not_object"
+    UNSTORABLE_TEXT = "unstorable_text"
 
 
 # Interfaces with their own error codes, which they answer on their own pages, never in /api/v1.
@@ -95,8 +106,12 @@ def error_schema() -> dict[str, Any]:
     }
 
 
+# Where ninja says a value came from, not part of the field's name.
+NOT_A_FIELD = ("body", "payload", "query")
+
+
 def _field_error(error: dict[str, Any]) -> dict[str, Any]:
-    location = [str(part) for part in error.get("loc", ()) if part not in ("body", "payload")]
+    location = [str(part) for part in error.get("loc", ()) if part not in NOT_A_FIELD]
     kind = str(error.get("type", "invalid"))
     messages = {
         "missing": _("This field is required."),
@@ -104,6 +119,8 @@ def _field_error(error: dict[str, Any]) -> dict[str, Any]:
         "string_too_long": _("This value is too long."),
         "string_pattern_mismatch": _("This value has the wrong format."),
         "int_parsing": _("Enter a whole number."),
+        "greater_than_equal": _("This number is too small."),
+        "less_than_equal": _("This number is too large."),
         "json_invalid": _("The request body is not valid JSON."),
     }
     return {
@@ -159,8 +176,17 @@ def install(api: NinjaAPI) -> None:
     def on_body_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         return render_error(api, request, error_for_status(413))
 
+    @api.exception_handler(DatabaseError)
+    def on_database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        if not database_unreachable(exc):
+            raise exc  # a bug, not an outage: Django's 500
+        logger.error("database unreachable", exc_info=exc)
+        return render_error(api, request, database_unavailable())
+
     @api.exception_handler(HttpError)
     def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if isinstance(exc.__cause__, QyzmetError):  # ninja wraps what the parser refused
+            return render_error(api, request, exc.__cause__)
         return render_error(
             api, request, QyzmetError(code=ErrorCode.HTTP_ERROR, status=exc.status_code)
         )

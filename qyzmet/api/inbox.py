@@ -8,8 +8,9 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import get_language
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
+from qyzmet.api.pagination import PageIn
 from qyzmet.api.schemas import ErrorOut, Text
 from qyzmet.api.security import AccessToken, current_account
 from qyzmet.identity.selectors import notification_ref
@@ -91,13 +92,10 @@ def _ref(request: HttpRequest) -> str:
 
 
 @router.get("", response={200: InboxOut, **ERRORS}, summary="My messages, newest first")
-def inbox(request: HttpRequest, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+def inbox(request: HttpRequest, page: Query[PageIn]) -> dict[str, Any]:
     ref = _ref(request)
     items = inbox_list(
-        recipient_ref=ref,
-        language=get_language(),
-        limit=min(max(limit, 1), 200),
-        offset=max(offset, 0),
+        recipient_ref=ref, language=get_language(), limit=page.limit, offset=page.offset
     )
     return {"unread": inbox_unread_count(recipient_ref=ref), "items": items}
 

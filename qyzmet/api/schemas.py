@@ -27,6 +27,17 @@ IinMasked = Annotated[str, BeforeValidator(iin_mask)]
 PhoneMasked = Annotated[str, BeforeValidator(phone_mask)]
 
 
+def _one_value(value: Any) -> Any:
+    if isinstance(value, list | dict):
+        raise ValueError("an answer is one value, not a list or an object")
+    return value
+
+
+# An answer to a form field: every field type takes one value (a list or an object would be
+# stored as its Python spelling).
+Answer = Annotated[str | int | float | bool | None, BeforeValidator(_one_value)]
+
+
 class LanguageOut(Schema):
     code: str
     name: str
@@ -45,6 +56,7 @@ class HealthOut(Schema):
     status: str
     database: dict[str, Any]
     worker: dict[str, Any]
+    mci: dict[str, Any] = Field(default_factory=dict)
 
 
 class CodeSentOut(Schema):

@@ -14,10 +14,9 @@ from qyzmet.catalogue.schema import FormField, ServiceDefinition
 from qyzmet.core.dates import date_parse, date_show
 from qyzmet.core.errors import QyzmetError, ValidationFailed
 from qyzmet.core.iin import IinError, iin_check
+from qyzmet.core.text import text_storable
 from qyzmet.identity.phones import phone_parse
-from qyzmet.registries.validation import RuleError, vin_check
-
-PLATE = re.compile(r"^(\d{3})\s?([A-Z]{3})\s?(0[1-9]|1\d|20)$")
+from qyzmet.registries.validation import RuleError, plate_parse, vin_check
 
 
 def visible_fields(definition: ServiceDefinition, answers: dict[str, Any]) -> list[FormField]:
@@ -30,11 +29,17 @@ def _check(field: FormField, raw: Any) -> tuple[Any, str | None]:
         if isinstance(raw, bool):
             return raw, None
         return raw, _("Choose yes or no.")
+    if isinstance(raw, list | dict | bool):  # never stored as its Python spelling
+        return "", _("Enter a single value.")
     text = "" if raw is None else str(raw).strip()
+    if not text_storable(text):
+        return "", _("This text holds a character that cannot be stored. Retype it.")
     if field.type == "number":
         try:
             number = Decimal(text)
         except InvalidOperation:
+            return text, _("Enter a number.")
+        if not number.is_finite():
             return text, _("Enter a number.")
         if field.minimum is not None and number < field.minimum:
             return text, _("The value must be at least %(n)s.") % {"n": field.minimum}
@@ -63,10 +68,10 @@ def _check(field: FormField, raw: Any) -> tuple[Any, str | None]:
         except IinError as exc:
             return text, str(exc.message)
     if field.type == "plate":
-        match = PLATE.match(text.upper())
-        if not match:
+        try:  # the registry's own rule, so that one plate has one spelling
+            return str(plate_parse(text)), None
+        except RuleError:
             return text, _("Enter a plate like 123 ABC 02.")
-        return " ".join(match.groups()), None
     if field.type == "vin":
         try:  # as copied off a document: spaces and hyphens are taken out
             return vin_check(text).vin, None

@@ -14,7 +14,7 @@ from qyzmet.catalogue.loader import SERVICES_DIR, Catalogue, load_catalogue
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.calendar import local_today
 from qyzmet.core.errors import NotFound
-from qyzmet.core.mci import fee_tiyn
+from qyzmet.core.mci import fee_estimate
 
 
 @functools.cache
@@ -67,11 +67,13 @@ class FeeToday:
     mci: Decimal
     tiyn: int
     on: date
+    provisional: bool = False  # this year's MCI is not in the data yet: last year's is used
 
 
 def service_fee_today(*, definition: ServiceDefinition) -> FeeToday:
-    """The base state duty in tiyn at today's MCI (conditional rules apply to a filled form)."""
+    """The base state duty in tiyn at today's MCI (conditional rules apply to a filled form);
+    shown before anything is charged, so from the last known MCI when this year's is missing,
+    marked `provisional` for the page to say so."""
     today = local_today()
-    return FeeToday(
-        mci=definition.fee.mci, tiyn=fee_tiyn(mci_multiple=definition.fee.mci, on=today), on=today
-    )
+    fee = fee_estimate(mci_multiple=definition.fee.mci, on=today)
+    return FeeToday(mci=definition.fee.mci, tiyn=fee.tiyn, on=today, provisional=fee.provisional)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +25,7 @@ class ErrorCode(StrEnum):
     RATE_LIMITED = "rate_limited"
     UNAVAILABLE = "unavailable"
     MCI_NOT_DEFINED = "mci_not_defined"
+    MCI_MISSING = "mci_missing"
     OVERLOADED = "overloaded"
     # HTTP-level refusals answered before a view runs (`qyzmet.api.middleware`)
     BAD_REQUEST = "bad_request"
@@ -129,3 +131,21 @@ class ServiceUnavailable(QyzmetError):
     code: str = ErrorCode.UNAVAILABLE
     status = 503
     default_message = _("The service is temporarily unavailable. Please try again shortly.")
+
+
+# How long a caller is asked to wait when the database does not answer.
+DATABASE_RETRY_AFTER = 5
+
+
+def database_unreachable(exc: BaseException | None) -> bool:
+    """Whether `exc` says the database cannot be reached or used just now (down, restarting,
+    out of connections, locked): a 503 to retry, not a 500 to investigate."""
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def database_unavailable() -> ServiceUnavailable:
+    """The refusal for a request the database could not serve."""
+    return ServiceUnavailable(
+        details={"retry_after": DATABASE_RETRY_AFTER},
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER)},
+    )

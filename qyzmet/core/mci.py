@@ -4,6 +4,12 @@ Why dated data: the budget law sets the MCI every year and has changed it mid-ye
 2022), and a duty is owed at the MCI in force on the day it is paid. So the values live in
 `data/mci.yaml`, each with the day it takes effect, and every amount is computed for a day.
 
+Why no fallback: from 1 January a year whose MCI is not in the data would be charged at last
+year's value. `mci_on` (and so every fee charged) refuses such a day with `mci_missing`; the
+catalogue may show `fee_estimate`, which says it is provisional; and `mci_health` tells
+`/healthz` and the staff pages of a year that has begun, or begins within
+`MCI_WARN_DAYS`, without its value.
+
 Why tiyn and Decimal: money is kept as a whole number of tiyn (1 tenge = 100 tiyn). Multiples of
 the MCI can be fractional (0.5, 0.2…), so they are multiplied as Decimals and rounded half up to
 the tiyn once, at the end; a float never touches an amount.
@@ -15,7 +21,7 @@ import bisect
 import itertools
 import logging
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
@@ -32,6 +38,8 @@ from qyzmet.core.errors import ErrorCode, QyzmetError
 logger = logging.getLogger(__name__)
 
 TIYN_PER_TENGE = 100
+# How long before a year begins its missing MCI is reported.
+MCI_WARN_DAYS = 30
 
 
 class MciNotDefined(QyzmetError):
@@ -43,6 +51,18 @@ class MciNotDefined(QyzmetError):
     default_message = _("The fee cannot be computed for this date.")
 
 
+class MciMissing(QyzmetError):
+    """Asked for the MCI on a day of a year the data has no value for yet: a fee computed from
+    last year's would be wrong, so none is, until the year's value is added to the data."""
+
+    code: str = ErrorCode.MCI_MISSING
+    status = 503
+    default_message = _(
+        "Fees cannot be computed yet: the monthly calculation index for this year is not in the "
+        "portal's data. Please try again later."
+    )
+
+
 @dataclass(frozen=True)
 class MciValue:
     since: date
@@ -52,11 +72,12 @@ class MciValue:
 
 def mci_values() -> tuple[MciValue, ...]:
     """Every MCI value in the data, oldest first."""
-    return _load(_data_file())
+    return _load(mci_data_file())
 
 
-def mci_on(day: date) -> int:
-    """The MCI in tenge in force on `day`."""
+def mci_last_known(day: date) -> MciValue:
+    """The last value in the data that took effect on or before `day`, whether or not it is of
+    `day`'s year."""
     values = mci_values()
     position = bisect.bisect_right(values, day, key=lambda v: v.since) - 1
     if position < 0:
@@ -64,19 +85,64 @@ def mci_on(day: date) -> int:
         raise MciNotDefined(
             details={"day": day.isoformat(), "first_known": first.isoformat()},
         )
-    value = values[position]
-    if position == len(values) - 1 and day.year > value.since.year:
-        # The budget law sets a new MCI every year: a later year without a value of its own is
-        # almost certainly a table nobody has updated yet.
+    return values[position]
+
+
+def mci_year_missing(year: int) -> bool:
+    """Whether `year` has no value of its own: the budget law sets a new MCI every year, so a
+    later year without one is a table nobody has updated yet."""
+    return mci_values()[-1].since.year < year
+
+
+def mci_on(day: date) -> int:
+    """The MCI in tenge in force on `day`; `MciMissing` for a year the data does not reach."""
+    value = mci_last_known(day)
+    if mci_year_missing(day.year):
         _warn_stale(day.year, value)
+        raise MciMissing(details={"year": day.year, "last_known_since": value.since.isoformat()})
     return value.tenge
 
 
-def fee_tiyn(*, mci_multiple: Decimal | str, on: date) -> int:
-    """A fee of `mci_multiple` MCI paid on `on`, in tiyn, rounded half up to the whole tiyn."""
-    multiple = _multiple(mci_multiple)
-    amount = Decimal(mci_on(on)) * TIYN_PER_TENGE * multiple
+def _amount(multiple: Decimal, tenge: int) -> int:
+    amount = Decimal(tenge) * TIYN_PER_TENGE * multiple
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def fee_tiyn(*, mci_multiple: Decimal | str, on: date) -> int:
+    """A fee of `mci_multiple` MCI paid on `on`, in tiyn, rounded half up to the whole tiyn.
+    A free service (0 MCI) costs nothing whatever the data holds."""
+    multiple = _multiple(mci_multiple)
+    if not multiple:
+        return 0
+    return _amount(multiple, mci_on(on))
+
+
+@dataclass(frozen=True)
+class FeeEstimate:
+    tiyn: int
+    provisional: bool  # computed from an earlier year's MCI: the year's own is not in the data
+
+
+def fee_estimate(*, mci_multiple: Decimal | str, on: date) -> FeeEstimate:
+    """What a fee will cost on `on`, for showing before anything is charged: from the last known
+    MCI when the year's is missing, and then marked `provisional` for the reader to be told."""
+    multiple = _multiple(mci_multiple)
+    if not multiple:
+        return FeeEstimate(tiyn=0, provisional=False)
+    value = mci_last_known(on)
+    return FeeEstimate(tiyn=_amount(multiple, value.tenge), provisional=mci_year_missing(on.year))
+
+
+def mci_health(today: date) -> dict[str, Any]:
+    """For `/healthz` and the staff pages: the years that have begun, or begin within
+    `MCI_WARN_DAYS`, without their MCI in the data (`ok` when there are none)."""
+    years = sorted({today.year, (today + timedelta(days=MCI_WARN_DAYS)).year})
+    missing = [year for year in years if mci_year_missing(year)]
+    return {
+        "ok": not missing,
+        "missing_years": missing,
+        "last_known_since": mci_values()[-1].since.isoformat(),
+    }
 
 
 def format_tenge(tiyn: int, language: str) -> str:
@@ -111,13 +177,14 @@ def _warn_stale(year: int, value: MciValue) -> None:
     if year not in _warned_years:
         _warned_years.add(year)
         logger.warning(
-            "no MCI value for this year: using the last known one",
+            "no MCI value for this year: fees are refused until it is added",
             extra={"year": year, "since": value.since.isoformat(), "tenge": value.tenge},
         )
 
 
-def _data_file() -> Path:
-    return Path(settings.BASE_DIR) / "data" / "mci.yaml"
+def mci_data_file() -> Path:
+    """The dated table of values (`QYZMET_MCI_FILE`; some tests point it at tables of their own)."""
+    return Path(settings.QYZMET_MCI_FILE)
 
 
 @cache

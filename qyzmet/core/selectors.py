@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -11,20 +11,32 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
+from qyzmet.core.calendar import local_today
+from qyzmet.core.mci import mci_health
 from qyzmet.core.models import WorkerHeartbeat
 
 
 @dataclass(frozen=True)
 class Health:
+    """`ok` decides the status code (503 when false); a failing check that does not stop the
+    platform (`degraded`) leaves it 200 with the status `degraded`, for someone to act on."""
+
     ok: bool
     database: dict[str, Any]
     worker: dict[str, Any]
+    mci: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def degraded(self) -> bool:
+        return self.mci.get("ok") is False
 
     def as_dict(self) -> dict[str, Any]:
+        status = "fail" if not self.ok else "degraded" if self.degraded else "ok"
         return {
-            "status": "ok" if self.ok else "fail",
+            "status": status,
             "database": self.database,
             "worker": self.worker,
+            "mci": self.mci,
         }
 
 
@@ -55,4 +67,9 @@ def health_check() -> Health:
         "age_seconds": round((now - latest.last_seen).total_seconds(), 1) if latest else None,
         "stale_after_seconds": settings.QYZMET_WORKER_STALE_SECONDS,
     }
-    return Health(ok=database["ok"] and worker["ok"], database=database, worker=worker)
+    return Health(
+        ok=database["ok"] and worker["ok"],
+        database=database,
+        worker=worker,
+        mci=mci_health(local_today()),
+    )

@@ -38,6 +38,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 "description": definition.description.get(language),
                 "agency": catalogue_.agencies[definition.agency].name.get(language),
                 "fee": format_tenge(fee.tiyn, language) if fee.tiyn else "",
+                "fee_provisional": fee.provisional,
                 "term": definition.term.working_days,
             }
         )

@@ -10,6 +10,7 @@ guard (`QYZMET_OVERLOAD_TEMPLATE`).
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
@@ -17,6 +18,8 @@ from django.template.loader import render_to_string
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+
+from qyzmet.core.errors import DATABASE_RETRY_AFTER, database_unreachable
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,12 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
+    # Django calls this while handling the exception: one that says the database cannot be
+    # reached is a 503 to retry, not a 500 (under /api/ the JSON shape keeps the Retry-After).
+    if database_unreachable(sys.exc_info()[1]):
+        response = error_page(request, 503)
+        response["Retry-After"] = str(DATABASE_RETRY_AFTER)
+        return response
     return error_page(request, 500)
 
 

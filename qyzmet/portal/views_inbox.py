@@ -27,6 +27,8 @@ from qyzmet.portal.errors import ErrorCode
 from qyzmet.portal.pages import citizen_page
 
 PAGE = 50
+# As far as the API's paging goes (`offset` up to 100,000): past it, no such page.
+LAST_PAGE = 2000
 
 
 def _ref(request: HttpRequest) -> str:
@@ -37,7 +39,9 @@ def _ref(request: HttpRequest) -> str:
 def inbox(request: HttpRequest) -> HttpResponse:
     ref = _ref(request)
     raw_page = request.GET.get("page", "1")
-    page = max(int(raw_page), 1) if raw_page.isdigit() else 1
+    page = max(int(raw_page), 1) if raw_page.isascii() and raw_page.isdigit() else 1
+    if page > LAST_PAGE:
+        raise Http404
     items = inbox_list(
         recipient_ref=ref, language=get_language(), limit=PAGE + 1, offset=(page - 1) * PAGE
     )

@@ -7,6 +7,7 @@ stable code, so the rules can be tested with many cases and reused by imports an
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -59,8 +60,9 @@ class VinCheck:
 
 
 def vin_normalise(text: str) -> str:
-    """Upper case, without spaces and hyphens (how people copy a VIN off a document)."""
-    return re.sub(r"[\s\-]", "", text).upper()
+    """Upper case, without spaces and hyphens (how people copy a VIN off a document), full-width
+    characters as their ASCII selves (NFKC); anything else outside ASCII stays, to be refused."""
+    return re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text)).upper()
 
 
 def vin_check_digit(vin: str) -> str:
@@ -123,7 +125,9 @@ REGIONS: Final[dict[str, Promise]] = {
 }
 # Latin capitals as on the plates; kept as one constant so a narrower official set is one edit.
 PLATE_LETTERS: Final = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_PLATE_RE: Final = re.compile(r"^(\d{3})([A-Z]{3})(\d{2})$")
+# ASCII only: `\d` alone also takes Arabic-Indic and other digits, which would make a second
+# spelling of a plate.
+_PLATE_RE: Final = re.compile(r"^([0-9]{3})([A-Z]{3})([0-9]{2})$")
 
 
 class PriceTier:
@@ -158,8 +162,12 @@ def region_check(code: str) -> str:
 
 
 def plate_parse(text: str) -> PlateNumber:
-    """`123 ABC 02` in any case and spacing -> PlateNumber; `RuleError(PLATE_FORMAT)` else."""
-    compact = re.sub(r"[\s\-]", "", text).upper()
+    """`123 ABC 02` in any case and spacing -> PlateNumber; `RuleError(PLATE_FORMAT)` else.
+
+    Full-width characters (what some phone keyboards type: `１２３ ＡＢＣ ０２`) are the same plate
+    after NFKC normalisation; other scripts' digits and letters are refused, so that every plate
+    has exactly one spelling in the registry."""
+    compact = re.sub(r"[\s\-]", "", unicodedata.normalize("NFKC", text)).upper()
     match = _PLATE_RE.match(compact)
     if match is None or not set(match.group(2)) <= PLATE_LETTERS:
         raise RuleError(

@@ -3,13 +3,27 @@ from __future__ import annotations
 import logging
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from qyzmet.core import mci as mci_module
-from qyzmet.core.mci import MciNotDefined, fee_tiyn, format_tenge, mci_on, mci_values
+from qyzmet.core.mci import (
+    FeeEstimate,
+    MciMissing,
+    MciNotDefined,
+    fee_estimate,
+    fee_tiyn,
+    format_tenge,
+    mci_health,
+    mci_on,
+    mci_values,
+)
+from qyzmet.core.tests.mci_data import mci_through_2027
+
+__all__ = ["mci_through_2027"]  # a fixture
 
 D = date
 NBSP = "\xa0"
@@ -43,14 +57,58 @@ def test_before_the_first_value_is_a_clear_error() -> None:
     assert caught.value.details == {"day": "2021-12-31", "first_known": "2022-01-01"}
 
 
-def test_a_year_past_the_data_uses_the_last_value_and_warns_once(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+def test_a_year_past_the_data_is_refused_never_charged_at_the_old_value(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture, mci_through_2027: Path
 ) -> None:
     monkeypatch.setattr(mci_module, "_warned_years", set())
     with caplog.at_level(logging.WARNING, logger="qyzmet.core.mci"):
-        assert mci_on(D(2027, 3, 1)) == 4325
-        assert mci_on(D(2027, 9, 1)) == 4325
-    assert [getattr(r, "year", None) for r in caplog.records] == [2027]
+        with pytest.raises(MciMissing) as caught:
+            mci_on(D(2028, 1, 2))
+        with pytest.raises(MciMissing):
+            fee_tiyn(mci_multiple="1", on=D(2028, 9, 1))
+    assert caught.value.code == "mci_missing"
+    assert caught.value.status == 503
+    assert caught.value.details == {"year": 2028, "last_known_since": "2027-01-01"}
+    assert [getattr(r, "year", None) for r in caplog.records] == [2028]
+    assert mci_on(D(2027, 12, 31)) == 4500
+
+
+def test_a_free_service_costs_nothing_even_without_the_year_s_mci(mci_through_2027: Path) -> None:
+    assert fee_tiyn(mci_multiple="0", on=D(2028, 1, 2)) == 0
+    assert fee_estimate(mci_multiple="0", on=D(2028, 1, 2)) == FeeEstimate(
+        tiyn=0, provisional=False
+    )
+
+
+def test_an_estimate_without_the_year_s_mci_says_it_is_provisional(
+    mci_through_2027: Path,
+) -> None:
+    assert fee_estimate(mci_multiple="2", on=D(2027, 12, 15)) == FeeEstimate(
+        tiyn=900_000, provisional=False
+    )
+    assert fee_estimate(mci_multiple="2", on=D(2028, 1, 2)) == FeeEstimate(
+        tiyn=900_000, provisional=True
+    )
+
+
+@pytest.mark.parametrize(
+    ("today", "missing"),
+    [
+        (D(2027, 6, 1), []),
+        (D(2027, 12, 1), []),  # 31 days before the new year
+        (D(2027, 12, 2), [2028]),  # 30 days before
+        (D(2027, 12, 15), [2028]),
+        (D(2028, 1, 2), [2028]),
+    ],
+)
+def test_mci_health_names_a_year_begun_or_beginning_within_30_days_without_its_value(
+    mci_through_2027: Path, today: date, missing: list[int]
+) -> None:
+    assert mci_health(today) == {
+        "ok": not missing,
+        "missing_years": missing,
+        "last_known_since": "2027-01-01",
+    }
 
 
 @pytest.mark.parametrize(
@@ -135,7 +193,8 @@ def test_format_tenge_takes_whole_tiyn_only() -> None:
         format_tenge(21.5, "en")  # type: ignore[arg-type]
 
 
-def test_every_value_names_its_law() -> None:
+def test_every_value_names_its_law(settings: Any) -> None:
+    settings.QYZMET_MCI_FILE = settings.BASE_DIR / "data" / "mci.yaml"  # the real table
     values = mci_values()
     assert [(v.since, v.tenge) for v in values] == [
         (D(2022, 1, 1), 3063),

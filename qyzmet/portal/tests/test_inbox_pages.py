@@ -151,3 +151,15 @@ def test_the_inbox_page_shows_a_message_in_the_reader_s_language() -> None:
     assert "Төлем" not in ru and "баж" not in ru
     assert "Payment received" in en
     assert "Qyzmet: payment of 1,081.25\u00a0₸ for state duty has been received." in en
+
+
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [("2000", 200), ("2001", 404), ("9223372036854775808", 404), ("-1", 200), ("١٢", 200)],
+)
+def test_an_inbox_page_out_of_bounds_is_not_found_never_a_500(page: str, status: int) -> None:
+    _account, web = _signed_in()
+
+    response = web.get("/me/inbox/", {"page": page})
+
+    assert response.status_code == status

@@ -97,6 +97,9 @@ def test_i_o_q_anywhere_are_refused(text: str, position: int, letter: str) -> No
         ("123abc02", "123 ABC 02"),
         (" 777 kzk 17 ", "777 KZK 17"),
         ("001-AAA-01", "001 AAA 01"),
+        ("１２３ ABC ０２", "123 ABC 02"),  # full-width, as some phone keyboards type
+        ("１２３ ＡＢＣ ０２", "123 ABC 02"),
+        ("123\u3000abc\u300002", "123 ABC 02"),  # ideographic spaces
     ],
 )
 def test_plates_parse_in_any_case_and_spacing(text: str, formatted: str) -> None:
@@ -110,6 +113,10 @@ def test_plates_parse_in_any_case_and_spacing(text: str, formatted: str) -> None
         ("12 ABC 02", "plate_format"),
         ("123 ABC 2", "plate_format"),
         ("123 АВС 02", "plate_format"),  # Cyrillic look-alikes
+        ("١٢٣ ABC 02", "plate_format"),  # Arabic-Indic digits
+        ("123 ABC ٠٢", "plate_format"),
+        ("۱۲۳ ABC 02", "plate_format"),  # extended Arabic-Indic (Persian) digits
+        ("१२३ ABC 02", "plate_format"),  # Devanagari digits
         ("000 ABC 02", "plate_format"),
         ("123 ABC 00", "region_invalid"),
         ("123 ABC 21", "region_invalid"),
@@ -135,6 +142,20 @@ def test_a_plate_survives_format_and_parse(digits: int, letters: str, region: in
 
     assert str(parsed) == text
     assert parsed.region == f"{region:02d}"
+
+
+@given(st.text(min_size=1, max_size=12))
+def test_whatever_is_accepted_is_one_ascii_spelling(text: str) -> None:
+    try:
+        parsed = rules.plate_format(rules.plate_parse(text))
+    except rules.RuleError:
+        return
+    assert parsed.isascii()
+    assert rules.plate_format(rules.plate_parse(parsed)) == parsed
+
+
+def test_a_full_width_vin_is_the_same_vin() -> None:
+    assert rules.vin_check("ＪＨ４ＫＡ７５６１ＰＣ００８２６９").vin == "JH4KA7561PC008269"
 
 
 def test_every_region_code_from_01_to_20_has_a_name() -> None:
