@@ -117,6 +117,16 @@ class Application(UuidRecord):
         return self.number or f"draft {self.id}"
 
 
+class ApplicationNumberDay(models.Model):
+    """The last serial given to an application submitted on `day` (`actions.numbering`)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
 class ApplicationEvent(models.Model):
     """One row per transition: who, on whose behalf, when, why, and what changed."""
 
