@@ -28,6 +28,7 @@ class ErrorCode(StrEnum):
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     SIGNATURE_REQUIRED = "signature_required"
     CLAIMED = "claimed"
+    CONFLICT_OF_INTEREST = "conflict_of_interest"
     RETRY = "retry"
     # registry changes
     VEHICLE_UNKNOWN = "vehicle_unknown"

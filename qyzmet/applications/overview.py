@@ -28,7 +28,7 @@ from qyzmet.applications.selectors import (
     working_days_left,
 )
 from qyzmet.applications.subject import Subject, application_subject
-from qyzmet.applications.words import Role
+from qyzmet.applications.words import Role, Step
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.calendar import WorkingCalendar, working_calendar
 from qyzmet.core.mci import format_tenge
@@ -45,6 +45,8 @@ WRITTEN: dict[str, Promise] = {
     "plate": gettext_lazy("plate"),
     "licence_number": gettext_lazy("driving licence"),
 }
+# History rows only the agency sees.
+OFFICE_ONLY = frozenset({Step.CONFLICT_REFUSED})
 SIGNED_WITH: dict[str, Promise] = {
     "sms": gettext_lazy("signed by SMS code"),
     "certificate": gettext_lazy("signed with a certificate"),
@@ -286,6 +288,8 @@ def _overview(
         history=tuple(
             _history_row(e, definition, language)
             for e in application_history(application=application)
+            # the agency's own control: the refusals of officers in a conflict of interest
+            if e.transition not in OFFICE_ONLY or role not in (Role.CITIZEN, Role.COUNTERPARTY)
         ),
         signing_methods=tuple(definition.signing),
         version=application.lock_version,

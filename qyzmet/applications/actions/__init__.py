@@ -7,7 +7,9 @@ the second gets a conflict and changes nothing.
 
 A package by concept, each module using only those listed before it:
 `definitions` (the definition an application was submitted under, its answers, registry values,
-terms), `history` (every `ApplicationEvent`), `locking` (the checked update), `telling`
+terms), `history` (every `ApplicationEvent`), `conflicts` (an officer's own or their family's
+application: refused and recorded), `locking` (the checked update), `numbering` (the day's
+next number), `telling`
 (messages), `duty` (invoice, credit, settlement, refund), `step` (a move, the automatic steps,
 a registry's refusal, citizens' and officers' steps), `signing`, `submission`, `drafts`,
 `counterparty` (the second party's confirmation), `opening` (an officer opening one: a
@@ -23,6 +25,7 @@ from qyzmet.applications.access import (
     officer_role,
     party_of,
 )
+from qyzmet.applications.actions.conflicts import ConflictOfInterest
 from qyzmet.applications.actions.counterparty import (
     application_countersign,
     application_countersign_sms_start,
@@ -43,6 +46,7 @@ from qyzmet.applications.words import DRAFT
 
 __all__ = [
     "DRAFT",
+    "ConflictOfInterest",
     "access_application_by_id",
     "access_application_for_officer",
     "application_claim",

@@ -18,6 +18,7 @@ from qyzmet.applications.access import (
     officer_role,
     party_of,
 )
+from qyzmet.applications.actions.conflicts import officer_may_handle
 from qyzmet.applications.actions.definitions import (
     answers_of,
     counterparty_named,
@@ -204,6 +205,7 @@ def application_transition(
     else:
         application = access_application_for_officer(account=actor, application_id=application_id)
         acting = officer_role(account=actor, agency=application.agency) or Role.OFFICER
+        officer_may_handle(account=actor, application=application, attempt=name, role=acting)
     if expected_version is not None and expected_version != application.lock_version:
         raise decided_elsewhere()
     if acting != Role.CITIZEN and application.payment == Application.Payment.AWAITING:
@@ -277,6 +279,7 @@ def _requirements(
 
 def application_claim(*, actor: Account, application_id: str) -> Application:
     application = access_application_for_officer(account=actor, application_id=application_id)
+    officer_may_handle(account=actor, application=application, attempt="claim")
     taken = Application.objects.filter(pk=application.pk, assignee__isnull=True).update(
         assignee=actor, lock_version=F("lock_version") + 1
     )
