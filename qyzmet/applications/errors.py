@@ -8,6 +8,7 @@ class ErrorCode(StrEnum):
     NOT_ONLINE = "not_online"
     NOT_ELIGIBLE = "not_eligible"
     NOT_EDITABLE = "not_editable"
+    NOT_REOPENED = "not_reopened"
     # signing and submission
     ALREADY_SUBMITTED = "already_submitted"
     SIGNING_METHOD_NOT_ALLOWED = "signing_method_not_allowed"

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qyzmet.applications.actions import DRAFT, definition_of, party_of
+from qyzmet.applications.actions.definitions import resigning_step
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.forms import visible_fields
 from qyzmet.applications.models import Application, ApplicationEvent
@@ -81,6 +82,7 @@ class HistoryRow:
     at: datetime
     signed_with: str
     written: str
+    corrected: str = ""  # a corrected application's changes: the fields, and values allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +153,8 @@ class ApplicationOverview:
     @property
     def countersign_step(self) -> NextStep | None:
         """The second party's confirmation, which is signed rather than clicked."""
+        if self.role != Role.COUNTERPARTY:
+            return None
         return next((s for s in self.next_steps if s.needs_signature), None)
 
     @property
@@ -249,6 +253,8 @@ def _overview(
         or bool(state and state.citizen_action and not application.outcome)
     )
     counterparty = definition.counterparty
+    fields_step = any("fields" in t.requires for t in steps)
+    resigned = resigning_step(application) if role == Role.CITIZEN and fields_step else None
     return ApplicationOverview(
         id=str(application.id),
         number=application.number,
@@ -282,7 +288,12 @@ def _overview(
         due_date=application.due_date,
         working_days_left=working_days_left(application, calendar=calendar),
         next_steps=tuple(
-            NextStep(name=t.name, label=t.label.get(language), requires=tuple(t.requires))
+            NextStep(
+                name=t.name,
+                label=t.label.get(language),
+                # a corrected application is sent back signed again
+                requires=(*t.requires, "signature") if t == resigned else tuple(t.requires),
+            )
             for t in steps
         ),
         history=tuple(
@@ -337,7 +348,30 @@ def _history_row(
         at=event.created_at,
         signed_with=str(SIGNED_WITH.get(str(changes.get("signature", "")), "")),
         written=_written(event, definition, language),
+        corrected=_corrected(changes, definition, language),
     )
+
+
+def _corrected(changes: Mapping[str, Any], definition: ServiceDefinition, language: str) -> str:
+    """ "changed: Purpose: Employment → Other; Details" (values only where they were kept)."""
+    keys = changes.get("changed") or []
+    if not keys:
+        return ""
+    labels = {f.key: f.label.get(language) for f in definition.form}
+    values = changes.get("values") or {}
+
+    def shown(key: str, value: Any) -> str:
+        rows = answer_rows(definition, {key: value}, language) if value not in (None, "") else []
+        return str(rows[0][1]) if rows else "—"
+
+    parts = [
+        f"{labels.get(key, key)}: {shown(key, values[key]['from'])} → "
+        f"{shown(key, values[key]['to'])}"
+        if key in values
+        else str(labels.get(key, key))
+        for key in keys
+    ]
+    return _("changed: %(fields)s") % {"fields": "; ".join(parts)}
 
 
 def _written(event: ApplicationEvent, definition: ServiceDefinition, language: str) -> str:
