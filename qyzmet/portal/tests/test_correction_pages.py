@@ -2,6 +2,9 @@
 certificate), a change to a field the officer did not reopen is shown on that field, and the
 history says what changed."""
 
+import base64
+import re
+
 import pytest
 
 from conftest import PASSWORD, CommittingClient, bearer, last_code, sign_in
@@ -12,6 +15,8 @@ from qyzmet.applications.tests.family import (
     later,
     submitted_by,
 )
+from qyzmet.signatures.actions import citizen_certificate_issue, demo_p12_password
+from qyzmet.signatures.client import cms_sign
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +80,33 @@ def test_the_corrected_application_is_sent_only_signed(api_client: CommittingCli
     history = web.get(url).content.decode()
     assert Application.objects.get().state == "in_review"
     assert "changed: What the certificate is for: Employment → Travel abroad or a visa" in history
+
+
+def test_the_corrected_application_is_signed_with_a_certificate(
+    api_client: CommittingClient,
+) -> None:
+    web, url, _phone = _returned(api_client, ["purpose"])
+    person = Application.objects.get().person
+    _issued, p12 = citizen_certificate_issue(iin=person.iin, surname="TEST", given_name="CITIZEN")
+
+    step = web.post(f"{url}sign/certificate", {"purpose": "travel"})
+    page = web.get(step["Location"]).content.decode()
+    challenge = re.search(r'data-challenge="([^"]+)"', page)
+    digest = re.search(r'name="content_sha256" value="([^"]*)"', page)
+    assert challenge and digest
+    cms = cms_sign(
+        content=base64.b64decode(challenge.group(1)), p12=p12,
+        password=demo_p12_password(person.iin),
+    )  # fmt: skip
+    with later(800):
+        sent = web.post(
+            f"{url}submit/certificate",
+            {"content_sha256": digest.group(1), "signature": base64.b64encode(cms).decode()},
+        )
+
+    assert step["Location"] == f"{url}?sign=certificate"
+    assert "Travel abroad or a visa" in page  # what is signed is shown
+    assert sent.status_code == 302, sent.content.decode()
+    stored = Application.objects.get()
+    assert (stored.state, stored.form_data) == ("in_review", '{"purpose": "travel"}')
+    assert stored.signatures.filter(round=1, method="certificate").exists()
