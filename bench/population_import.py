@@ -38,12 +38,13 @@ PLAIN_TABLE = """
         iin text, surname text, given_name text, patronymic text, surname_latin text,
         given_name_latin text, birth_date date, sex text, citizenship text, region text,
         settlement text, street text, status text, death_date date, father_iin text,
-        mother_iin text
+        mother_iin text, spouse_iin text
     )
 """
 COLUMNS = (
     "iin, surname, given_name, patronymic, surname_latin, given_name_latin, birth_date, sex, "
-    "citizenship, region, settlement, street, status, death_date, father_iin, mother_iin"
+    "citizenship, region, settlement, street, status, death_date, father_iin, mother_iin, "
+    "spouse_iin"
 )
 
 

@@ -22,6 +22,7 @@ from qyzmet.applications.actions import (
     application_countersign_sms_start,
     application_draft_save,
     application_open_for_officer,
+    application_resubmit,
     application_sign_sms_start,
     application_start,
     application_submit,
@@ -157,6 +158,11 @@ class StepIn(Schema):
     grounds: str = Field("", max_length=80)
     fields: list[str] | None = None
     expected_version: int | None = None
+    code_id: str = Field("", description="Resubmitting a correction: the code from /sign/sms")
+    code: str = Field("", max_length=12)
+    signature: str = Field(
+        "", description="Resubmitting a correction: base64 detached CMS over /signing-content"
+    )
 
 
 def _out(
@@ -270,7 +276,7 @@ def content(request: HttpRequest, application_id: str) -> dict[str, str]:
 
 
 @router.post("/{application_id}/sign/sms", response={202: CodeSentOut, **ERRORS},
-             summary="Send a code to sign by SMS")  # fmt: skip
+             summary="Send a code to sign a draft or a correction by SMS")  # fmt: skip
 def sign_sms(request: HttpRequest, application_id: str) -> Status[CodeSentOut]:
     return _code_sent(request, application_id, application_sign_sms_start)
 
@@ -319,9 +325,17 @@ def countersign(request: HttpRequest, application_id: str, body: SubmitIn) -> Ap
 
 
 @router.post("/{application_id}/steps", response={200: ApplicationOut, **ERRORS},
-             summary="Take a step: resubmit after correction, withdraw, …")  # fmt: skip
+             summary="Take a step: withdraw, object, … or resubmit after correction, signed "
+             "again (code_id and code, or signature)")  # fmt: skip
 def citizen_step(request: HttpRequest, application_id: str, body: StepIn) -> ApplicationOverview:
-    return _out(request, _step(request, application_id, body, Role.CITIZEN))
+    if not (body.code_id or body.signature):
+        return _out(request, _step(request, application_id, body, Role.CITIZEN))
+    application = application_resubmit(
+        account=current_account(request), application_id=application_id,
+        client=client_address(request), code_id=body.code_id, code=body.code,
+        signature_b64=body.signature, expected_version=body.expected_version,
+    )  # fmt: skip
+    return _out(request, application, Role.CITIZEN)
 
 
 @office.get("/queue", response=list[ApplicationOut], summary="An agency's open applications")

@@ -13,6 +13,7 @@ from qyzmet.applications.models import Application, OfficerMembership
 from qyzmet.applications.words import DRAFT, Role
 from qyzmet.core.errors import NotFound
 from qyzmet.core.ids import uuid_or_none
+from qyzmet.identity.kinship import Kinship, kinship_between, person_relatives
 from qyzmet.identity.models import Account
 
 
@@ -82,3 +83,21 @@ def access_application_for_officer(*, account: Account, application_id: str) -> 
     ):
         raise NotFound()
     return application
+
+
+def officer_kinship(*, account: Account, application: Application) -> Kinship | None:
+    """How the officer is related to the application's applicant or second party, if at all
+    (`self` when it is their own): such an application is not theirs to handle."""
+    if application.applicant_id == account.pk:
+        return Kinship.SELF
+    if account.person_id is None:
+        return None
+    parties = (application.person_id, application.counterparty_id)
+    return kinship_between(person_id=account.person_id, others=parties)
+
+
+def officer_circle(*, account: Account) -> set[int]:
+    """The people whose applications the officer may not handle: themself and their family."""
+    if account.person_id is None:
+        return set()
+    return {account.person_id, *person_relatives(person_id=account.person_id)}

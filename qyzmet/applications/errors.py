@@ -8,6 +8,7 @@ class ErrorCode(StrEnum):
     NOT_ONLINE = "not_online"
     NOT_ELIGIBLE = "not_eligible"
     NOT_EDITABLE = "not_editable"
+    NOT_REOPENED = "not_reopened"
     # signing and submission
     ALREADY_SUBMITTED = "already_submitted"
     SIGNING_METHOD_NOT_ALLOWED = "signing_method_not_allowed"
@@ -28,6 +29,7 @@ class ErrorCode(StrEnum):
     TRANSITION_NOT_ALLOWED = "transition_not_allowed"
     SIGNATURE_REQUIRED = "signature_required"
     CLAIMED = "claimed"
+    CONFLICT_OF_INTEREST = "conflict_of_interest"
     RETRY = "retry"
     # registry changes
     VEHICLE_UNKNOWN = "vehicle_unknown"

@@ -117,6 +117,16 @@ class Application(UuidRecord):
         return self.number or f"draft {self.id}"
 
 
+class ApplicationNumberDay(models.Model):
+    """The last serial given to an application submitted on `day` (`actions.numbering`)."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.last}"
+
+
 class ApplicationEvent(models.Model):
     """One row per transition: who, on whose behalf, when, why, and what changed."""
 
@@ -145,8 +155,10 @@ class ApplicationEvent(models.Model):
 
 class Signature(Record):
     """How a party signed: by SMS code (the code's use and a hash of the signed content, never
-    the code) or by certificate (the detached CMS, verified on receipt). The applicant signs on
-    submission; a counterparty (the buyer of a car) signs the same content on confirming."""
+    the code) or by certificate (the detached CMS, verified on receipt), and what was signed
+    (encrypted: it holds the answers). The applicant signs on submission, and again over the new
+    content each time they send a corrected application (`round` 1, 2, …); a counterparty (the
+    buyer of a car) signs the same content on confirming."""
 
     class Method(models.TextChoices):
         SMS = "sms", _("SMS code")
@@ -168,6 +180,8 @@ class Signature(Record):
     certificate_serial = models.CharField(max_length=64, blank=True)
     cms = models.BinaryField(blank=True, default=b"")
     signed_at = models.DateTimeField(default=timezone.now)
+    content = EncryptedTextField(blank=True, default="")  # the signed bytes, as text
+    round = models.PositiveSmallIntegerField(default=0)  # 0: submission; n: the n-th correction
 
     class Meta:
         constraints = [
@@ -176,5 +190,7 @@ class Signature(Record):
                 | Q(method="certificate", certificate_serial__gt=""),
                 name="signature_has_its_proof",
             ),
-            models.UniqueConstraint(fields=["application", "party"], name="one_signature_a_party"),
+            models.UniqueConstraint(
+                fields=["application", "party", "round"], name="one_signature_a_party_a_round"
+            ),
         ]

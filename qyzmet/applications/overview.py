@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qyzmet.applications.actions import DRAFT, definition_of, party_of
+from qyzmet.applications.actions.definitions import resigning_step
 from qyzmet.applications.engine import transitions_for
 from qyzmet.applications.forms import visible_fields
 from qyzmet.applications.models import Application, ApplicationEvent
@@ -28,7 +29,7 @@ from qyzmet.applications.selectors import (
     working_days_left,
 )
 from qyzmet.applications.subject import Subject, application_subject
-from qyzmet.applications.words import Role
+from qyzmet.applications.words import Role, Step
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.calendar import WorkingCalendar, working_calendar
 from qyzmet.core.mci import format_tenge
@@ -45,6 +46,8 @@ WRITTEN: dict[str, Promise] = {
     "plate": gettext_lazy("plate"),
     "licence_number": gettext_lazy("driving licence"),
 }
+# History rows only the agency sees.
+OFFICE_ONLY = frozenset({Step.CONFLICT_REFUSED})
 SIGNED_WITH: dict[str, Promise] = {
     "sms": gettext_lazy("signed by SMS code"),
     "certificate": gettext_lazy("signed with a certificate"),
@@ -79,6 +82,7 @@ class HistoryRow:
     at: datetime
     signed_with: str
     written: str
+    corrected: str = ""  # a corrected application's changes: the fields, and values allowed
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,6 +153,8 @@ class ApplicationOverview:
     @property
     def countersign_step(self) -> NextStep | None:
         """The second party's confirmation, which is signed rather than clicked."""
+        if self.role != Role.COUNTERPARTY:
+            return None
         return next((s for s in self.next_steps if s.needs_signature), None)
 
     @property
@@ -247,6 +253,8 @@ def _overview(
         or bool(state and state.citizen_action and not application.outcome)
     )
     counterparty = definition.counterparty
+    fields_step = any("fields" in t.requires for t in steps)
+    resigned = resigning_step(application) if role == Role.CITIZEN and fields_step else None
     return ApplicationOverview(
         id=str(application.id),
         number=application.number,
@@ -280,12 +288,19 @@ def _overview(
         due_date=application.due_date,
         working_days_left=working_days_left(application, calendar=calendar),
         next_steps=tuple(
-            NextStep(name=t.name, label=t.label.get(language), requires=tuple(t.requires))
+            NextStep(
+                name=t.name,
+                label=t.label.get(language),
+                # a corrected application is sent back signed again
+                requires=(*t.requires, "signature") if t == resigned else tuple(t.requires),
+            )
             for t in steps
         ),
         history=tuple(
             _history_row(e, definition, language)
             for e in application_history(application=application)
+            # the agency's own control: the refusals of officers in a conflict of interest
+            if e.transition not in OFFICE_ONLY or role not in (Role.CITIZEN, Role.COUNTERPARTY)
         ),
         signing_methods=tuple(definition.signing),
         version=application.lock_version,
@@ -333,7 +348,30 @@ def _history_row(
         at=event.created_at,
         signed_with=str(SIGNED_WITH.get(str(changes.get("signature", "")), "")),
         written=_written(event, definition, language),
+        corrected=_corrected(changes, definition, language),
     )
+
+
+def _corrected(changes: Mapping[str, Any], definition: ServiceDefinition, language: str) -> str:
+    """ "changed: Purpose: Employment → Other; Details" (values only where they were kept)."""
+    keys = changes.get("changed") or []
+    if not keys:
+        return ""
+    labels = {f.key: f.label.get(language) for f in definition.form}
+    values = changes.get("values") or {}
+
+    def shown(key: str, value: Any) -> str:
+        rows = answer_rows(definition, {key: value}, language) if value not in (None, "") else []
+        return str(rows[0][1]) if rows else "—"
+
+    parts = [
+        f"{labels.get(key, key)}: {shown(key, values[key]['from'])} → "
+        f"{shown(key, values[key]['to'])}"
+        if key in values
+        else str(labels.get(key, key))
+        for key in keys
+    ]
+    return _("changed: %(fields)s") % {"fields": "; ".join(parts)}
 
 
 def _written(event: ApplicationEvent, definition: ServiceDefinition, language: str) -> str:

@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Prefetch
 
-from qyzmet.applications.access import citizen_parties
+from qyzmet.applications.access import citizen_parties, officer_circle
 from qyzmet.applications.models import Application, ApplicationEvent, OfficerMembership
 from qyzmet.applications.words import DRAFT
 from qyzmet.core.calendar import WorkingCalendar, local_today, working_calendar
@@ -55,13 +55,19 @@ def application_history(*, application: Application) -> list[ApplicationEvent]:
 
 
 def agency_queue(*, account: Account, agency: str) -> list[Application]:
-    """Open applications of an agency the officer works for, most urgent first."""
+    """Open applications of an agency the officer works for, most urgent first; not those
+    where the officer or their family is the applicant or a party."""
     if not OfficerMembership.objects.filter(account=account, agency=agency).exists():
         return []
+    # never their own nor their family's: another officer handles those
+    circle = officer_circle(account=account)
     return list(
         Application.objects.filter(agency=agency, outcome="")
         .exclude(state=DRAFT)
         .exclude(payment=Application.Payment.AWAITING)  # not the agency's until the duty is paid
+        .exclude(applicant=account)
+        .exclude(person_id__in=circle)
+        .exclude(counterparty_id__in=circle)
         .select_related("service", "assignee")
         .defer("service__definition")
         .prefetch_related(_WITH_HISTORY)

@@ -48,6 +48,8 @@ class Step(StrEnum):
     REGISTRY_REFUSED = "registry_refused"
     ESCALATE = "escalate"
     DOCUMENT = "document"
+    # an officer who is the applicant or a party, or their relative, was refused (`conflicts`)
+    CONFLICT_REFUSED = "conflict_refused"
 
 
 STEP_LABELS: Final[dict[str, Promise]] = {
@@ -58,6 +60,7 @@ STEP_LABELS: Final[dict[str, Promise]] = {
     Step.REGISTRY_REFUSED: _("Refused by the registry"),
     Step.ESCALATE: _("Passed to the supervisor: the deadline has passed"),
     Step.DOCUMENT: _("Result document issued"),
+    Step.CONFLICT_REFUSED: _("Refused to an officer who is the applicant, a party or a relative"),
 }
 
 # A definition's `result.registry_change`, by "<registry>.<action>": what the agency makes by

@@ -48,6 +48,7 @@ class HistoryLine:
     written: tuple[tuple[str, str], ...]
     not_connected: str
     refusal: str  # the ground the registry's refusal maps to, in words
+    corrected: str = ""  # what a corrected application changed
 
 
 def role_label(role: str) -> str:
@@ -100,6 +101,7 @@ def history_lines(
                 if not_connected
                 else "",
                 refusal=grounds.get(ground, "") if refusal and ground else "",
+                corrected=row.corrected,
             )
         )
     return lines

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from qyzmet.applications.actions import (
+    ConflictOfInterest,
     application_claim,
     application_open_for_officer,
     application_transition,
@@ -92,6 +93,8 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
             return redirect("backoffice:application", application_id=application_id)
         except NotFound as exc:
             raise Http404 from exc
+        except ConflictOfInterest as exc:
+            return _not_theirs(request, exc)
         except QyzmetError as exc:
             error, status = str(exc.message), exc.status
             # by the ids of the fields of the step's own form ("grounds-refuse")
@@ -100,6 +103,8 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         application = application_open_for_officer(account=account, application_id=application_id)
     except NotFound as exc:
         raise Http404 from exc
+    except ConflictOfInterest as exc:
+        return _not_theirs(request, exc)
     overview = application_overview(
         account=account, application=application, language=language, role=Role.OFFICER,
         with_form=True,
@@ -128,6 +133,12 @@ def decide(request: HttpRequest, application_id: str) -> HttpResponse:
         "posted_fields": request.POST.getlist("fields") if action else [],
     }
     return render(request, "backoffice/application.html", context, status=status)
+
+
+def _not_theirs(request: HttpRequest, exc: ConflictOfInterest) -> HttpResponse:
+    """The officer's own or their family's application: refused (and recorded), nothing shown."""
+    context = {"error": str(exc.message)}
+    return render(request, "backoffice/refused.html", context, status=exc.status)
 
 
 def state_label(state: str, states: Mapping[str, Any], language: str) -> str:

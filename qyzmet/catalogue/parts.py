@@ -235,6 +235,8 @@ class Option(Model):
 
 
 TEXT_TYPES = ("text", "textarea")
+# Types whose values are personal data whatever the service: never `sensitive: false`.
+PERSONAL_TYPES = ("iin", "phone")
 FieldType = Literal[
     "text", "textarea", "number", "date", "select", "boolean", "phone", "iin", "plate", "vin"
 ]
@@ -246,7 +248,9 @@ class FormField(Model):
     Lengths and `pattern` apply to text and textarea fields, `minimum` and `maximum` to numbers;
     `phone`, `iin`, `plate` and `vin` are validated by their type. `options` are required for a
     select and forbidden otherwise. A field with `show_if` is asked (and required) only when the
-    condition on an earlier field holds.
+    condition on an earlier field holds. `sensitive`: the history of a correction names the field
+    but never shows its values; by default free text, IINs and phone numbers are, and IINs and
+    phone numbers always are.
     """
 
     key: Name
@@ -261,10 +265,20 @@ class FormField(Model):
     pattern: Annotated[str, AfterValidator(_pattern)] | None = None
     options: list[Option] = []
     show_if: FieldCondition | None = None
+    sensitive: bool | None = None
+
+    @property
+    def values_hidden(self) -> bool:
+        """Whether a history may show the field's old and new values (see `sensitive`)."""
+        if self.sensitive is not None:
+            return self.sensitive
+        return self.type in TEXT_TYPES or self.type in PERSONAL_TYPES
 
     @model_validator(mode="after")
     def _constraints_fit_type(self) -> FormField:
         faults: list[str] = []
+        if self.sensitive is False and self.type in PERSONAL_TYPES:
+            faults.append(f"a {self.type} field is personal data: it cannot be sensitive: false")
         is_text = self.type in TEXT_TYPES
         for name in ("min_length", "max_length", "pattern"):
             if getattr(self, name) is not None and not is_text:

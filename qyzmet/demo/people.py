@@ -22,8 +22,9 @@ REFERENCE_DATE = date(2026, 1, 1)
 MINOR_BORN_AFTER = date(2008, 12, 31)
 SEXES: tuple[Sex, ...] = ("M", "F")
 
-# A registry file's columns: the person's record as the registry reads it out, and the parents.
-COLUMNS: tuple[str, ...] = (*PERSON_FIELDS, "father_iin", "mother_iin")
+# A registry file's columns: the person's record as the registry reads it out, the parents and
+# the spouse.
+COLUMNS: tuple[str, ...] = (*PERSON_FIELDS, "father_iin", "mother_iin", "spouse_iin")
 
 # Region code (as on vehicle plates, domain-kz.md) -> (population weight in thousands, settlements).
 REGIONS: dict[str, tuple[int, tuple[str, ...]]] = {
@@ -358,6 +359,7 @@ class _Generator:
         husband = self.adult(husband_born, "M", kazakh, surname, home)
         wife_surname = surname if self.rng.random() < 0.7 else self.surname(kazakh)
         wife = self.adult(wife_born, "F", kazakh, wife_surname, home)
+        husband["spouse_iin"], wife["spouse_iin"] = wife["iin"], husband["iin"]
         return [husband, wife]
 
     def single(self, birth: date, *, elderly: bool = False) -> dict[str, str]:
@@ -424,6 +426,7 @@ def _row(
         "death_date": "",
         "father_iin": father_iin,
         "mother_iin": mother_iin,
+        "spouse_iin": "",
     }
 
 

@@ -20,7 +20,9 @@ registry as it was (a concurrent writer of the same people makes it fail as a wh
 run again). People are keyed by the blind index of the IIN, so importing a file again changes
 nothing, and a corrected file updates only the people whose data changed.
 Children may come before their parents in a file: they wait until the parent is written, and are
-rejected only if the parent is neither in the file nor in the registry.
+rejected only if the parent is neither in the file nor in the registry. Spouses name each other,
+so neither can wait for the other: the links are set once every row is written (`spouse_iin`,
+looked up a batch at a time), and a row that names no spouse takes out the link it had.
 """
 
 from __future__ import annotations
@@ -90,6 +92,9 @@ class _Import:
         self.absent: set[str] = set()  # parents looked for in the registry and not found
         self.pending: dict[str, PersonEntry] = {}
         self.waiters: dict[str, list[str]] = {}  # parent IIN -> children waiting for it
+        # spouses are linked once every row is written: a wife's row may come after her husband's
+        self.spouses: list[tuple[int, int, str]] = []  # (row number, person id, spouse IIN)
+        self.unmarried: list[int] = []  # people in the registry whose row names no spouse
 
     def reject(self, row_number: int, code: str, message: str | Promise) -> None:
         self.report.rejected.append(RejectedRow(row_number, code, str(message)))
@@ -181,6 +186,10 @@ class _Import:
             father = ids[entry.father] if entry.father else None
             mother = ids[entry.mother] if entry.mother else None
             current = existing.get(entry.index)
+            if entry.spouse:
+                self.spouses.append((entry.row_number, pk, entry.spouse))
+            elif current is not None:
+                self.unmarried.append(pk)
             if current is None:
                 inserts.append((pk, entry, father, mother))
             elif current[1:] != (*entry.text, *entry.plain, father, mother):
@@ -225,7 +234,26 @@ class _Import:
         for entry in self.pending.values():
             self.reject(entry.row_number, "parent_unknown", ROW_MESSAGES["parent_unknown"])
         self.pending.clear()
+        self.link_spouses()
         self.report.rejected.sort(key=lambda rejected: rejected.row_number)
+
+    def link_spouses(self) -> None:
+        """Every row is written now: link the spouses they name, a batch at a time; a spouse
+        neither in the file nor in the registry leaves the person without the link (reported)."""
+        store = self.store
+        store.spouses_unlink(self.unmarried)
+        for start in range(0, len(self.spouses), store.batch_size):
+            chunk = self.spouses[start : start + store.batch_size]
+            by_index = {store.sealer.iin_index(iin): iin for _, _, iin in chunk}
+            ids = {by_index[index]: pk for index, pk in store.ids(list(by_index)).items()}
+            links = []
+            for row_number, pk, iin in chunk:
+                if iin in ids:
+                    links.append((pk, ids[iin]))
+                else:
+                    self.reject(row_number, "spouse_unknown", ROW_MESSAGES["spouse_unknown"])
+            store.spouses_link(links)
+        self.spouses.clear()
 
 
 def population_import(

@@ -31,6 +31,7 @@ OPTIONAL_COLUMNS = (
     "death_date",
     "father_iin",
     "mother_iin",
+    "spouse_iin",
 )
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 
@@ -62,6 +63,11 @@ ROW_MESSAGES: dict[str, Promise] = {
     "parent_sex": _("The father's IIN belongs to a woman, or the mother's to a man."),
     "parent_age": _("A parent must be born before the child."),
     "parent_unknown": _("The father or the mother is neither in the registry nor in this file."),
+    "spouse_iin": _("The IIN of the spouse is not valid, or it is the person's own."),
+    "spouse_unknown": _(
+        "The spouse is neither in the registry nor in this file: the person was written without "
+        "the link."
+    ),
     "iin_duplicate": _("This IIN appears more than once in the file."),
     "columns": _("The row has more fields than the header."),
 }
@@ -88,6 +94,7 @@ class PersonEntry:
     father: str | None
     mother: str | None
     parents: tuple[str, ...]
+    spouse: str | None = None  # linked once the whole file is written (`population`)
 
 
 Parsed = PersonEntry | tuple[int, str, str | Promise]  # an entry, or (row number, code, message)
@@ -123,6 +130,18 @@ def _parent(text: str, *, sex: str, child_birth: date, known: dict[str, IinInfo]
     return info.iin
 
 
+def _spouse(text: str, *, iin: str, known: dict[str, IinInfo]) -> str | None:
+    if not text:
+        return None
+    try:
+        info = known.get(text) or iin_check(text)
+    except IinError:
+        raise RowError("spouse_iin") from None
+    if info.iin == iin:
+        raise RowError("spouse_iin")
+    return info.iin
+
+
 def person_entry_parse(
     raw: Mapping[Any, Any],
     *,
@@ -137,7 +156,7 @@ def person_entry_parse(
     get = raw.get
     (iin, surname, given_name, birth_text, sex, region, patronymic, surname_latin,
      given_name_latin, citizenship, settlement, street, status, death_text, father_text,
-     mother_text) = [(get(name) or "").strip() for name in COLUMNS]  # fmt: skip
+     mother_text, spouse_text) = [(get(name) or "").strip() for name in COLUMNS]  # fmt: skip
     info = iin_check(iin)
     known[info.iin] = info
     if not surname or not given_name:
@@ -164,6 +183,7 @@ def person_entry_parse(
             raise RowError("death_date")
     father = _parent(father_text, sex="M", child_birth=birth_date, known=known)
     mother = _parent(mother_text, sex="F", child_birth=birth_date, known=known)
+    spouse = _spouse(spouse_text, iin=info.iin, known=known)
     return PersonEntry(
         row_number=row_number,
         iin=info.iin,
@@ -173,6 +193,7 @@ def person_entry_parse(
         father=father,
         mother=mother,
         parents=tuple(filter(None, (father, mother))),
+        spouse=spouse,
     )
 
 

@@ -97,6 +97,8 @@ class PopulationStore:
         self.update_sql = f"UPDATE {self.table} SET {assignments} WHERE {self.pk} = %s"  # noqa: S608
         # One text parameter that the server splits: binding thousands of parameters costs the
         # client more than the lookup costs the server. Blind indexes are hex, never a comma.
+        spouse = qn(_column("spouse"))
+        self.spouse_sql = f"UPDATE {self.table} SET {spouse} = %s WHERE {self.pk} = %s"  # noqa: S608
         index = qn(_column("iin_index"))
         self.ids_sql = (
             f"SELECT {index}, {self.pk} FROM {self.table} "  # noqa: S608
@@ -223,3 +225,15 @@ class PopulationStore:
         rows = [(*values[2:], now, values[0]) for values in self._values(items)]
         with connection.cursor() as cursor:
             cursor.executemany(self.update_sql, rows)
+
+    def spouses_link(self, links: Sequence[tuple[int, int]]) -> None:
+        """Set each (person id, spouse id)."""
+        if links:
+            with connection.cursor() as cursor:
+                cursor.executemany(self.spouse_sql, [(spouse, pk) for pk, spouse in links])
+
+    def spouses_unlink(self, ids: Sequence[int]) -> None:
+        """The people whose row names no spouse (any more): their link is taken out."""
+        for start in range(0, len(ids), self.chunk):
+            chunk = ids[start : start + self.chunk]
+            Person.objects.filter(pk__in=chunk, spouse__isnull=False).update(spouse=None)

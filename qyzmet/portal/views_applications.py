@@ -28,6 +28,7 @@ from qyzmet.applications.actions import (
     application_countersign,
     application_countersign_sms_start,
     application_draft_save,
+    application_resubmit,
     application_sign_sms_start,
     application_start,
     application_submit,
@@ -198,7 +199,8 @@ def _certificate_step(
 ) -> dict[str, Any] | None:
     """What the certificate step signs: the saved draft's canonical content, or None when the
     draft cannot be signed (not a draft, not complete, or the service takes no certificates)."""
-    if not overview.is_draft or not overview.sign_by_certificate or overview.blocked:
+    signable = overview.is_draft or overview.can_resubmit  # a correction is signed again
+    if not signable or not overview.sign_by_certificate or overview.blocked:
         return None
     try:
         content = signing_content(application)
@@ -347,13 +349,18 @@ def application_submit_certificate(request: HttpRequest, application_id: str) ->
     shown. The draft is not touched, so a refusal loses nothing."""
     application = _mine(request, application_id)
     try:
-        if application.state == "draft":
+        # a corrected application is signed again; a submitted one answers a retry as before
+        again = application.state != "draft" and _overview(request, application).can_resubmit
+        if application.state == "draft" or again:
             _require_same_content(request, application)
-        application_submit(
-            account=signed_in_account(request), application_id=str(application.pk),
-            idempotency_key=request.POST.get("idempotency_key", ""),
-            client=client_address(request), signature_b64=request.POST.get("signature", ""),
-        )  # fmt: skip
+        if again:
+            _resubmitted(request, application)
+        else:
+            application_submit(
+                account=signed_in_account(request), application_id=str(application.pk),
+                idempotency_key=request.POST.get("idempotency_key", ""),
+                client=client_address(request), signature_b64=request.POST.get("signature", ""),
+            )  # fmt: skip
     except QyzmetError as exc:
         if _field_errors(exc):  # the saved draft is incomplete: back to the form
             return _refused(request, application, exc)
@@ -388,15 +395,30 @@ def application_step(request: HttpRequest, application_id: str, name: str) -> Ht
     try:
         if saves and (refused := _saved(request, application)):
             return refused
-        application_transition(
-            actor=signed_in_account(request), application_id=str(application.pk), name=name,
-            role=Role.CITIZEN,
-        )  # fmt: skip
+        if name == "resubmit" and str(application.pk) in request.session.get(SIGNING, {}):
+            _resubmitted(request, application)  # signed with the code sent
+        else:
+            application_transition(
+                actor=signed_in_account(request), application_id=str(application.pk), name=name,
+                role=Role.CITIZEN,
+            )  # fmt: skip
     except QyzmetError as exc:
         if overview.role == Role.COUNTERPARTY:
             return _countersign_refused(request, application, exc)
         return _refused(request, application, exc)
     return _to_page(application)
+
+
+def _resubmitted(request: HttpRequest, application: Application) -> None:
+    """Send the corrected application back, signed with the code held or the posted CMS."""
+    key = str(application.pk)
+    application_resubmit(
+        account=signed_in_account(request), application_id=key, client=client_address(request),
+        code_id=request.session.get(SIGNING, {}).get(key, {}).get("code_id", ""),
+        code=request.POST.get("code", ""), signature_b64=request.POST.get("signature", ""),
+    )  # fmt: skip
+    request.session.get(SIGNING, {}).pop(key, None)
+    request.session.modified = True
 
 
 def _countersign_refused(

@@ -165,9 +165,14 @@ def test_return_for_correction_then_resubmit(
         url, {"name": "return_for_correction", "comment": "Choose the real purpose"}, **officer
     )
     mine = api_client.get(f"/api/v1/applications/{application['id']}", **citizen).json()
-    resubmitted = api_client.post_json(
-        f"/api/v1/applications/{application['id']}/steps", {"name": "resubmit"}, **citizen
-    )
+    with later(200):  # signed again, with a new code
+        code = api_client.post(f"/api/v1/applications/{application['id']}/sign/sms", **citizen)
+        resubmitted = api_client.post_json(
+            f"/api/v1/applications/{application['id']}/steps",
+            {"name": "resubmit", "code_id": code.json()["code_id"],
+             "code": last_code(api_client, PHONE)},
+            **citizen,
+        )  # fmt: skip
 
     assert no_comment.status_code == 422
     assert returned.json()["state"] == "correction"

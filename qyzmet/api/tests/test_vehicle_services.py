@@ -395,7 +395,15 @@ def test_a_corrected_sale_asks_the_buyer_it_now_names(
         url, data={"answers": {"buyer_iin": other.person.iin}}, content_type="application/json",
         **sale["a"],
     )  # fmt: skip
-    resubmitted = api_client.post_json(f"{url}/steps", {"name": "resubmit"}, **sale["a"])
+    # signed again over the new buyer, with a new code (past the code pause)
+    with time_machine.travel(timezone.now() + timedelta(seconds=200)):
+        code = api_client.post(f"{url}/sign/sms", **sale["a"]).json()
+        resubmitted = api_client.post_json(
+            f"{url}/steps",
+            {"name": "resubmit", "code_id": code["code_id"],
+             "code": last_code(api_client, SELLER_PHONE)},
+            **sale["a"],
+        )  # fmt: skip
 
     assert resubmitted.json()["state"] == "buyer_confirmation"
     assert Application.objects.get().counterparty_id == other.person.pk

@@ -7,10 +7,13 @@ the second gets a conflict and changes nothing.
 
 A package by concept, each module using only those listed before it:
 `definitions` (the definition an application was submitted under, its answers, registry values,
-terms), `history` (every `ApplicationEvent`), `locking` (the checked update), `telling`
+terms), `history` (every `ApplicationEvent`), `conflicts` (an officer's own or their family's
+application: refused and recorded), `locking` (the checked update), `numbering` (the day's
+next number), `telling`
 (messages), `duty` (invoice, credit, settlement, refund), `step` (a move, the automatic steps,
 a registry's refusal, citizens' and officers' steps), `signing`, `submission`, `drafts`,
-`counterparty` (the second party's confirmation), `opening` (an officer opening one: a
+`counterparty` (the second party's confirmation), `correction` (a corrected application, signed
+again), `opening` (an officer opening one: a
 recorded data access), `results` (the signed document) and `paid`
 (the paid hook: a credited duty lets the automatic steps run). The access choke points are in
 `qyzmet.applications.access`.
@@ -23,6 +26,8 @@ from qyzmet.applications.access import (
     officer_role,
     party_of,
 )
+from qyzmet.applications.actions.conflicts import ConflictOfInterest
+from qyzmet.applications.actions.correction import application_resubmit
 from qyzmet.applications.actions.counterparty import (
     application_countersign,
     application_countersign_sms_start,
@@ -43,6 +48,7 @@ from qyzmet.applications.words import DRAFT
 
 __all__ = [
     "DRAFT",
+    "ConflictOfInterest",
     "access_application_by_id",
     "access_application_for_officer",
     "application_claim",
@@ -52,6 +58,7 @@ __all__ = [
     "application_duty_refund",
     "application_offer",
     "application_open_for_officer",
+    "application_resubmit",
     "application_result_issue",
     "application_sign_sms_start",
     "application_start",

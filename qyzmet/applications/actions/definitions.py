@@ -13,8 +13,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from qyzmet.applications.errors import ErrorCode
-from qyzmet.applications.models import Application, ServiceSnapshot
-from qyzmet.catalogue.schema import ServiceDefinition
+from qyzmet.applications.models import Application, ServiceSnapshot, Signature
+from qyzmet.applications.words import Role
+from qyzmet.catalogue.schema import ServiceDefinition, Transition
 from qyzmet.core.calendar import local_today, working_calendar
 from qyzmet.core.errors import ValidationFailed
 from qyzmet.identity.models import Person
@@ -113,3 +114,34 @@ def counterparty_named(
             code=code,
         )
     return person
+
+
+def resigning_step(application: Application) -> Transition | None:
+    """The applicant's step that sends back a corrected application (`requires: [fields]`) from
+    its current state, if it has been signed before: such a step is signed again, over the new
+    content. (Accepting a proactive offer, never signed before, is not.)"""
+    step = next(
+        (
+            t
+            for t in definition_of(application).workflow.transitions_from(application.state)
+            if Role(t.role) == Role.CITIZEN and "fields" in t.requires
+        ),
+        None,
+    )
+    signed = Signature.objects.filter(
+        application=application, party=Signature.Party.APPLICANT
+    ).exists()
+    return step if step is not None and signed else None
+
+
+def signed_answers(application: Application) -> dict[str, Any] | None:
+    """The answers the applicant last signed (None when what they signed was not kept)."""
+    last = (
+        Signature.objects.filter(application=application, party=Signature.Party.APPLICANT)
+        .order_by("-round")
+        .first()
+    )
+    if last is None or not last.content:
+        return None
+    answers: dict[str, Any] = json.loads(last.content).get("answers", {})
+    return answers

@@ -14,6 +14,7 @@ from qyzmet.applications.actions.definitions import (
     definition_of,
     snapshot_for,
 )
+from qyzmet.applications.corrections import changes_not_reopened
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.forms import form_clean
 from qyzmet.applications.models import Application
@@ -72,13 +73,19 @@ def application_draft_save(
     )
     if not editable:
         raise Conflict(_("This application can no longer be changed."), code=ErrorCode.NOT_EDITABLE)
-    merged = {**answers_of(application), **answers}
+    current = answers_of(application)
+    merged = {**current, **answers}
     if application.state != DRAFT and application.correction_fields:
-        # in correction, only the fields the officer marked may change
-        merged = {
-            **answers_of(application),
-            **{k: v for k, v in answers.items() if k in application.correction_fields},
-        }
+        # in correction, only the fields the officer marked may change: others are refused
+        clean, _errors = form_clean(definition, merged, complete=False)
+        posted = {key: clean.get(key, value) for key, value in answers.items()}
+        refused = changes_not_reopened(current, posted, application.correction_fields)
+        if refused:
+            raise ValidationFailed(
+                _("Only the fields the officer asked you to correct can be changed."),
+                code=ErrorCode.NOT_REOPENED,
+                details={"fields": [{"field": k, "message": m} for k, m in refused.items()]},
+            )
     clean, errors = form_clean(definition, merged, complete=False)
     kept = {**clean, **{k: merged[k] for k in errors}}
     application.form_data = json.dumps(kept, ensure_ascii=False)

@@ -58,9 +58,16 @@ def event_build(
 
 
 def event_record(
-    *, application: Application, transition: str, role: Role, **fields: Unpack[EventFields]
+    *,
+    application: Application,
+    transition: str,
+    role: Role,
+    on_behalf: bool = True,
+    **fields: Unpack[EventFields],
 ) -> ApplicationEvent:
     """Write one history row for the application (see `event_build`)."""
-    event = event_build(application=application, transition=transition, role=role, **fields)
+    event = event_build(
+        application=application, transition=transition, role=role, on_behalf=on_behalf, **fields
+    )
     event.save(force_insert=True)
     return event

@@ -12,7 +12,7 @@ from typing import Literal
 from django.utils.translation import gettext as _
 
 from qyzmet.applications.access import access_application_by_id
-from qyzmet.applications.actions.definitions import answers_of, definition_of
+from qyzmet.applications.actions.definitions import answers_of, definition_of, resigning_step
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.forms import form_require_valid
 from qyzmet.applications.models import Application, Signature
@@ -93,9 +93,11 @@ def _code_purpose(application: Application, signer: Person) -> str:
 def application_sign_sms_start(
     *, account: Account, application_id: str, client: str, language: str
 ) -> IssuedCode:
-    """Send the applicant a code to sign their draft with, unless it would be refused."""
+    """Send the applicant a code to sign their draft (or their corrected application) with,
+    unless it would be refused."""
     application = access_application_by_id(account=account, application_id=application_id)
-    if application.state != DRAFT:
+    # a draft, or a corrected application, which is signed again over its new content
+    if application.state != DRAFT and resigning_step(application) is None:
         raise Conflict(
             _("This application was already submitted."), code=ErrorCode.ALREADY_SUBMITTED
         )
@@ -141,7 +143,9 @@ def signature_check(
                 _("The application changed after the code was sent. Ask for a new code."),
                 code=ErrorCode.CONTENT_CHANGED,
             )
-        return Signature(method=Signature.Method.SMS, content_sha256=digest, code=row)
+        return Signature(
+            method=Signature.Method.SMS, content_sha256=digest, code=row, content=content.decode()
+        )
     try:
         cms = base64.b64decode(signature_b64, validate=True)
         verified = signin_signature_verify(signature=cms, challenge=content)
@@ -160,4 +164,5 @@ def signature_check(
         content_sha256=digest,
         certificate_serial=verified.serial,
         cms=cms,
+        content=content.decode(),
     )

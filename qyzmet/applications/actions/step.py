@@ -5,6 +5,7 @@ officers take (`application_transition`, `application_claim`)."""
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.db import transaction
@@ -18,11 +19,14 @@ from qyzmet.applications.access import (
     officer_role,
     party_of,
 )
+from qyzmet.applications.actions.conflicts import officer_may_handle
 from qyzmet.applications.actions.definitions import (
     answers_of,
     counterparty_named,
     definition_of,
     records_of,
+    resigning_step,
+    signed_answers,
     state_due,
 )
 from qyzmet.applications.actions.duty import duty_settle
@@ -32,11 +36,12 @@ from qyzmet.applications.actions.telling import (
     applicant_state_tell,
     counterparty_confirmation_ask,
 )
+from qyzmet.applications.corrections import answers_changed
 from qyzmet.applications.engine import auto_transition, transition_named
 from qyzmet.applications.errors import ErrorCode
 from qyzmet.applications.followups import FollowUp, followup_enqueue
 from qyzmet.applications.forms import form_require_valid
-from qyzmet.applications.models import Application
+from qyzmet.applications.models import Application, Signature
 from qyzmet.applications.registries import registry_values
 from qyzmet.applications.registry_changes import RegistryRefused, registry_change_apply
 from qyzmet.applications.words import Role
@@ -193,10 +198,12 @@ def application_transition(
     comment: str = "",
     grounds: str = "",
     fields: list[str] | None = None,
+    signature: Signature | None = None,
 ) -> Application:
     """A citizen's or an officer's step, checked against the definition and the actor's role.
     `role` says through which door the actor comes: `citizen` (as applicant or second party)
-    or any other (as an officer of the application's agency)."""
+    or any other (as an officer of the application's agency). A corrected application is sent
+    back signed again (`signature`, checked by `correction.application_resubmit`)."""
     acting: Role
     if role == Role.CITIZEN:
         application = access_application_by_id(account=actor, application_id=application_id)
@@ -204,6 +211,7 @@ def application_transition(
     else:
         application = access_application_for_officer(account=actor, application_id=application_id)
         acting = officer_role(account=actor, agency=application.agency) or Role.OFFICER
+        officer_may_handle(account=actor, application=application, attempt=name, role=acting)
     if expected_version is not None and expected_version != application.lock_version:
         raise decided_elsewhere()
     if acting != Role.CITIZEN and application.payment == Application.Payment.AWAITING:
@@ -219,6 +227,12 @@ def application_transition(
             code=ErrorCode.TRANSITION_NOT_ALLOWED,
         )
     _requirements(definition, transition, acting, comment, grounds, fields)
+    resigned = acting == Role.CITIZEN and resigning_step(application) == transition
+    if resigned and signature is None:
+        raise ValidationFailed(
+            _("Sign the corrected application: ask for a code or sign with your certificate."),
+            code=ErrorCode.SIGNATURE_REQUIRED,
+        )
     moves_on = not definition.workflow.states[transition.to].final
     if acting == Role.CITIZEN and ("fields" in transition.requires or moves_on):
         form_require_valid(definition, answers_of(application))  # what goes on must be complete
@@ -234,14 +248,43 @@ def application_transition(
                 Application.objects.filter(pk=application.pk).update(
                     counterparty=application.counterparty
                 )
+            changes = _resigned(application, definition, signature) if resigned else {}
             step_move(
                 application, definition, transition, actor=actor, role=acting, comment=comment,
                 grounds=grounds, fields=fields if not citizen and fields is not None else None,
+                changes=changes,
             )  # fmt: skip
             steps_automatic_run(application, definition)
     except RegistryRefused as refusal:  # an officer's approval the registry refused: nothing moved
         raise refusal.error from None
     return application
+
+
+def _resigned(
+    application: Application, definition: ServiceDefinition, signature: Signature | None
+) -> dict[str, Any]:
+    """Store the new signature, in the step's transaction, if it covers the answers as they are
+    now (the row is locked: a save cannot slip in between); what changed, for the history."""
+    assert signature is not None  # noqa: S101 - the caller requires it
+    locked = Application.objects.select_for_update().only("form_data").get(pk=application.pk)
+    after = form_require_valid(definition, answers_of(locked))
+    if json.loads(signature.content).get("answers") != after:
+        raise ValidationFailed(
+            _("The application changed after the code was sent. Ask for a new code."),
+            code=ErrorCode.CONTENT_CHANGED,
+        )
+    before = signed_answers(application)
+    signature.application = application
+    signature.party = Signature.Party.APPLICANT
+    signature.round = 1 + max(
+        application.signatures.filter(party=Signature.Party.APPLICANT).values_list(
+            "round", flat=True
+        ),
+        default=-1,
+    )
+    signature.save()
+    Application.objects.filter(pk=application.pk).update(signed_at=signature.signed_at)
+    return {"signature": signature.method, **answers_changed(definition, before, after)}
 
 
 def _requirements(
@@ -277,6 +320,7 @@ def _requirements(
 
 def application_claim(*, actor: Account, application_id: str) -> Application:
     application = access_application_for_officer(account=actor, application_id=application_id)
+    officer_may_handle(account=actor, application=application, attempt="claim")
     taken = Application.objects.filter(pk=application.pk, assignee__isnull=True).update(
         assignee=actor, lock_version=F("lock_version") + 1
     )

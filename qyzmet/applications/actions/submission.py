@@ -3,7 +3,6 @@ taken), and the proactive offer of a service, which the state submits for the pe
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django.db import transaction
@@ -22,6 +21,7 @@ from qyzmet.applications.actions.definitions import (
 from qyzmet.applications.actions.duty import duty_invoice
 from qyzmet.applications.actions.history import event_record
 from qyzmet.applications.actions.locking import application_update_checked
+from qyzmet.applications.actions.numbering import number_allocate
 from qyzmet.applications.actions.signing import (
     signature_check,
     signing_content,
@@ -104,7 +104,7 @@ def _submit(
     party = definition.counterparty
     values: dict[str, Any] = {
         "state": initial,
-        "number": _number(application, today),
+        "number": number_allocate(on=today),
         "fee_tiyn": fee,
         # a duty the second party pays is asked for when they confirm
         "payment": (
@@ -147,11 +147,6 @@ def _submit(
     return application
 
 
-def _number(application: Application, today: date) -> str:
-    """The number the applicant quotes: the day of submission and the start of the id."""
-    return f"Q{today:%y%m%d}-{application.id.hex[:8].upper()}"
-
-
 def application_offer(*, person: Person, service_code: str) -> Application:
     """A proactive service: the state offers it to the person (e.g. on a birth in the registry)
     and the citizen only accepts and completes it. Idempotent per person and service version."""
@@ -185,7 +180,7 @@ def application_offer(*, person: Person, service_code: str) -> Application:
             due_date=term_due(definition),
             state_due_date=state_due(definition, initial),
         )
-        application.number = _number(application, today)
+        application.number = number_allocate(on=today)
         application.save(force_insert=True)
         event_record(
             application=application,

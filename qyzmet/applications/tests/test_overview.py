@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from conftest import PASSWORD, CommittingClient, bearer, last_code, sign_in
-from qyzmet.applications.actions import submission
+from qyzmet.applications.actions import correction as correcting
+from qyzmet.applications.actions import signing, submission
 from qyzmet.applications.deadlines import deadlines_sweep
 from qyzmet.applications.models import Application, OfficerMembership
 from qyzmet.applications.overview import application_overview
@@ -164,13 +165,20 @@ def shown_alike(viewer: Person, application_id: str) -> dict[str, Any]:
     clicked = {s["name"] for s in answer["next_steps"] if "signature" not in s["requires"]}
     assert set(re.findall(rf'formaction="{page_url}steps/(\w+)"', page)) == clicked
     for step in answer["next_steps"]:
-        if "signature" in step["requires"]:  # the second party signs it
+        if "signature" in step["requires"] and answer["party"] == "applicant":
+            # a correction, signed again: by a code or a certificate over the new answers
+            assert f'formaction="{page_url}sign/sms"' in page
+            assert f'formaction="{page_url}sign/certificate"' in page
+            assert "/countersign" not in page
+        elif "signature" in step["requires"]:  # the second party signs it
             assert f"<h2>{escape(step['label'])}</h2>" in page
             assert f'action="{page_url}countersign/sms"' in page
             assert f'action="{page_url}countersign/certificate"' in page
         else:
             assert f">{escape(step['label'])}</button>" in page
-    if not any("signature" in s["requires"] for s in answer["next_steps"]):
+    if answer["party"] == "applicant" or not any(
+        "signature" in s["requires"] for s in answer["next_steps"]
+    ):
         assert "/countersign" not in page
     if overview.subject is not None:  # what is sold: the car, the seller, the price
         assert f"<dd><strong>{overview.subject.price_text}</strong></dd>" in page
@@ -217,6 +225,16 @@ def submit(seller: Person, application_id: str) -> None:
         **seller.auth,
     )
     assert done.status_code == 201, done.json()
+
+
+def resubmit_signed(citizen: Person, application_id: str, answers: dict[str, Any]) -> Any:
+    """On the page: the corrected answers saved and a code sent, then signed with it."""
+    url = f"/applications/{application_id}"
+    with time_machine.travel(timezone.now() + timedelta(seconds=200)):  # past the code pause
+        sent = citizen.web.post(f"{url}/sign/sms", answers)
+        assert sent.status_code == 302, sent.content.decode()
+        code = last_code(citizen.web, citizen.phone)
+        return citizen.web.post(f"{url}/steps/resubmit", {**answers, "code": code})
 
 
 def both_alike(sale: dict[str, Any], application_id: str, state: str) -> dict[str, Any]:
@@ -313,7 +331,10 @@ def test_the_sale_looks_alike_through_review_correction_hearing_and_refusal(
     assert correction["seller"]["correction_fields"] == ["price"]
     assert [s["name"] for s in correction["seller"]["next_steps"]] == ["resubmit", "withdraw"]
 
-    resubmitted = seller.web.post(f"/applications/{application_id}/steps/resubmit")
+    # the arrest lands again after the seller signs the correction
+    monkeypatch.setattr(signing, "refusals_check", lambda **kwargs: None)
+    monkeypatch.setattr(correcting, "refusals_check", lambda **kwargs: None)
+    resubmitted = resubmit_signed(seller, application_id, {})
     assert resubmitted.status_code == 302
     both_alike(sale, application_id, "in_review")  # still arrested: back to the officer
     decide(
@@ -396,9 +417,7 @@ def test_a_certificate_looks_alike_with_its_countdown_through_correction_and_hea
     page = applicant.web.get(f"/applications/{application_id}/").content.decode()
     assert "— correct this" in page
 
-    resubmitted = applicant.web.post(
-        f"/applications/{application_id}/steps/resubmit", {"purpose": "travel"}
-    )
+    resubmitted = resubmit_signed(applicant, application_id, {"purpose": "travel"})
     assert resubmitted.status_code == 302
     assert shown_alike(applicant, application_id)["answers"]["purpose"] == "travel"
     decide(

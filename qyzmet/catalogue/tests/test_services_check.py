@@ -87,3 +87,23 @@ def test_exit_status_from_the_command_line(
     output = capsys.readouterr()
     assert output.out.startswith(f"{example}: line 2: YAML syntax error: ")
     assert output.err == "CommandError: 1 fault in 1 file.\n"
+
+
+def test_an_iin_field_cannot_show_its_values_in_the_history(catalogue_dir: Path) -> None:
+    example = catalogue_dir / "vehicle-re-registration.yaml"
+
+    def change(data: dict) -> None:
+        iin = next(i for i, f in enumerate(data["form"]) if f["type"] == "iin")
+        data["form"][iin]["sensitive"] = False
+        data["form"][0]["sensitive"] = "sometimes"
+
+    edit(example, change)
+    out = StringIO()
+
+    with pytest.raises(CommandError):
+        call_command("services_check", str(catalogue_dir), stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{example}: form[0].sensitive: ")
+    assert lines[1].endswith(": a iin field is personal data: it cannot be sensitive: false")

@@ -320,3 +320,43 @@ def test_ids_are_never_reused_and_the_orm_carries_on_after_an_import() -> None:
     )  # fmt: skip
 
     assert deleted < _person(SINGLE).pk < later.pk
+
+
+def test_spouses_are_linked_whichever_row_comes_first() -> None:
+    # given a couple naming each other, the husband's row first, in batches of one row
+    rows = [_row(FATHER, spouse_iin=MOTHER), _row(MOTHER, spouse_iin=FATHER), _row(SINGLE)]
+
+    report = population_import(rows=rows)
+
+    assert (report.created, report.rejected) == (3, [])
+    assert _person(FATHER).spouse_id == _person(MOTHER).pk
+    assert _person(MOTHER).spouse_id == _person(FATHER).pk
+    assert _person(SINGLE).spouse_id is None
+
+
+def test_a_spouse_already_in_the_registry_is_linked_and_a_divorce_unlinks() -> None:
+    population_import(rows=[_row(MOTHER)])
+    population_import(rows=[_row(FATHER, spouse_iin=MOTHER)])
+    assert _person(FATHER).spouse_id == _person(MOTHER).pk
+
+    again = population_import(rows=[_row(FATHER)])  # the row names no spouse any more
+
+    assert (again.unchanged, again.rejected) == (1, [])
+    assert _person(FATHER).spouse_id is None
+
+
+@pytest.mark.parametrize(
+    ("spouse", "code"), [("123", "spouse_iin"), (FATHER, "spouse_iin"), (SINGLE, "spouse_unknown")]
+)
+def test_a_spouse_that_cannot_be_linked_is_reported(spouse: str, code: str) -> None:
+    report = population_import(rows=[_row(FATHER, spouse_iin=spouse)])
+
+    assert [(r.row_number, r.code) for r in report.rejected] == [(2, code)]
+    assert Person.objects.filter(spouse__isnull=False).count() == 0
+
+
+def test_strict_imports_nothing_when_a_spouse_is_unknown() -> None:
+    with pytest.raises(PopulationImportRejected):
+        population_import(rows=[_row(FATHER, spouse_iin=SINGLE)], strict=True)
+
+    assert Person.objects.count() == 0
