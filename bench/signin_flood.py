@@ -168,6 +168,7 @@ def setup(citizens: int) -> list[str]:
     from qyzmet.identity.tests.factories import citizen_create, make_iin
 
     call_command("migrate", verbosity=0)
+    call_command("collectstatic", "--noinput", verbosity=0)  # the pages need the manifest
     iins = [
         citizen_create(phone=f"+7701{n:07d}", birth_date=date(1980, 1, 1 + n % 28)).person.iin
         for n in range(citizens)
@@ -195,13 +196,14 @@ def wait_ready(port: int, server: subprocess.Popen[bytes], logs: Path) -> None:
         if server.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError(f"the server did not start; see {logs}")
         try:
-            probe = http.client.HTTPConnection(HOST, port, timeout=5)
+            # one request at a time, however long the first (which loads the catalogue) takes
+            probe = http.client.HTTPConnection(HOST, port, timeout=120)
             probe.request("GET", "/api/v1/services")
             status = probe.getresponse().status
             probe.close()
             if status == 200:
                 break
-        except OSError:
+        except ConnectionError:
             pass
         time.sleep(0.3)
     for _ in range(40):  # every worker and thread imports what it needs on its first requests
@@ -226,7 +228,7 @@ def run(args: argparse.Namespace) -> None:
     os.environ.update(
         QYZMET_DEMO="1",
         QYZMET_VAR_DIR=str(work),
-        QYZMET_LOG_LEVEL="ERROR",
+        QYZMET_LOG_LEVEL="WARNING",
         DJANGO_SETTINGS_MODULE="config.settings",
     )
     database = "sqlite"
@@ -278,7 +280,10 @@ def run(args: argparse.Namespace) -> None:
 
             with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
                 conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            log(f"kept: {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 def report(
@@ -325,6 +330,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--citizens", type=int, default=20)
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the server's log and database")
     parser.add_argument("--role", choices=("attack", "read"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--iins", type=Path, help=argparse.SUPPRESS)

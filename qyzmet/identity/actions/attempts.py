@@ -16,12 +16,15 @@ Whom the limits lock is the guesser, never the owner (docs/one-time-codes.md has
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qyzmet.core.client import client_fingerprint
 from qyzmet.core.errors import RateLimited
+from qyzmet.core.passwords import PasswordHashingBusy
 from qyzmet.core.ratelimit import EVERYONE, Count, rate_check, rate_lock
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import PasswordAttempt
@@ -77,3 +80,18 @@ def password_attempt_begin(*, iin_index: str, client: str, known_device: str) ->
 def password_attempt_end(*, attempt: PasswordAttempt, outcome: str) -> None:
     """Set the attempt's outcome: right, wrong, or busy (no hash was computed)."""
     PasswordAttempt.objects.filter(pk=attempt.pk).update(outcome=outcome)
+
+
+def password_checked(
+    *, iin_index: str, client: str, known_device: str, check: Callable[[], bool]
+) -> bool:
+    """Whether `check()` (the hash) says the password is right, run only once the limits have
+    passed and the attempt is recorded; the attempt's outcome is set from its answer."""
+    attempt = password_attempt_begin(iin_index=iin_index, client=client, known_device=known_device)
+    try:
+        right = check()
+    except PasswordHashingBusy:
+        password_attempt_end(attempt=attempt, outcome=Outcome.BUSY)
+        raise
+    password_attempt_end(attempt=attempt, outcome=Outcome.RIGHT if right else Outcome.WRONG)
+    return right

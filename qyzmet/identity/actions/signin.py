@@ -26,8 +26,7 @@ from django.utils.translation import gettext as _
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
-from qyzmet.core.passwords import PasswordHashingBusy
-from qyzmet.identity.actions.attempts import password_attempt_begin, password_attempt_end
+from qyzmet.identity.actions.attempts import password_checked
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.actions.phone import sim_change_check
 from qyzmet.identity.errors import ErrorCode
@@ -35,7 +34,6 @@ from qyzmet.identity.models import (
     Account,
     AuthSession,
     OneTimeCode,
-    PasswordAttempt,
     Person,
     SignInChallenge,
 )
@@ -96,18 +94,14 @@ def signin_password(
     usable = account is not None and account.is_active and account.person is not None
     device = device_hash(device_id)
     known = device if account is not None and device_known(account=account, device=device) else ""
-    attempt = password_attempt_begin(iin_index=iin_index, client=client, known_device=known)
-    try:
+
+    def check() -> bool:
         if account is not None and usable:
-            right = account.check_password(password)
-        else:
-            check_password(password, _DUMMY_HASH)  # same Argon2 work as for a real account
-            right = False
-    except PasswordHashingBusy:
-        password_attempt_end(attempt=attempt, outcome=PasswordAttempt.Outcome.BUSY)
-        raise
-    outcome = PasswordAttempt.Outcome.RIGHT if right else PasswordAttempt.Outcome.WRONG
-    password_attempt_end(attempt=attempt, outcome=outcome)
+            return account.check_password(password)
+        check_password(password, _DUMMY_HASH)  # same Argon2 work as for a real account
+        return False
+
+    right = password_checked(iin_index=iin_index, client=client, known_device=known, check=check)
     if not right or account is None:
         raise _refused()
     return _second_factor(account=account, client=client, language=language, method="password")
