@@ -122,8 +122,8 @@ BUDGETS: dict[str, Budget] = {
     "signin.password.everyone": Budget(
         limit=lambda: settings.QYZMET_PASSWORD_PER_MINUTE_ALL,
         window=lambda: timedelta(minutes=1),
-        counts="password attempts not (yet) right from devices not known to their account",
-        keyed_by="nothing: all clients together",
+        counts="password attempts not (yet) right, everyone's together",
+        keyed_by="nothing: all clients (not checked for a device that signed in before)",
     ),
     "wallet.check.client": Budget(
         limit=lambda: settings.QYZMET_WALLET_CHECK_FAILURES_PER_HOUR,
