@@ -20,6 +20,7 @@ def main() -> None:
         ["population_import.py", "--rows", "200000" if quick else "1000000"],
         ["signin.py", "--citizens", "50" if quick else "200"],
         ["signin.py", "--citizens", "50" if quick else "200", "--postgres"],
+        ["signin_flood.py", *(["--seconds", "10"] if quick else [])],
         ["applications.py", *(["--citizens", "60", "--seconds", "5"] if quick else [])],
         ["payments.py", *(["--seconds", "5"] if quick else [])],
         ["vehicles.py", *(["--seconds", "5", "--http-sales", "16"] if quick else [])],

@@ -107,6 +107,17 @@ MIDDLEWARE = [
 # Django, so `manage.py serve` runs gunicorn with four times as many threads as this.
 QYZMET_MAX_INFLIGHT = env_int("QYZMET_MAX_INFLIGHT", env_int("WEB_THREADS", 4))
 QYZMET_OVERLOAD_EXEMPT_PATHS = ["/healthz"]
+# Sign-in and registration posts run in a lane of their own slots (and one at a time per client
+# address in each process), so that a flood of them never takes the slots of other requests:
+# reading pages and the API keeps working. The QR poll, token refresh and QR approval stay out.
+QYZMET_OVERLOAD_LANES = [
+    {
+        "name": "signin",
+        "paths": r"^/(api/v1/auth/(signin|register)/|signin/(certificate/|code/)?$|register/$)",
+        "slots": env_int("QYZMET_MAX_INFLIGHT_SIGNIN", 2),
+        "per_client": env_int("QYZMET_MAX_INFLIGHT_SIGNIN_PER_CLIENT", 1),
+    },
+]
 # The refusal page, rendered once per language without a request (no database).
 QYZMET_OVERLOAD_TEMPLATE = "portal/errors/503.html"
 # Longer addresses (path and query) get the 414 page; gunicorn's own limit is set above it.
@@ -238,8 +249,20 @@ QYZMET_OTP_LIMITS = {
 # After a SIM change or number port, sign-in by SMS code is paused this long.
 QYZMET_SIM_CHANGE_BLOCK_HOURS = env_int("QYZMET_SIM_CHANGE_BLOCK_HOURS", 72)
 QYZMET_OPERATOR_PROVIDER = env_str("QYZMET_OPERATOR_PROVIDER", "demo")
+# Password attempts that were not right, checked before any hash (docs/one-time-codes.md): per
+# IIN and per client address (both skipped for a device that signed in to the account before),
+# per such device, each in the lockout window, and from every unknown device together per
+# minute; 0 is no limit (the IIN's aside).
 QYZMET_PASSWORD_LOCKOUT_FAILURES = env_int("QYZMET_PASSWORD_LOCKOUT_FAILURES", 5)
 QYZMET_PASSWORD_LOCKOUT_MINUTES = env_int("QYZMET_PASSWORD_LOCKOUT_MINUTES", 15)
+QYZMET_PASSWORD_PER_CLIENT = env_int("QYZMET_PASSWORD_PER_CLIENT", 10) or None
+QYZMET_PASSWORD_PER_DEVICE = env_int("QYZMET_PASSWORD_PER_DEVICE", 5) or None
+QYZMET_PASSWORD_PER_MINUTE_ALL = env_int("QYZMET_PASSWORD_PER_MINUTE_ALL", 300) or None
+# Password hashes (Argon2) one web process computes at once, and how long a request waits for
+# a slot before it is answered 503 with Retry-After; fewer than gunicorn's threads, so that
+# however many sign-ins arrive, other requests find a thread (qyzmet/core/passwords.py).
+QYZMET_PASSWORD_HASHING_SLOTS = env_int("QYZMET_PASSWORD_HASHING_SLOTS", 1)
+QYZMET_PASSWORD_HASHING_WAIT_MS = env_int("QYZMET_PASSWORD_HASHING_WAIT_MS", 1000)
 QYZMET_SESSION_IDLE_MINUTES = env_int("QYZMET_SESSION_IDLE_MINUTES", 30)
 QYZMET_SESSION_ABSOLUTE_HOURS = env_int("QYZMET_SESSION_ABSOLUTE_HOURS", 12)
 QYZMET_APP_SESSION_DAYS = env_int("QYZMET_APP_SESSION_DAYS", 30)

@@ -12,6 +12,7 @@ from qyzmet.api.schemas import CodeSentOut, ErrorOut, code_sent_out
 from qyzmet.api.security import AccessToken, current_account, current_session
 from qyzmet.core.client import client_address
 from qyzmet.identity.actions.qr import qr_signin_approve
+from qyzmet.identity.actions.registration import registration_complete, registration_start
 from qyzmet.identity.actions.sessions import (
     TokenPair,
     app_sign_in,
@@ -21,8 +22,6 @@ from qyzmet.identity.actions.sessions import (
 from qyzmet.identity.actions.signin import (
     SignInStep,
     certificate_challenge_create,
-    registration_complete,
-    registration_start,
     signin_certificate,
     signin_code_verify,
     signin_password,
@@ -31,9 +30,18 @@ from qyzmet.identity.models import AuthSession
 from qyzmet.identity.selectors import QrRequest, qr_request_of, qr_signin_describe
 
 router = Router(tags=["auth"])
-ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut}
+ERRORS = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut, 429: ErrorOut,
+          503: ErrorOut}  # fmt: skip
 
 IIN = Field(..., min_length=1, max_length=20, examples=["791028302728"])
+# The app's own random id for the phone it runs on (22 to 128 letters, digits, "-" or "_"), sent
+# on every sign-in call: a phone that signed in to an account before is not locked out of it by
+# a stranger's wrong passwords.
+DEVICE_HEADER = "X-Device-Id"
+
+
+def _device_id(request: HttpRequest) -> str:
+    return request.headers.get(DEVICE_HEADER, "")
 
 
 class TokensOut(Schema):
@@ -59,6 +67,7 @@ def _step_out(request: HttpRequest, step: SignInStep, device: str) -> StepOut:
         device=device,
         client=client_address(request),
         language=get_language(),
+        device_id=_device_id(request),
     )
     return StepOut(next="done", tokens=TokensOut.model_validate(pair))
 
@@ -123,7 +132,10 @@ class QrApprovedOut(Schema):
 
 
 @router.post("/register/start", response={202: CodeSentOut, **ERRORS},
-             summary="Start registration: an SMS code goes to the phone")  # fmt: skip
+             summary="Start registration: an SMS goes to the phone",
+             description="The answer is the same whatever the IIN's state: the SMS carries the "
+             "code, or why registration cannot go on (no such IIN in the registry, too young, "
+             "an account already, the number someone else's).")  # fmt: skip
 def register_start(request: HttpRequest, body: RegisterStartIn) -> Status[CodeSentOut]:
     issued = registration_start(
         iin=body.iin, phone=body.phone, client=client_address(request), language=get_language()
@@ -148,6 +160,7 @@ def register_complete(request: HttpRequest, body: RegisterCompleteIn) -> Status[
         device=body.device,
         client=client,
         language=get_language(),
+        device_id=_device_id(request),
     )
     return Status(201, pair)
 
@@ -157,7 +170,7 @@ def register_complete(request: HttpRequest, body: RegisterCompleteIn) -> Status[
 def signin_with_password(request: HttpRequest, body: PasswordIn) -> StepOut:
     step = signin_password(
         iin=body.iin, password=body.password, client=client_address(request),
-        language=get_language(),
+        language=get_language(), device_id=_device_id(request),
     )  # fmt: skip
     return _step_out(request, step, "")
 
@@ -189,8 +202,9 @@ def signin_verify(request: HttpRequest, body: CodeIn) -> TokenPair:
     client = client_address(request)
     account, method = signin_code_verify(code_id=body.code_id, code=body.code, client=client)
     return app_sign_in(
-        account=account, method=method, device=body.device, client=client, language=get_language()
-    )
+        account=account, method=method, device=body.device, client=client,
+        language=get_language(), device_id=_device_id(request),
+    )  # fmt: skip
 
 
 @router.post("/refresh", response={200: TokensOut, **ERRORS},

@@ -2,14 +2,17 @@
 
 Every limit of the platform is a budget in `BUDGETS`, the one place that says how many hits a
 key may make in what window (the numbers themselves come from settings, read when used). A
-*hit* is a row the app writes anyway and keeps as its record: a code sent (`OtpEvent`), a wrong
-password (`SignInFailure`), a wrong wallet code (`ShareCheck`), a document check
-(`VerificationCheck`), a message queued (`Notification`). The limiter counts those rows, so it
-holds across processes and machines on SQLite and PostgreSQL alike (a per-process cache would
-not), costs one query however many budgets are checked together, and adds no table to keep in
-step with the records.
+*hit* is a row the app writes anyway and keeps as its record: a code sent (`OtpEvent`), a
+password attempt (`PasswordAttempt`, written before the hash so that the limit is checked before
+any hash is computed, and counted unless the password was right), a wrong wallet code
+(`ShareCheck`), a document check (`VerificationCheck`), a message queued (`Notification`). The
+limiter counts those rows, so it holds across processes and machines on SQLite and PostgreSQL
+alike (a per-process cache would not), costs one query however many budgets are checked
+together, and adds no table to keep in step with the records.
 
 - `rate_waits` reads: for each budget over its limit, the seconds until a hit leaves its window.
+  A `Count` without a field (`EVERYONE`) counts every hit row, a budget for all clients together;
+  it costs one more query (the newest `limit`-th hit, by index).
 - `rate_check` refuses with `RateLimited` (429 with Retry-After) when any budget is spent.
 - `rate_lock` serialises check-then-record for the same keys across processes: call it first
   in the transaction that checks and then writes the hit, so two requests cannot both take the
@@ -97,11 +100,30 @@ BUDGETS: dict[str, Budget] = {
         for scope, keyed_by in (("phone", "phone number"), ("iin", "IIN"), ("client", "client"))
         for which, (span, window) in enumerate((("hour", HOUR), ("day", DAY)))
     },
+    # Password attempts, checked before the hash (docs/one-time-codes.md works out the sizes).
     "signin.password.iin": Budget(
         limit=lambda: settings.QYZMET_PASSWORD_LOCKOUT_FAILURES,
         window=lambda: timedelta(minutes=settings.QYZMET_PASSWORD_LOCKOUT_MINUTES),
-        counts="wrong passwords (and unknown IINs)",
-        keyed_by="IIN",
+        counts="password attempts not (yet) right, for IINs with and without an account",
+        keyed_by="IIN (not checked for a device that signed in to the account before)",
+    ),
+    "signin.password.client": Budget(
+        limit=lambda: settings.QYZMET_PASSWORD_PER_CLIENT,
+        window=lambda: timedelta(minutes=settings.QYZMET_PASSWORD_LOCKOUT_MINUTES),
+        counts="password attempts not (yet) right, whatever the IIN",
+        keyed_by="client (not checked for a device that signed in to the account before)",
+    ),
+    "signin.password.device": Budget(
+        limit=lambda: settings.QYZMET_PASSWORD_PER_DEVICE,
+        window=lambda: timedelta(minutes=settings.QYZMET_PASSWORD_LOCKOUT_MINUTES),
+        counts="password attempts not (yet) right from a device that signed in before",
+        keyed_by="device",
+    ),
+    "signin.password.everyone": Budget(
+        limit=lambda: settings.QYZMET_PASSWORD_PER_MINUTE_ALL,
+        window=lambda: timedelta(minutes=1),
+        counts="password attempts not (yet) right, everyone's together",
+        keyed_by="nothing: all clients (not checked for a device that signed in before)",
     ),
     "wallet.check.client": Budget(
         limit=lambda: settings.QYZMET_WALLET_CHECK_FAILURES_PER_HOUR,
@@ -157,6 +179,10 @@ class Count:
         return {self.field: self.key, **dict(self.also)}
 
 
+# The key of a count over every hit row (`Count(budget=..., key=EVERYONE, field="")`).
+EVERYONE = "*"
+
+
 def window_wait(
     *, times: Sequence[datetime], limit: int, window: timedelta, now: datetime
 ) -> int | None:
@@ -196,8 +222,14 @@ def rate_waits(
         for limit in [budget.limit()]
         if limit is not None
     ]
+    waits: dict[str, int] = {}
+    for count, _, limit, window in [a for a in active if not a[0].field]:
+        wait = _everyone_wait(rows=rows, limit=limit, window=window, now=now, at=at)
+        if wait is not None:
+            waits[count.budget] = wait
+    active = [a for a in active if a[0].field]
     if not active:
-        return {}
+        return waits
     longest = max(window for *_, window in active)
     fields = list(dict.fromkeys(name for count, *_ in active for name in count.matches()))
     match = Q()
@@ -213,7 +245,6 @@ def rate_waits(
     if set(longest_limits) == {tuple(count.matches().items()) for count, *_ in active}:
         found = found[: sum(longest_limits.values())]
     hits = list(found)
-    waits: dict[str, int] = {}
     for count, _, limit, window in active:
         columns = [(1 + fields.index(name), value) for name, value in count.matches().items()]
         times = [row[0] for row in hits if all(row[c] == value for c, value in columns)]
@@ -221,6 +252,20 @@ def rate_waits(
         if wait is not None:
             waits[count.budget] = wait
     return waits
+
+
+def _everyone_wait(
+    *, rows: QuerySet[Any], limit: int, window: timedelta, now: datetime, at: str
+) -> int | None:
+    """`window_wait` over every row, reading only the `limit`-th newest hit in the window."""
+    if limit <= 0:
+        return window_wait(times=[], limit=limit, window=window, now=now)
+    newest = rows.filter(**{f"{at}__gt": now - window}).order_by(f"-{at}")
+    oldest_counted = newest.values_list(at, flat=True)[limit - 1 : limit]
+    times = list(oldest_counted)
+    if not times:
+        return None
+    return max(1, math.ceil((times[0] + window - now).total_seconds()))
 
 
 def rate_check(
@@ -249,7 +294,9 @@ def rate_lock(*, counts: Sequence[Count]) -> None:
     `transaction.atomic()`; keys are taken in one order, so two callers never deadlock."""
     if connection.vendor != "postgresql":
         return  # SQLite: write transactions already run one at a time
-    names = sorted({f"{count.field}:{count.key}" for count in counts if count.key})
+    # A count over everyone is left unlocked: one lock for every request would serialise them
+    # all, and such a budget is a ceiling, not an exact count.
+    names = sorted({f"{count.field}:{count.key}" for count in counts if count.key and count.field})
     with connection.cursor() as cursor:
         for name in names:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [zlib.crc32(name.encode())])

@@ -195,15 +195,35 @@ class OtpEvent(models.Model):
         return f"{self.kind} {self.purpose}"
 
 
-class SignInFailure(Record):
-    """A failed password for an IIN (counted whether or not the IIN has an account)."""
+class PasswordAttempt(Record):
+    """A password sign-in attempt for an IIN, written before the password is hashed (whether or
+    not the IIN has an account), so that concurrent attempts see each other and the limits of
+    `core.ratelimit` count it before any hash is computed; its outcome is set after the check.
+    "checking" and "wrong" count as failures (a process that died mid-check leaves "checking");
+    "right" and "busy" (the hashing slots were full, no hash was computed) do not."""
+
+    class Outcome(models.TextChoices):
+        CHECKING = "checking"
+        WRONG = "wrong"
+        RIGHT = "right"
+        BUSY = "busy"
 
     iin_index = models.CharField(max_length=64)
     client_hash = models.CharField(max_length=64, blank=True)
+    # A device that signed in to this account before (its keyed hash), or "".
+    device_hash = models.CharField(max_length=64, blank=True, default="")
+    outcome = models.CharField(max_length=8, choices=Outcome.choices, default=Outcome.WRONG)
     created_at = models.DateTimeField(default=timezone.now)
 
+    FAILED: ClassVar[tuple[str, str]] = (Outcome.CHECKING, Outcome.WRONG)
+
     class Meta:
-        indexes = [models.Index(fields=["iin_index", "created_at"])]
+        indexes = [
+            models.Index(fields=["iin_index", "created_at"]),
+            models.Index(fields=["client_hash", "created_at"]),
+            models.Index(fields=["device_hash", "created_at"]),
+            models.Index(fields=["created_at"], name="identity_pa_created_idx"),
+        ]
 
 
 class AuthSession(UuidRecord):
@@ -224,6 +244,9 @@ class AuthSession(UuidRecord):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     method = models.CharField(max_length=16, choices=Method.choices)
     device = models.CharField(max_length=200, blank=True)
+    # The keyed hash of the device's own id (the browser's device cookie, the app's device
+    # header): a device that signed in to this account before is not locked out by strangers.
+    device_hash = models.CharField(max_length=64, blank=True, default="")
     client_hash = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
@@ -232,7 +255,10 @@ class AuthSession(UuidRecord):
     end_reason = models.CharField(max_length=32, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["account", "ended_at"])]
+        indexes = [
+            models.Index(fields=["account", "ended_at"]),
+            models.Index(fields=["account", "device_hash"]),
+        ]
 
 
 class RefreshToken(Record):

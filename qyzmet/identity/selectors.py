@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -13,7 +14,7 @@ from qyzmet.core.errors import NotFound, ValidationFailed
 from qyzmet.core.iin import IinError, iin_check
 from qyzmet.identity.devices import network_label
 from qyzmet.identity.errors import ErrorCode
-from qyzmet.identity.models import Account, Person, PhoneBinding, QrSignIn
+from qyzmet.identity.models import Account, AuthSession, Person, PhoneBinding, QrSignIn
 from qyzmet.notifications.recipients import Recipient
 
 PERSON_FIELDS = (
@@ -52,6 +53,24 @@ def account_get_by_iin(*, iin: str) -> Account | None:
 
 def account_login_for_iin(iin: str) -> str:
     return "iin:" + blind_index(iin, purpose="iin")
+
+
+# A device's own id: random, made by the device (the app) or by us (the browser's device cookie);
+# anything shorter or of other characters is no device id at all.
+DEVICE_ID = re.compile(r"^[A-Za-z0-9_-]{22,128}$")
+
+
+def device_hash(device_id: str) -> str:
+    """The keyed hash a device id is kept as ('' for no or a malformed id)."""
+    if not device_id or not DEVICE_ID.match(device_id):
+        return ""
+    return keyed_hash(device_id, purpose="device")
+
+
+def device_known(*, account: Account, device: str) -> bool:
+    """Whether the device with hash `device` has signed in to `account` before (a session of it,
+    ended or not, was started from that device)."""
+    return bool(device) and AuthSession.objects.filter(account=account, device_hash=device).exists()
 
 
 def phone_binding_active(*, person: Person) -> PhoneBinding | None:

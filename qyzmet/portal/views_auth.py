@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -21,12 +22,11 @@ from qyzmet.core.errors import QyzmetError
 from qyzmet.core.public_url import public_url
 from qyzmet.identity.actions.otp import IssuedCode
 from qyzmet.identity.actions.qr import qr_signin_approve, qr_signin_poll, qr_signin_start
+from qyzmet.identity.actions.registration import registration_complete, registration_start
 from qyzmet.identity.actions.sessions import session_end, session_start
 from qyzmet.identity.actions.signin import (
     SignInStep,
     certificate_challenge_create,
-    registration_complete,
-    registration_start,
     signin_certificate,
     signin_code_verify,
     signin_password,
@@ -39,6 +39,33 @@ from qyzmet.portal.middleware import SESSION_KEY
 PENDING = "qyzmet_pending_code"
 QR = "qyzmet_qr"
 BACKEND = "django.contrib.auth.backends.ModelBackend"
+# The browser's own id, set at its first sign-in and kept for long: a browser that signed in to
+# an account before is not locked out of it by a stranger's wrong passwords.
+DEVICE_COOKIE = "qyzmet_device"
+DEVICE_SALT = "qyzmet.portal.device"
+DEVICE_COOKIE_DAYS = 400
+
+
+def browser_device_id(request: HttpRequest) -> str:
+    """The id of this browser from its signed device cookie ('' if it has none)."""
+    value = request.get_signed_cookie(DEVICE_COOKIE, default="", salt=DEVICE_SALT)
+    return str(value or "")
+
+
+def _remember_device(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """Give a browser that has just signed in its device cookie (kept if it has one)."""
+    device_id = getattr(request, "qyzmet_device_id", "")
+    if device_id and device_id != browser_device_id(request):
+        response.set_signed_cookie(
+            DEVICE_COOKIE,
+            device_id,
+            salt=DEVICE_SALT,
+            max_age=DEVICE_COOKIE_DAYS * 24 * 3600,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -51,7 +78,10 @@ def _next_url(request: HttpRequest) -> str:
 
 
 def web_sign_in(request: HttpRequest, account: Account, method: str) -> None:
-    """Sign the browser in: a new session key (no fixation) tied to a new AuthSession."""
+    """Sign the browser in: a new session key (no fixation) tied to a new AuthSession, recorded
+    with the browser's device id (made now if it has none; `_remember_device` sets the cookie)."""
+    device_id = browser_device_id(request) or secrets.token_urlsafe(32)
+    request.qyzmet_device_id = device_id  # type: ignore[attr-defined]
     session = session_start(
         account=account,
         kind=AuthSession.Kind.WEB,
@@ -59,9 +89,20 @@ def web_sign_in(request: HttpRequest, account: Account, method: str) -> None:
         device=request.META.get("HTTP_USER_AGENT", "")[:200],
         client=client_address(request),
         language=get_language(),
+        device_id=device_id,
     )
     login(request, account, backend=BACKEND)  # rotates the session key
     request.session[SESSION_KEY] = str(session.id)
+
+
+def _refusal_page(
+    request: HttpRequest, template: str, context: dict[str, Any], exc: QyzmetError
+) -> HttpResponse:
+    """The form again with why it was refused (and the refusal's headers: Retry-After)."""
+    response = render(request, template, context | _error_context(exc), status=exc.status)
+    for name, value in exc.headers.items():
+        response[name] = value
+    return response
 
 
 def _error_context(exc: QyzmetError) -> dict[str, Any]:
@@ -93,6 +134,7 @@ def signin(request: HttpRequest) -> HttpResponse:
             password=request.POST.get("password", ""),
             client=client_address(request),
             language=get_language(),
+            device_id=browser_device_id(request),
         ), "portal/signin.html", lambda: context)  # fmt: skip
     return render(request, "portal/signin.html", context)
 
@@ -109,14 +151,14 @@ def _first_factor(
     try:
         step = check()
     except QyzmetError as exc:
-        return render(request, template, form() | _error_context(exc), status=exc.status)
+        return _refusal_page(request, template, form(), exc)
     return _after_step(request, step, method)
 
 
 def _after_step(request: HttpRequest, step: SignInStep, method: str) -> HttpResponse:
     if step.code is None:
         web_sign_in(request, step.account, method)
-        return redirect(_next_url(request))
+        return _remember_device(request, redirect(_next_url(request)))
     _remember_code(request, step.code, "sign_in", next=_next_url(request))
     return redirect("portal:signin-code")
 
@@ -163,12 +205,11 @@ def signin_code(request: HttpRequest) -> HttpResponse:
                     client=client_address(request),
                 )  # fmt: skip
         except QyzmetError as exc:
-            return render(request, "portal/signin_code.html", context | _error_context(exc),
-                          status=exc.status)  # fmt: skip
+            return _refusal_page(request, "portal/signin_code.html", context, exc)
         next_url = pending.get("next") or reverse("portal:me")
         request.session.pop(PENDING, None)
         web_sign_in(request, account, method)
-        return redirect(next_url)
+        return _remember_device(request, redirect(next_url))
     return render(request, "portal/signin_code.html", context)
 
 
@@ -184,8 +225,7 @@ def register(request: HttpRequest) -> HttpResponse:
                 language=get_language(),
             )  # fmt: skip
         except QyzmetError as exc:
-            return render(request, "portal/register.html", context | _error_context(exc),
-                          status=exc.status)  # fmt: skip
+            return _refusal_page(request, "portal/register.html", context, exc)
         _remember_code(request, issued, "register")
         return redirect("portal:signin-code")
     return render(request, "portal/register.html", context)
@@ -221,8 +261,8 @@ def signin_qr_status(request: HttpRequest) -> HttpResponse:
         web_sign_in(request, account, AuthSession.Method.QR)
         target = reverse("portal:me")
         if request.headers.get("Accept", "").startswith("application/json"):
-            return JsonResponse({"status": "approved", "next": target})
-        return redirect(target)
+            return _remember_device(request, JsonResponse({"status": "approved", "next": target}))
+        return _remember_device(request, redirect(target))
     if request.headers.get("Accept", "").startswith("application/json"):
         return JsonResponse({"status": status})
     return redirect("portal:signin-qr")

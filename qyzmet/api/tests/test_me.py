@@ -87,22 +87,6 @@ def test_registration_refuses_numbers_that_are_not_kazakh_mobiles(
     assert response.json()["code"] == code
 
 
-def test_registration_refuses_iins_outside_the_registry_and_existing_accounts(
-    api_client: CommittingClient,
-) -> None:
-    account = citizen_create()
-
-    unknown = api_client.post_json(
-        "/api/v1/auth/register/start", {"iin": "791028302728", "phone": PHONE}
-    )
-    existing = api_client.post_json(
-        "/api/v1/auth/register/start", {"iin": account.person.iin, "phone": "+77017654321"}
-    )
-
-    assert unknown.json()["code"] == "iin_not_in_registry"
-    assert existing.json()["code"] == "account_exists"
-
-
 def test_registration_refuses_a_weak_password_without_using_up_the_code(
     api_client: CommittingClient,
 ) -> None:

@@ -170,3 +170,61 @@ def test_concurrent_requests_beyond_the_limit_are_refused_without_waiting() -> N
     assert refused.status_code == 503
     assert sorted(statuses) == [200, 200, 200]
     assert guard.refused == 1
+
+
+LANES = [{"name": "signin", "paths": r"^/api/v1/auth/signin/", "slots": 2, "per_client": 1}]
+
+
+def _laned(view: Callable[[HttpRequest], HttpResponse] = _ok) -> OverloadGuardMiddleware:
+    with override_settings(QYZMET_MAX_INFLIGHT=1, QYZMET_OVERLOAD_LANES=LANES):
+        return OverloadGuardMiddleware(view)
+
+
+def _post(address: str = "198.51.100.1") -> HttpRequest:
+    return RequestFactory().post("/api/v1/auth/signin/password", REMOTE_ADDR=address)
+
+
+def test_a_lane_s_posts_never_take_the_other_requests_slots() -> None:
+    guard = _laned()
+    lane = guard.lanes[0]
+    for _ in range(2):
+        assert lane.slots.acquire(blocking=False)  # the lane is full
+
+    refused = guard(_post())
+    read = guard(RequestFactory().get("/api/v1/services"))
+    lane_page = guard(RequestFactory().get("/api/v1/auth/signin/certificate/challenge"))
+
+    assert refused.status_code == 503
+    assert json.loads(refused.content)["code"] == "overloaded"
+    assert read.status_code == 200  # the one general slot was free all along
+    assert lane_page.status_code == 200  # a GET is not the lane's
+    assert guard.slots.acquire(blocking=False)  # and nothing of the lane's was taken from it
+
+
+def test_a_client_with_a_post_in_flight_in_the_lane_gets_429_at_once() -> None:
+    seen: list[int] = []
+
+    def view(request: HttpRequest) -> HttpResponse:
+        if not seen:
+            seen.append(guard(_post()).status_code)  # the same client, while the first runs
+            seen.append(guard(_post("198.51.100.2")).status_code)  # another client
+        return HttpResponse("done")
+
+    guard = _laned(view)
+
+    first = guard(_post())
+
+    assert first.status_code == 200
+    assert seen == [429, 200]
+    assert guard.lanes[0].in_flight == {}  # every place given back
+
+
+def test_the_lane_s_429_has_retry_after_and_the_error_shape() -> None:
+    guard = _laned()
+    assert guard.lanes[0].enter("198.51.100.1")
+
+    response = guard(_post())
+
+    assert response.status_code == 429
+    assert response["Retry-After"] == "1"
+    assert json.loads(response.content)["code"] == "rate_limited"

@@ -18,6 +18,7 @@ from qyzmet.core.errors import RateLimited
 from qyzmet.core.models import WorkerHeartbeat
 from qyzmet.core.ratelimit import (
     BUDGETS,
+    EVERYONE,
     Budget,
     Count,
     rate_check,
@@ -245,3 +246,19 @@ def test_concurrent_check_then_record_never_passes_the_limit() -> None:
 
     assert sorted(outcomes) == ["counted"] * 3 + ["refused"] * 5, outcomes
     assert WorkerHeartbeat.objects.filter(hostname="shared").count() == 3
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("budgets")
+def test_a_count_over_everyone_counts_every_row_whatever_its_key(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    for n, minutes in enumerate((50, 40, 30)):
+        _hit(f"host-{n}", NOW - timedelta(minutes=minutes))
+    everyone = Count(budget="t.hour", key=EVERYONE, field="")
+
+    with django_assert_num_queries(2):  # the keyed counts' query, and everyone's
+        waits = _waits(everyone, _c("t.hour", "host-0"))
+
+    assert waits == {"t.hour": 10 * 60}  # the oldest of the newest three leaves in 10 minutes
+    assert _waits(everyone, now=NOW + timedelta(minutes=11)) == {}

@@ -141,8 +141,11 @@ def otp_issue(
     account_id: int | None = None,
     payload: dict[str, Any] | None = None,
     language: str = "kk",
+    instead: str = "",
 ) -> IssuedCode:
-    """Create a code and send it to `phone` (E.164) after commit."""
+    """Create a code and send it to `phone` (E.164) after commit. With `instead` (an event
+    key), that message is sent in place of the code, which then goes to no one: the answer looks
+    the same and counts against the same budgets, but only the phone learns why."""
     now = timezone.now()
     keys = {
         "phone": blind_index(phone, purpose="phone"),
@@ -177,8 +180,8 @@ def otp_issue(
             )
             notify(
                 recipient=phone_recipient(phone=phone, language=language, account_id=account_id),
-                event=_CODE_EVENTS.get(purpose, "code.signin"),
-                context={"code": code, "what": (payload or {}).get("what", "")},
+                event=instead or _CODE_EVENTS.get(purpose, "code.signin"),
+                context={} if instead else {"code": code, "what": (payload or {}).get("what", "")},
                 dedupe_key=f"otp:{row.id}",
                 now=now,
                 expires_at=row.expires_at,

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from qyzmet.core.crypto import blind_index
 from qyzmet.core.errors import ValidationFailed
+from qyzmet.identity.actions.attempts import password_checked
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, OneTimeCode, OtpEvent, Person, PhoneBinding
@@ -93,7 +94,12 @@ def phone_change_start(
                 _("The certificate belongs to another person."), code=ErrorCode.CERTIFICATE_MISMATCH
             )
         method = PhoneBinding.Method.CERTIFICATE
-    elif password and account.check_password(password):
+    elif password and password_checked(
+        iin_index=blind_index(person.iin, purpose="iin"),
+        client=client,
+        known_device="",
+        check=lambda: account.check_password(password),
+    ):
         method = PhoneBinding.Method.PASSWORD
     else:
         raise ValidationFailed(

@@ -24,6 +24,7 @@ from qyzmet.core.crypto import keyed_hash
 from qyzmet.core.errors import NotAuthenticated, NotFound
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import Account, AuthSession, RefreshToken
+from qyzmet.identity.selectors import device_hash
 
 ACCESS_SALT = "qyzmet.identity.access-token"
 ACCESS_PREFIX = "qa."
@@ -51,9 +52,11 @@ def session_start(
     device: str = "",
     client: str = "",
     language: str = "",
+    device_id: str = "",
 ) -> AuthSession:
     """Record a sign-in. The language the citizen signed in with becomes the language of their
-    messages (SMS, e-mail)."""
+    messages (SMS, e-mail). `device_id` is the device's own id (the browser's device cookie, the
+    app's device header): the device is known to the account from now on."""
     now = timezone.now()
     if language and language != account.language:
         account.language = language
@@ -68,6 +71,7 @@ def session_start(
         kind=kind,
         method=method,
         device=(device or "")[:200],
+        device_hash=device_hash(device_id),
         client_hash=client_fingerprint(client),
         created_at=now,
         last_seen_at=now,
@@ -94,7 +98,13 @@ def app_tokens_issue(*, session: AuthSession) -> TokenPair:
 
 
 def app_sign_in(
-    *, account: Account, method: str, device: str, client: str, language: str = ""
+    *,
+    account: Account,
+    method: str,
+    device: str,
+    client: str,
+    language: str = "",
+    device_id: str = "",
 ) -> TokenPair:
     with transaction.atomic():
         session = session_start(
@@ -104,6 +114,7 @@ def app_sign_in(
             device=device,
             client=client,
             language=language,
+            device_id=device_id,
         )
         return app_tokens_issue(session=session)
 

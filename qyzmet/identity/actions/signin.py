@@ -1,8 +1,10 @@
-"""Registration and the three ways to sign in: IIN + password + SMS code, a signature certificate
-(+ SMS code since 2025), and a QR code approved from the signed-in phone app.
+"""The three ways to sign in: IIN + password + SMS code, a signature certificate (+ SMS code
+since 2025), and a QR code approved from the signed-in phone app (registration is
+`actions.registration`).
 
 Sign-in never tells whether an IIN has an account: a wrong IIN and a wrong password get the same
-message, cost the same Argon2 work and count towards the same lockout.
+message, cost the same Argon2 work and count towards the same limits, which are checked before
+any hash is computed (`actions.attempts`).
 """
 
 from __future__ import annotations
@@ -17,40 +19,33 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from qyzmet.core.client import client_fingerprint
 from qyzmet.core.crypto import blind_index
-from qyzmet.core.errors import NotFound, QyzmetError, RateLimited, ValidationFailed
+from qyzmet.core.errors import NotFound, QyzmetError, ValidationFailed
 from qyzmet.core.ids import uuid_or_none
-from qyzmet.core.ratelimit import Count, rate_check
+from qyzmet.identity.actions.attempts import password_checked
 from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
-from qyzmet.identity.actions.phone import phone_bind, sim_change_check
+from qyzmet.identity.actions.phone import sim_change_check
 from qyzmet.identity.errors import ErrorCode
 from qyzmet.identity.models import (
     Account,
     AuthSession,
     OneTimeCode,
     Person,
-    PhoneBinding,
     SignInChallenge,
-    SignInFailure,
 )
-from qyzmet.identity.phones import phone_parse
 from qyzmet.identity.selectors import (
     account_get_by_iin,
-    account_login_for_iin,
-    age_on,
+    device_hash,
+    device_known,
     iin_validated,
-    person_get_by_iin,
     phone_binding_active,
-    phone_taken_by_another,
 )
 from qyzmet.signatures.selectors import SignatureRejected, signin_signature_verify
 
-MIN_AGE = 16
 # Spent on unknown IINs so that they cost the same time as known ones.
 _DUMMY_HASH = make_password(secrets.token_urlsafe(16))
 
@@ -79,119 +74,35 @@ def password_check_strength(*, password: str, person: Person | None = None) -> N
         ) from exc
 
 
-# --- Registration -------------------------------------------------------------------------------
-
-
-def registration_start(*, iin: str, phone: str, client: str, language: str) -> IssuedCode:
-    iin = iin_validated(iin)
-    number = phone_parse(phone)
-    person = person_get_by_iin(iin=iin)
-    if person is None or person.status != Person.Status.LIVING:
-        raise ValidationFailed(
-            _("This IIN was not found in the population registry."),
-            code=ErrorCode.IIN_NOT_IN_REGISTRY,
-            details={"field": "iin"},
-        )
-    if age_on(person.birth_date) < MIN_AGE:
-        raise ValidationFailed(
-            _("Accounts are for people aged 16 and over; parents act for younger children."),
-            code=ErrorCode.TOO_YOUNG,
-            details={"field": "iin"},
-        )
-    if Account.objects.filter(login=account_login_for_iin(iin)).exists():
-        raise ValidationFailed(
-            _("An account for this IIN already exists. Sign in instead."),
-            code=ErrorCode.ACCOUNT_EXISTS,
-            details={"field": "iin"},
-        )
-    _refuse_number_of_another(person=person, phone=number.e164)
-    return otp_issue(
-        purpose=OneTimeCode.Purpose.REGISTER,
-        phone=number.e164,
-        client=client,
-        iin=iin,
-        payload={"person": person.pk, "operator": number.operator},
-        language=language,
-    )
-
-
-def _refuse_number_of_another(*, person: Person, phone: str) -> None:
-    if phone_taken_by_another(person=person, phone=phone):
-        raise ValidationFailed(
-            _(
-                "This number is registered to another person in the mobile citizens database. "
-                "Its owner must release it first."
-            ),
-            code=ErrorCode.PHONE_TAKEN,
-            details={"field": "phone"},
-        )
-
-
-def registration_complete(
-    *, code_id: str, code: str, password: str, client: str, language: str
-) -> Account:
-    password_check_strength(password=password)
-    row = otp_verify(
-        code_id=code_id, code=code, purpose=OneTimeCode.Purpose.REGISTER, client=client
-    )
-    person = Person.objects.get(pk=row.payload["person"])
-    try:
-        with transaction.atomic():
-            account = Account(
-                login=account_login_for_iin(person.iin), person=person, language=language
-            )
-            account.set_password(password)
-            account.save(force_insert=True)
-            phone_bind(
-                person=person,
-                phone=row.phone,
-                operator=row.payload.get("operator", ""),
-                method=PhoneBinding.Method.REGISTRATION,
-            )
-    except IntegrityError as exc:  # registered in the meantime from another device
-        raise ValidationFailed(
-            _("An account for this IIN already exists. Sign in instead."),
-            code=ErrorCode.ACCOUNT_EXISTS,
-        ) from exc
-    return account
-
-
 # --- Password + SMS code ------------------------------------------------------------------------
-
-
-def _locked(wait: int) -> RateLimited:
-    minutes = max(1, -(-wait // 60))
-    return RateLimited(
-        _("Too many unsuccessful attempts. Try again in %(n)s minutes.") % {"n": minutes},
-        retry_after=wait,
-        code=ErrorCode.SIGNIN_LOCKED,
-    )
-
-
-def _lockout_check(*, iin_index: str) -> None:
-    rate_check(
-        rows=SignInFailure.objects.all(),
-        counts=[Count(budget="signin.password.iin", key=iin_index, field="iin_index")],
-        now=timezone.now(),
-        refuse=_locked,
-    )
 
 
 def _refused() -> SignInRefused:
     return SignInRefused(_("The IIN or password is not correct."))
 
 
-def signin_password(*, iin: str, password: str, client: str, language: str) -> SignInStep:
+def signin_password(
+    *, iin: str, password: str, client: str, language: str, device_id: str = ""
+) -> SignInStep:
+    """Check the IIN and password: the limits and the attempt's record first (no hash is computed
+    for a refused attempt), then the hash in a bounded slot. `device_id` is the device's own id
+    (browser cookie, app header): a device that signed in to the account before is held only to
+    its own limit, so a stranger's wrong passwords cannot lock the owner out of it."""
     iin = iin_validated(iin)
     iin_index = blind_index(iin, purpose="iin")
-    _lockout_check(iin_index=iin_index)
     account = account_get_by_iin(iin=iin)
-    if account is None or not account.is_active or account.person is None:
+    usable = account is not None and account.is_active and account.person is not None
+    device = device_hash(device_id)
+    known = device if account is not None and device_known(account=account, device=device) else ""
+
+    def check() -> bool:
+        if account is not None and usable:
+            return account.check_password(password)
         check_password(password, _DUMMY_HASH)  # same Argon2 work as for a real account
-        SignInFailure.objects.create(iin_index=iin_index, client_hash=client_fingerprint(client))
-        raise _refused()
-    if not account.check_password(password):
-        SignInFailure.objects.create(iin_index=iin_index, client_hash=client_fingerprint(client))
+        return False
+
+    right = password_checked(iin_index=iin_index, client=client, known_device=known, check=check)
+    if not right or account is None:
         raise _refused()
     return _second_factor(account=account, client=client, language=language, method="password")
 
@@ -314,8 +225,6 @@ __all__ = [
     "certificate_challenge_create",
     "certificate_signature_iin",
     "password_check_strength",
-    "registration_complete",
-    "registration_start",
     "signin_certificate",
     "signin_code_verify",
     "signin_password",
