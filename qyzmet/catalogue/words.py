@@ -8,8 +8,8 @@ stem for a Latin word. Two words match when their keys meet, so "водител�
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from collections.abc import Mapping
 
 import snowballstemmer
@@ -75,9 +75,16 @@ def _is_stem(rest: str, ending: str) -> bool:
     return len(rest) >= _KAZAKH_MIN_STEM and any(letter in _VOWELS for letter in rest)
 
 
-@functools.cache
+_PER_THREAD = threading.local()
+
+
 def _stemmer(language: str) -> snowballstemmer.Stemmer:
-    return snowballstemmer.stemmer(language)
+    """One stemmer per language and thread: a Snowball stemmer keeps the word it is working on in
+    itself, so two threads sharing one garble each other's words (an IndexError, a 500)."""
+    stemmers: dict[str, snowballstemmer.Stemmer] = _PER_THREAD.__dict__.setdefault("stemmers", {})
+    if language not in stemmers:
+        stemmers[language] = snowballstemmer.stemmer(language)
+    return stemmers[language]
 
 
 def english_stem(word: str) -> str:

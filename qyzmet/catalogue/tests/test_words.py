@@ -92,3 +92,15 @@ def test_a_word_with_kazakh_letters_gets_no_russian_stem() -> None:
     assert word_keys("куәлігін") == {"куәлік"}
     assert word_keys("справки") == {"справк", "справки"}  # Russian stem, Kazakh (unchanged)
     assert word_keys("2026") == {"2026"}
+
+
+def test_threads_stemming_at_once_get_what_one_thread_gets() -> None:
+    """Two request threads loading the catalogue at once in a fresh process shared one Snowball
+    stemmer, which keeps its word in itself: they garbled each other's words (an IndexError)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    vocabulary = ["водительское", "удостоверение", "регистрация", "registration", "licences"] * 40
+    alone = [word_keys(word) for word in vocabulary]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        for _ in range(5):
+            assert list(pool.map(word_keys, vocabulary)) == alone
