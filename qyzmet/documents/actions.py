@@ -124,7 +124,15 @@ def document_issue(
             document.save(force_insert=True)
             if supersedes is not None:
                 _supersede(supersedes, by=document)
-    except IntegrityError as exc:  # a number collision: 10^13 per year makes it a freak event
+    except IntegrityError as exc:
+        issued = Document.objects.filter(application_id=document.application_id)
+        if application_id and issued.exists():
+            # another run issued this application's document first: one per application
+            raise Conflict(
+                _("This application's document has already been issued."),
+                code=ErrorCode.DOCUMENT_ALREADY_ISSUED,
+            ) from exc
+        # a number collision: 10^13 per year makes it a freak event
         raise Conflict(_("Please try again."), code=ErrorCode.DOCUMENT_NUMBER_TAKEN) from exc
     logger.info(
         "document issued",
