@@ -19,7 +19,7 @@ from qyzmet.core.selectors import tasks_failed_list, tasks_health
 
 @never_cache
 @staff_member_required
-@permission_required("django_tasks_db.view_dbtaskresult", raise_exception=True)
+@permission_required("django_tasks_database.view_dbtaskresult", raise_exception=True)
 @require_GET
 def failed_tasks(request: HttpRequest) -> HttpResponse:
     rows = [
@@ -39,7 +39,7 @@ def failed_tasks(request: HttpRequest) -> HttpResponse:
 
 
 @staff_member_required
-@permission_required("django_tasks_db.change_dbtaskresult", raise_exception=True)
+@permission_required("django_tasks_database.change_dbtaskresult", raise_exception=True)
 @require_POST
 def failed_task_act(request: HttpRequest, task_id: str) -> HttpResponse:
     by = str(signed_in_account(request).pk)

@@ -19,7 +19,7 @@ logger = logging.getLogger("qyzmet.serve")
 
 FIRST_BACKOFF = 1.0  # seconds before the first restart
 LONGEST_BACKOFF = 30.0
-STEADY_AFTER = 60.0  # a child that ran this long starts again from the first backoff
+STEADY_AFTER = 10.0  # a child that ran this long starts again from the first backoff
 
 
 @dataclass

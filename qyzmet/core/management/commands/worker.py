@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from qyzmet.core.actions import (
     task_failure_record,
+    task_leases_expire,
     worker_heartbeat_beat,
     worker_heartbeat_forget,
 )
@@ -124,8 +125,10 @@ class Command(BaseCommand):
             logger.info("periodic sweeps started", extra={"sweeps": started})
             beat.start()
         else:
-            # One beat, so that the lease of what a batch run takes is its own while it runs.
+            # One beat, so that the lease of what a batch run takes is its own while it runs;
+            # and what a dead worker left running is taken back first.
             worker_heartbeat_beat(worker_id=worker_id)
+            task_leases_expire()
         logger.info("worker started", extra={"worker_id": worker_id, "queues": queues})
         try:
             worker.run()
