@@ -8,7 +8,8 @@ traceback, `/healthz` counts it (status `degraded`) and staff see it in the back
 they can run it again or dismiss it. A task must therefore be idempotent (a second run changes
 nothing), as the house rules ask of every task anyway.
 
-A periodic sweep is tried once: its next run, one period later, is its retry.
+A periodic sweep follows the same policy: a retried run and the next run of its chain may then
+both wait, which is harmless, as every sweep is idempotent.
 
 An attempt is a claim: django-tasks-db appends the worker's id to the row's `worker_ids` when a
 worker takes it, so `len(worker_ids)` is the number of attempts so far, whether they failed or
@@ -45,10 +46,10 @@ class RetryPolicy:
 
 
 def retry_policy(task_path: str) -> RetryPolicy:
-    """The policy of the task at `task_path` (its dotted path, as the task row keeps it)."""
-    sweeps = {str(spec["task"]) for spec in settings.QYZMET_PERIODIC_SWEEPS.values()}
+    """The policy of the task at `task_path` (its dotted path, as the task row keeps it): one
+    for every task today; the path is where a task of its own would be told apart."""
     return RetryPolicy(
-        attempts=1 if task_path in sweeps else max(1, settings.QYZMET_TASK_ATTEMPTS),
+        attempts=max(1, settings.QYZMET_TASK_ATTEMPTS),
         first=timedelta(seconds=settings.QYZMET_TASK_RETRY_FIRST_SECONDS),
         longest=timedelta(seconds=settings.QYZMET_TASK_RETRY_LONGEST_SECONDS),
     )
