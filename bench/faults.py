@@ -548,7 +548,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"load: {load_seconds:.0f} s; settled in {settle_seconds:.0f} s (left: {left})")
     print(
         f"kills: web {tally.counts['web killed']}, worker {tally.counts['worker killed']}; "
-        f"requests sent again: {tally.counts['requests sent again']}"
+        f"requests sent again: {tally.counts['requests sent again']}; codes that never came: "
+        f"{tally.counts['codes that never came']}; client errors: {tally.counts['client errors']}"
     )
     for name, value in final.items():
         print(f"  {name}: {value}")
