@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from datetime import datetime
+from datetime import datetime, timedelta
 from traceback import format_exception
 from typing import Any
 
@@ -112,6 +112,8 @@ def task_leases_expire(*, now: datetime | None = None) -> dict[str, int]:
                     "gave_up": policy.gives_up_after(attempt),
                 },
             )
+    # the rows of workers long dead (killed, their machine gone) are forgotten
+    WorkerHeartbeat.objects.filter(last_seen__lt=now - timedelta(days=1)).delete()
     return {"requeued": requeued, "gave_up": gave_up}
 
 

@@ -7,7 +7,10 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from qyzmet.core.actions import task_leases_expire, worker_heartbeat_beat
+from qyzmet.core.models import WorkerHeartbeat
 from qyzmet.core.retries import RetryPolicy, retry_policy
 
 POLICY = RetryPolicy(attempts=8, first=timedelta(seconds=30), longest=timedelta(hours=1))
@@ -35,3 +38,15 @@ def test_the_policy_comes_from_the_settings(settings: Any) -> None:
     assert policy == RetryPolicy(
         attempts=3, first=timedelta(seconds=5), longest=timedelta(seconds=60)
     )
+
+
+@pytest.mark.django_db
+def test_the_lease_sweep_forgets_the_heartbeats_of_workers_long_dead() -> None:
+    worker_heartbeat_beat(worker_id="alive")
+    worker_heartbeat_beat(worker_id="killed-yesterday")
+    WorkerHeartbeat.objects.filter(worker_id="killed-yesterday").update(
+        last_seen=timezone.now() - timedelta(days=1, seconds=1)
+    )
+
+    assert task_leases_expire() == {"requeued": 0, "gave_up": 0}
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]
