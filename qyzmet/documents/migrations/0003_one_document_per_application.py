@@ -1,7 +1,6 @@
-"""One result document per application. A database that already holds a second document of an
-application (issued twice before this constraint) keeps the first; each later one is revoked,
-its reason naming the application and the document that stands, and no longer counts as the
-application's."""
+"""One valid result document per application. A database that already holds a second valid
+document of an application (issued twice before this constraint) keeps the first; each later
+one is revoked, its reason naming the document that stands."""
 
 from typing import Any
 
@@ -13,16 +12,17 @@ REASON = "Issued twice for application %(application)s; document %(first)s stand
 def _revoke_second_documents(apps: Any, schema_editor: Any) -> None:
     Document = apps.get_model("documents", "Document")
     duplicated = (
-        Document.objects.exclude(application_id="")
+        Document.objects.filter(status="valid")
+        .exclude(application_id="")
         .values("application_id")
         .annotate(n=models.Count("id"))
         .filter(n__gt=1)
         .values_list("application_id", flat=True)
     )
     for application_id in list(duplicated):
-        first, *later = Document.objects.filter(application_id=application_id).order_by(
-            "issued_at", "number"
-        )
+        first, *later = Document.objects.filter(
+            application_id=application_id, status="valid"
+        ).order_by("issued_at", "number")
         for document in later:
             document.status = "revoked"
             document.status_changed_at = document.issued_at
@@ -30,15 +30,7 @@ def _revoke_second_documents(apps: Any, schema_editor: Any) -> None:
                 "application": application_id,
                 "first": first.number,
             }
-            document.application_id = ""
-            document.save(
-                update_fields=[
-                    "status",
-                    "status_changed_at",
-                    "revocation_reason",
-                    "application_id",
-                ]
-            )
+            document.save(update_fields=["status", "status_changed_at", "revocation_reason"])
 
 
 class Migration(migrations.Migration):
@@ -49,7 +41,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="document",
             constraint=models.UniqueConstraint(
-                condition=models.Q(("application_id", ""), _negated=True),
+                condition=models.Q(
+                    ("status", "valid"), models.Q(("application_id", ""), _negated=True)
+                ),
                 fields=("application_id",),
                 name="one_document_per_application",
             ),

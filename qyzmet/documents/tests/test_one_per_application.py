@@ -50,3 +50,16 @@ def test_documents_without_an_application_are_not_limited() -> None:
     document_issue(holder=holder, service_code=SERVICE)
 
     assert Document.objects.filter(application_id="").count() == 2
+
+
+def test_a_replacement_for_the_same_application_supersedes_the_first() -> None:
+    holder = person_create()
+    first = document_issue(holder=holder, service_code=SERVICE, application_id="a-3")
+
+    second = document_issue(
+        holder=holder, service_code=SERVICE, application_id="a-3", supersedes=first
+    )
+
+    first.refresh_from_db()
+    assert (first.status, first.superseded_by_id) == (Document.Status.SUPERSEDED, second.pk)
+    assert second.status == Document.Status.VALID
