@@ -25,6 +25,7 @@ def main() -> None:
         ["payments.py", *(["--seconds", "5"] if quick else [])],
         ["vehicles.py", *(["--seconds", "5", "--http-sales", "16"] if quick else [])],
         ["notifications.py", *(["--messages", "500"] if quick else [])],
+        ["faults.py", *(["--submissions", "200", "--approvals", "50"] if quick else [])],
     ]
     for script, *args in runs:
         print(f"\n=== {script} {' '.join(args)} ===", flush=True)

@@ -189,6 +189,14 @@ TASKS = {
 }
 QYZMET_WORKER_HEARTBEAT_SECONDS = env_int("QYZMET_WORKER_HEARTBEAT_SECONDS", 10)
 QYZMET_WORKER_STALE_SECONDS = env_int("QYZMET_WORKER_STALE_SECONDS", 60)
+# A task holds its lease while its worker's heartbeat is younger than this; a task whose worker
+# died is taken again after it (see qyzmet/core/retries.py).
+QYZMET_TASK_LEASE_SECONDS = env_int("QYZMET_TASK_LEASE_SECONDS", 60)
+# A failing task is tried this many times in all, waiting twice as long after each failure
+# (from the first wait to the longest), then it gives up: counted in /healthz, listed for staff.
+QYZMET_TASK_ATTEMPTS = env_int("QYZMET_TASK_ATTEMPTS", 8)
+QYZMET_TASK_RETRY_FIRST_SECONDS = env_int("QYZMET_TASK_RETRY_FIRST_SECONDS", 30)
+QYZMET_TASK_RETRY_LONGEST_SECONDS = env_int("QYZMET_TASK_RETRY_LONGEST_SECONDS", 3600)
 
 # --- Caches -------------------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -422,7 +430,17 @@ QYZMET_PERIODIC_SWEEPS: dict[str, dict[str, str | int]] = {
         "every": "QYZMET_NOTIFY_SWEEP_SECONDS",
     },
     "idempotency_keys": {"task": "qyzmet.core.tasks.idempotency_keys_sweep_task", "every": 3600},
+    "task_leases": {
+        "task": "qyzmet.core.tasks.task_leases_sweep_task",
+        "every": "QYZMET_TASK_LEASE_SECONDS",
+    },
+    "result_documents": {
+        "task": "qyzmet.applications.tasks.result_documents_sweep_task",
+        "every": env_int("QYZMET_RESULT_DOCUMENTS_SWEEP_SECONDS", 5 * 60),
+    },
 }
+# The sweep of approvals without their result document looks back this many days.
+QYZMET_RESULT_DOCUMENTS_SWEEP_DAYS = env_int("QYZMET_RESULT_DOCUMENTS_SWEEP_DAYS", 30)
 # How long an Idempotency-Key and the first answer kept with it are kept (a client retries
 # within minutes; the answer may hold personal data).
 QYZMET_IDEMPOTENCY_KEEP_HOURS = env_int("QYZMET_IDEMPOTENCY_KEEP_HOURS", 24)

@@ -10,7 +10,10 @@ from __future__ import annotations
 from django_tasks import task
 
 from qyzmet.applications.actions.duty import application_duty_refund
-from qyzmet.applications.actions.results import application_result_issue
+from qyzmet.applications.actions.results import (
+    application_result_issue,
+    application_results_sweep,
+)
 from qyzmet.applications.deadlines import deadlines_sweep
 from qyzmet.core.periodic import periodic_next
 
@@ -34,3 +37,10 @@ def deadlines_sweep_task() -> dict[str, int]:
     periodic_next("deadlines")
     report = deadlines_sweep()
     return {"escalated": report.escalated, "checked": report.checked}
+
+
+@task()
+def result_documents_sweep_task() -> dict[str, int]:
+    """Approved applications without their document (their task lost or given up) get it."""
+    periodic_next("result_documents")
+    return application_results_sweep()

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from qyzmet.core.calendar import local_today
 from qyzmet.core.mci import mci_health
 from qyzmet.core.models import WorkerHeartbeat
+from qyzmet.core.retries import task_lease
 
 
 @dataclass(frozen=True)
@@ -25,10 +28,14 @@ class Health:
     database: dict[str, Any]
     worker: dict[str, Any]
     mci: dict[str, Any] = field(default_factory=dict)
+    tasks: dict[str, Any] = field(default_factory=dict)
 
     @property
     def degraded(self) -> bool:
-        return self.mci.get("ok") is False
+        """Serving, but something needs a person: tasks that gave up or lost their worker, or a
+        year without its MCI."""
+        tasks_failing = bool(self.tasks) and not self.tasks.get("ok", True)
+        return tasks_failing or self.mci.get("ok") is False
 
     def as_dict(self) -> dict[str, Any]:
         status = "fail" if not self.ok else "degraded" if self.degraded else "ok"
@@ -37,7 +44,38 @@ class Health:
             "database": self.database,
             "worker": self.worker,
             "mci": self.mci,
+            "tasks": self.tasks,
         }
+
+
+def tasks_health(*, now: datetime | None = None) -> dict[str, Any]:
+    """Tasks that gave up (`failed`, listed for staff in the back office) and running tasks
+    whose worker died and which the lease sweep has not taken back yet (`stuck`)."""
+    now = now or timezone.now()
+    lease = task_lease()
+    alive = set(
+        WorkerHeartbeat.objects.filter(last_seen__gte=now - lease).values_list(
+            "worker_id", flat=True
+        )
+    )
+    failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count()
+    stuck = sum(
+        1
+        for worker_ids in DBTaskResult.objects.filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=now - lease
+        ).values_list("worker_ids", flat=True)
+        if not (worker_ids and worker_ids[-1] in alive)
+    )
+    return {"ok": failed == 0 and stuck == 0, "failed": failed, "stuck": stuck}
+
+
+def tasks_failed_list(*, limit: int = 200) -> list[DBTaskResult[..., Any]]:
+    """The tasks that gave up, newest first (the staff page)."""
+    return list(
+        DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).order_by(
+            "-finished_at", "-enqueued_at", "id"
+        )[:limit]
+    )
 
 
 def health_check() -> Health:
@@ -72,4 +110,5 @@ def health_check() -> Health:
         database=database,
         worker=worker,
         mci=mci_health(local_today()),
+        tasks=tasks_health(now=now),
     )

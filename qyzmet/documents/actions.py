@@ -125,10 +125,22 @@ def document_issue(
     document.pdf.save(f"{number}.pdf.enc", ContentFile(pdf_seal(signed, number=number)), save=False)
     try:
         with transaction.atomic():
+            if supersedes is not None:  # first: an application has one valid document
+                _supersede(supersedes)
             document.save(force_insert=True)
             if supersedes is not None:
-                _supersede(supersedes, by=document)
-    except IntegrityError as exc:  # a number collision: 10^13 per year makes it a freak event
+                Document.objects.filter(pk=supersedes.pk).update(superseded_by=document)
+    except IntegrityError as exc:
+        issued = Document.objects.filter(
+            application_id=document.application_id, status=Document.Status.VALID
+        )
+        if application_id and issued.exists():
+            # another run issued this application's document first: one per application
+            raise Conflict(
+                _("This application's document has already been issued."),
+                code=ErrorCode.DOCUMENT_ALREADY_ISSUED,
+            ) from exc
+        # a number collision: 10^13 per year makes it a freak event
         raise Conflict(_("Please try again."), code=ErrorCode.DOCUMENT_NUMBER_TAKEN) from exc
     logger.info(
         "document issued",
@@ -137,18 +149,15 @@ def document_issue(
     return document
 
 
-def _supersede(old: Document, *, by: Document) -> None:
+def _supersede(old: Document) -> None:
+    """Mark `old` superseded (the caller then names the document that replaced it)."""
     row_change_locked(
         row=old,
         status_in=(Document.Status.VALID,),
         refusal=Conflict(
             _("Only a valid document can be replaced."), code=ErrorCode.DOCUMENT_NOT_VALID
         ),
-        values={
-            "status": Document.Status.SUPERSEDED,
-            "superseded_by": by,
-            "status_changed_at": timezone.now(),
-        },
+        values={"status": Document.Status.SUPERSEDED, "status_changed_at": timezone.now()},
     )
 
 

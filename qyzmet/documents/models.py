@@ -48,6 +48,16 @@ class Document(UuidRecord):
         verbose_name = _("result document")
         verbose_name_plural = _("result documents")
         indexes = [models.Index(fields=["holder", "issued_at"], name="documents_holder_idx")]
+        constraints = [
+            # An application's result is one valid document: a retried or re-run issuing
+            # task, or the sweep of approvals without theirs, cannot make a second (a
+            # replacement supersedes the first in the same transaction).
+            models.UniqueConstraint(
+                fields=["application_id"],
+                condition=models.Q(status="valid") & ~models.Q(application_id=""),
+                name="one_document_per_application",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Document {self.number}"

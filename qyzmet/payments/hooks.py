@@ -10,9 +10,9 @@ prefix, explicitly, from its `AppConfig.ready()`:
 The credit never runs the callbacks itself: in its own transaction it records the payment
 (invoices paid, one receipt) and enqueues `invoice_paid_hooks_task` for each invoice it paid, so
 a bank's webhook answers 2xx whatever happens above payments. The task runs the callbacks in a
-savepoint; when one raises, its writes roll back and the task enqueues itself again, a bounded
-backoff later, up to `PAID_HOOK_ATTEMPTS` attempts; the last failure is logged as an error
-("paid hooks gave up") and the task row stays failed with the exception.
+savepoint; when one raises, its writes roll back and the task raises: the worker tries it again
+by the platform's one retry policy (`qyzmet.core.retries`: a doubling wait, a bounded number of
+attempts), and a task that gives up is counted in `/healthz` and listed for staff.
 
 Before an invoice is paid, the layer above may also say it must not be paid now
 (`on_payable(prefix)(check)`, `check(invoice)` answering why, "" when it may): the applications'
@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 
 from django.db import transaction
-from django.utils import timezone
 from django_tasks import task
 
 from qyzmet.payments.models import Invoice
@@ -41,10 +39,6 @@ PaidHook = Callable[[Invoice], None]
 _HOOKS: list[tuple[str, PaidHook]] = []
 PayableCheck = Callable[[Invoice], str]  # why the invoice may not be paid now; "" when it may
 _PAYABLE: list[tuple[str, PayableCheck]] = []
-
-PAID_HOOK_ATTEMPTS = 8
-FIRST_RETRY = timedelta(seconds=30)
-LONGEST_RETRY = timedelta(hours=1)
 
 
 def on_paid(prefix: str) -> Callable[[PaidHook], PaidHook]:
@@ -95,34 +89,13 @@ def paid_hooks_enqueue(invoice: Invoice) -> None:
     invoice_paid_hooks_task.enqueue(str(invoice.pk))
 
 
-def paid_hooks_retry_delay(attempt: int) -> timedelta:
-    """How long to wait after failed attempt `attempt` (1, 2, …): doubling, at most an hour."""
-    return min(FIRST_RETRY * 2 ** (attempt - 1), LONGEST_RETRY)
-
-
 @task()
 def invoice_paid_hooks_task(invoice_id: str, attempt: int = 1) -> None:
-    """Run the paid invoice's callbacks; on a failure, try again later (see the module doc)."""
+    """Run the paid invoice's callbacks; a failure raises, and the worker tries again later
+    (see the module doc). `attempt` is read no more: rows enqueued before keep their shape."""
     invoice = Invoice.objects.filter(pk=invoice_id).first()
     if invoice is None:
         logger.error("paid invoice not found", extra={"invoice": invoice_id})
         return
-    failure: Exception | None = None
-    with transaction.atomic():
-        try:
-            with transaction.atomic():  # a failing callback leaves nothing half-written
-                paid_hooks_run(invoice)
-        except Exception as exc:
-            failure = exc
-            if attempt < PAID_HOOK_ATTEMPTS:
-                # The next attempt is written with the knowledge of this failure: both or neither.
-                later = timezone.now() + paid_hooks_retry_delay(attempt)
-                invoice_paid_hooks_task.using(run_after=later).enqueue(invoice_id, attempt + 1)
-    if failure is None:
-        return
-    extra = {"invoice": invoice_id, "attempt": attempt, "attempts": PAID_HOOK_ATTEMPTS}
-    if attempt < PAID_HOOK_ATTEMPTS:
-        logger.warning("paid hooks failed, will retry", extra=extra, exc_info=failure)
-    else:
-        logger.error("paid hooks gave up", extra=extra, exc_info=failure)
-    raise failure  # the task row records the failure and its traceback
+    with transaction.atomic():  # a failing callback leaves nothing half-written
+        paid_hooks_run(invoice)

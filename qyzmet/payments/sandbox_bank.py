@@ -34,7 +34,6 @@ from qyzmet.payments.providers.sandbox import (
 logger = logging.getLogger(__name__)
 
 S = Payment.State
-DELIVERY_ATTEMPTS = 5
 
 
 def _card_refused(message: str, code: ErrorCode, field_message: str) -> ValidationFailed:
@@ -108,15 +107,9 @@ def sandbox_notify(ref: str) -> dict[str, Any]:
 
 @task()
 def sandbox_notify_task(ref: str, attempt: int = 1) -> dict[str, Any]:
-    try:
-        return sandbox_notify(ref)
-    except Exception:
-        # Like a real gateway: an error answer means "try again later", a few times.
-        if attempt < DELIVERY_ATTEMPTS:
-            later = timezone.now() + timedelta(seconds=30 * attempt)
-            sandbox_notify_task.using(run_after=later).enqueue(ref, attempt + 1)
-        logger.exception("sandbox notification failed", extra={"ref": ref, "attempt": attempt})
-        raise
+    """Like a real gateway: an error answer means "try again later", a few times (the worker's
+    one retry policy, `qyzmet.core.retries`). `attempt` is read no more."""
+    return sandbox_notify(ref)
 
 
 @task()

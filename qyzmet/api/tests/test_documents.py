@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +36,10 @@ def agency_certificate(
 
 def issue(**kwargs: Any) -> Document:
     holder = kwargs.pop("holder", None) or person_create()
-    return document_issue(holder=holder, service_code=SERVICE, application_id="A-1", **kwargs)
+    application_id = kwargs.pop("application_id", None) or f"A-{uuid.uuid4().hex[:8]}"
+    return document_issue(
+        holder=holder, service_code=SERVICE, application_id=application_id, **kwargs
+    )
 
 
 def upload(client: CommittingClient, pdf: bytes) -> dict[str, Any]:
@@ -134,7 +138,7 @@ def test_a_superseded_document_names_the_newer_one(
     api_client: CommittingClient, agency_certificate: IssuedCertificate
 ) -> None:
     old = issue()
-    new = issue(holder=old.holder, supersedes=old)
+    new = issue(holder=old.holder, supersedes=old, application_id=old.application_id)
 
     by_number = api_client.post_json(VERIFY, {"number": old.number, "iin": old.holder.iin}).json()
     by_file = upload(api_client, document_pdf_bytes(old))

@@ -19,6 +19,7 @@ from qyzmet.applications.actions.locking import application_update_checked
 from qyzmet.applications.actions.signing import (
     sign_code_issue,
     signature_check,
+    signature_save,
     signing_content,
     signing_method_of,
     signing_method_require,
@@ -113,7 +114,7 @@ def application_countersign(
         )  # fmt: skip
         signature.application = application
         signature.party = Signature.Party.COUNTERPARTY
-        signature.save()
+        signature_save(signature)
         party = definition.counterparty
         values: dict[str, object] = {"updated_at": timezone.now()}
         if party is not None and party.pays and application.fee_tiyn:

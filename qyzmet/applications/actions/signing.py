@@ -20,7 +20,7 @@ from qyzmet.applications.refusals import refusals_check
 from qyzmet.applications.words import DRAFT
 from qyzmet.catalogue.schema import ServiceDefinition
 from qyzmet.core.errors import Conflict, ValidationFailed
-from qyzmet.identity.actions.otp import IssuedCode, otp_issue, otp_verify
+from qyzmet.identity.actions.otp import IssuedCode, otp_check, otp_issue, otp_spend
 from qyzmet.identity.models import Account, OneTimeCode, Person
 from qyzmet.identity.selectors import phone_binding_active
 from qyzmet.signatures.selectors import SignatureRejected, signin_signature_verify
@@ -126,11 +126,12 @@ def signature_check(
     signer: Person | None = None,
 ) -> Signature:
     """The signature of `signer` (by default the applicant) over `content`, checked and not yet
-    saved: the caller saves it with the step it signs."""
+    saved: the caller saves it with `signature_save`, in the transaction of the step it signs
+    (which spends its code there, so a crash before that commit leaves the code usable)."""
     digest = hashlib.sha256(content).hexdigest()
     signer_person = signer or application.person
     if code_id:
-        row = otp_verify(
+        row = otp_check(
             code_id=code_id,
             code=code,
             purpose=_code_purpose(application, signer_person),
@@ -166,3 +167,11 @@ def signature_check(
         cms=cms,
         content=content.decode(),
     )
+
+
+def signature_save(signature: Signature) -> None:
+    """Save a checked signature, in the transaction of the step it signs: its one-time code is
+    spent here, or refused (`otp_used`) when another request spent it meanwhile."""
+    if signature.code is not None and signature.code.used_at is None:
+        otp_spend(row=signature.code)
+    signature.save()

@@ -24,6 +24,7 @@ from qyzmet.applications.actions.locking import application_update_checked
 from qyzmet.applications.actions.numbering import number_allocate
 from qyzmet.applications.actions.signing import (
     signature_check,
+    signature_save,
     signing_content,
     signing_method_of,
     signing_method_require,
@@ -130,7 +131,7 @@ def _submit(
     if application.payment == Application.Payment.AWAITING:
         duty_invoice(application, definition, answers)
     signature.application = application
-    signature.save()
+    signature_save(signature)
     event_record(
         application=application,
         transition="submit",

@@ -43,7 +43,9 @@ def _waiting_sweeps() -> list[str]:
 
 SWEEPS = [
     "qyzmet.applications.tasks.deadlines_sweep_task",
+    "qyzmet.applications.tasks.result_documents_sweep_task",
     "qyzmet.core.tasks.idempotency_keys_sweep_task",
+    "qyzmet.core.tasks.task_leases_sweep_task",
     "qyzmet.notifications.tasks.notifications_sweep_task",
     "qyzmet.payments.tasks.payments_sweep_task",
 ]

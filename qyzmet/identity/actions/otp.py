@@ -206,6 +206,30 @@ def otp_issue(
 def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTimeCode:
     """Consume the code if right. A wrong try is committed before the refusal is raised, so an
     outer transaction cannot roll the attempt counter back: call this outside one."""
+    return _otp_verify(code_id=code_id, code=code, purpose=purpose, client=client, spend=True)
+
+
+def otp_check(*, code_id: str, code: str, purpose: str, client: str) -> OneTimeCode:
+    """Check the code as `otp_verify` does (a wrong try committed at once: call this outside a
+    transaction), but leave it unspent: the caller spends it with `otp_spend` in the
+    transaction of what the code confirms, so that a crash between the two leaves the code
+    usable for the retry of the same request."""
+    return _otp_verify(code_id=code_id, code=code, purpose=purpose, client=client, spend=False)
+
+
+def otp_spend(*, row: OneTimeCode) -> None:
+    """Spend a code `otp_check` accepted, in the caller's transaction: a code spent meanwhile
+    (the same code sent twice at once) is refused with `otp_used`, and the caller's transaction
+    rolls back."""
+    now = timezone.now()
+    if not OneTimeCode.objects.filter(pk=row.pk, used_at__isnull=True).update(used_at=now):
+        raise CodeRefused(
+            _("This code has already been used. Ask for a new one."), code=ErrorCode.OTP_USED
+        )
+    row.used_at = now
+
+
+def _otp_verify(*, code_id: str, code: str, purpose: str, client: str, spend: bool) -> OneTimeCode:
     refusal: QyzmetError | None = None
     with transaction.atomic():
         row = _locked_code(code_id, purpose)
@@ -245,8 +269,9 @@ def otp_verify(*, code_id: str, code: str, purpose: str, client: str) -> OneTime
             )
             event.kind = OtpEvent.Kind.WRONG
         else:
-            row.used_at = now
-            row.save(update_fields=["used_at"])
+            if spend:
+                row.used_at = now
+                row.save(update_fields=["used_at"])
             event.kind = OtpEvent.Kind.VERIFIED
         event.save()
     if refusal is not None:

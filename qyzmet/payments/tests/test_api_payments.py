@@ -16,13 +16,7 @@ from conftest import CommittingClient
 from qyzmet.identity.models import Account
 from qyzmet.identity.tests.factories import citizen_create
 from qyzmet.payments import sandbox_bank
-from qyzmet.payments.hooks import (
-    PAID_HOOK_ATTEMPTS,
-    invoice_paid_hooks_task,
-    on_paid,
-    paid_hook_remove,
-    paid_hooks_retry_delay,
-)
+from qyzmet.payments.hooks import invoice_paid_hooks_task, on_paid, paid_hook_remove
 from qyzmet.payments.models import (
     Invoice,
     Payment,
@@ -248,9 +242,10 @@ def test_the_webhook_answers_2xx_and_credits_when_the_step_above_fails_then_the_
 
         run_tasks()
         assert calls == ["application:7"]
-        (retry,) = _hook_tasks(TaskResultStatus.READY)
-        assert retry.args_kwargs["args"] == [str(invoice.pk), 2]
+        (retry,) = _hook_tasks(TaskResultStatus.READY)  # the same row, back in the queue
+        assert retry.args_kwargs["args"] == [str(invoice.pk)]
         assert retry.run_after > timezone.now() + timedelta(seconds=25)
+        assert retry.exception_class_path == "builtins.RuntimeError"
         run_tasks()  # not due yet
         assert calls == ["application:7"]
 
@@ -258,8 +253,9 @@ def test_the_webhook_answers_2xx_and_credits_when_the_step_above_fails_then_the_
             run_tasks()
         assert calls == ["application:7", "application:7"]
         assert _hook_tasks(TaskResultStatus.READY) == []
-        assert len(_hook_tasks(TaskResultStatus.FAILED)) == 1
-        assert len(_hook_tasks(TaskResultStatus.SUCCESSFUL)) == 1
+        assert _hook_tasks(TaskResultStatus.FAILED) == []
+        (done,) = _hook_tasks(TaskResultStatus.SUCCESSFUL)
+        assert len(done.worker_ids) == 2  # two attempts
     finally:
         paid_hook_remove(flaky)
     invoice.refresh_from_db()
@@ -274,39 +270,30 @@ def _hook_tasks(status: TaskResultStatus) -> list[DBTaskResult]:
 
 
 def test_a_hook_that_keeps_failing_is_retried_a_bounded_number_of_times_then_logged(
-    account: Account, caplog: pytest.LogCaptureFixture
+    account: Account, caplog: pytest.LogCaptureFixture, settings: Any
 ) -> None:
+    settings.QYZMET_TASK_ATTEMPTS = 3
+
     def broken(invoice: Invoice) -> None:
         raise RuntimeError("the layer above is down")
 
     invoice = duty(account, ref="application:9")
     on_paid("application:")(broken)
     try:
-        with pytest.raises(RuntimeError):
-            invoice_paid_hooks_task.call(str(invoice.pk), PAID_HOOK_ATTEMPTS - 1)
-        (retry,) = _hook_tasks(TaskResultStatus.READY)
-        assert retry.args_kwargs["args"] == [str(invoice.pk), PAID_HOOK_ATTEMPTS]
-        retry.delete()
-        with (
-            caplog.at_level("WARNING", logger="qyzmet.payments.hooks"),
-            pytest.raises(RuntimeError),
-        ):
-            invoice_paid_hooks_task.call(str(invoice.pk), PAID_HOOK_ATTEMPTS)
+        invoice_paid_hooks_task.enqueue(str(invoice.pk))
+        with caplog.at_level("WARNING", logger="qyzmet.core.actions"):
+            for minutes in (0, 1, 3, 10):  # 30 s, then 60 s later
+                with time_machine.travel(timezone.now() + timedelta(minutes=minutes)):
+                    run_tasks()
     finally:
         paid_hook_remove(broken)
     assert _hook_tasks(TaskResultStatus.READY) == []  # no attempt after the last
-    (gave_up,) = [r for r in caplog.records if r.getMessage() == "paid hooks gave up"]
+    (failed,) = _hook_tasks(TaskResultStatus.FAILED)
+    assert len(failed.worker_ids) == 3
+    assert "the layer above is down" in failed.traceback
+    (gave_up,) = [r for r in caplog.records if r.getMessage() == "task gave up"]
     assert gave_up.levelname == "ERROR"
-    assert (gave_up.invoice, gave_up.attempt) == (str(invoice.pk), PAID_HOOK_ATTEMPTS)  # type: ignore[attr-defined]
-
-
-@pytest.mark.parametrize(
-    ("attempt", "seconds"), [(1, 30), (2, 60), (3, 120), (7, 1920), (8, 3600), (20, 3600)]
-)
-def test_paid_hooks_wait_twice_as_long_after_each_failure_at_most_an_hour(
-    attempt: int, seconds: int
-) -> None:
-    assert paid_hooks_retry_delay(attempt) == timedelta(seconds=seconds)
+    assert (gave_up.task_id, gave_up.attempt) == (str(failed.pk), 3)  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,68 @@
-"""Serve the portal with gunicorn and run the task worker beside it; Ctrl-C stops both."""
+"""Serve the portal with gunicorn and run the task worker beside it, supervised: a child that
+dies (killed, out of memory) is started again after a backoff that doubles while it keeps
+dying, and the other keeps running meanwhile. Ctrl-C or SIGTERM stops both."""
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
+logger = logging.getLogger("qyzmet.serve")
+
+FIRST_BACKOFF = 1.0  # seconds before the first restart
+LONGEST_BACKOFF = 30.0
+STEADY_AFTER = 10.0  # a child that ran this long starts again from the first backoff
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen[bytes] | None = None
+    started_at: float = 0.0
+    restart_at: float | None = None
+    deaths: int = 0  # in a row: a child that ran steadily starts counting again
+    restarts: int = field(default=0)
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(self.argv)  # noqa: S603 - our own commands
+        self.started_at = time.monotonic()
+        self.restart_at = None
+        logger.info("child started", extra={"child": self.name, "pid": self.process.pid})
+
+    def supervise(self, now: float) -> None:
+        """Notice a death and schedule the restart; restart when its time has come."""
+        if self.process is not None and self.restart_at is None:
+            code = self.process.poll()
+            if code is None:
+                return
+            self.deaths = 1 if now - self.started_at >= STEADY_AFTER else self.deaths + 1
+            backoff = supervisor_delay(deaths=self.deaths)
+            self.restart_at = now + backoff
+            logger.error(
+                "child died, restarting",
+                extra={"child": self.name, "returncode": code, "backoff_seconds": backoff},
+            )
+        if self.restart_at is not None and now >= self.restart_at:
+            self.restarts += 1
+            self.start()
+
+
+def supervisor_delay(*, deaths: int) -> float:
+    """The wait before the restart after `deaths` deaths in a row (1, 2, …): doubling."""
+    return min(FIRST_BACKOFF * 2 ** (max(deaths, 1) - 1), LONGEST_BACKOFF)
+
 
 class Command(BaseCommand):
-    help = "Start gunicorn and the task worker together; stop both on Ctrl-C or SIGTERM."
+    help = "Start gunicorn and the task worker, restart either when it dies; stop on SIGTERM."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default=os.environ.get("QYZMET_BIND", "127.0.0.1:8000"))
@@ -36,7 +85,7 @@ class Command(BaseCommand):
             "--logger-class", "qyzmet.core.access_log.RedactingLogger",  # no IINs in the log
         ]  # fmt: skip
         worker = [python, "manage.py", "worker"]
-        children = [subprocess.Popen(gunicorn), subprocess.Popen(worker)]  # noqa: S603
+        children = [Child("web", gunicorn), Child("worker", worker)]
 
         stopping = False
 
@@ -47,19 +96,21 @@ class Command(BaseCommand):
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
         try:
-            while not stopping and all(child.poll() is None for child in children):
+            for child in children:
+                child.start()
+            while not stopping:
+                now = time.monotonic()
+                for child in children:
+                    child.supervise(now)
                 time.sleep(0.3)
         finally:
-            for child in children:
-                if child.poll() is None:
-                    child.send_signal(signal.SIGTERM)
+            running = [c.process for c in children if c.process and c.process.poll() is None]
+            for process in running:
+                process.send_signal(signal.SIGTERM)
             deadline = time.monotonic() + 10
-            for child in children:
+            for process in running:
                 try:
-                    child.wait(timeout=max(0.1, deadline - time.monotonic()))
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
                 except subprocess.TimeoutExpired:
-                    child.kill()
-                    child.wait()
-        failed = [c.returncode for c in children if c.returncode not in (0, -signal.SIGTERM, -2)]
-        if failed and not stopping:
-            raise SystemExit(1)
+                    process.kill()
+                    process.wait()

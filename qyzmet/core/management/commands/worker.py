@@ -1,4 +1,5 @@
-"""The task worker: django-tasks-db's worker plus a heartbeat that /healthz reports, and the
+"""The task worker: django-tasks-db's worker plus a heartbeat that /healthz reports and that
+holds the lease of the task it runs, the one retry policy (`qyzmet.core.retries`), and the
 periodic sweeps, which it starts itself (see `qyzmet.core.periodic`)."""
 
 from __future__ import annotations
@@ -12,9 +13,16 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.utils import timezone
 from django.utils.crypto import get_random_string
+from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
+from django_tasks_db.models import DBTaskResult
 
-from qyzmet.core.actions import worker_heartbeat_beat, worker_heartbeat_forget
+from qyzmet.core.actions import (
+    task_failure_record,
+    task_leases_expire,
+    worker_heartbeat_beat,
+    worker_heartbeat_forget,
+)
 from qyzmet.core.periodic import periodic_start
 
 logger = logging.getLogger("qyzmet.worker")
@@ -46,6 +54,44 @@ class Heartbeat(threading.Thread):
             connection.close()
 
 
+class RetryingWorker(Worker):
+    """django-tasks-db's worker, but a task that raises is tried again later (or given up)
+    by the one retry policy, instead of being marked failed at once."""
+
+    def run_task(self, db_task_result: DBTaskResult[..., Any]) -> None:
+        try:
+            self.running_task = True
+            task = db_task_result.task
+            task_result = db_task_result.task_result
+            backend_type = task.get_backend()
+            task_started.send(sender=backend_type, task_result=task_result)
+            if task.takes_context:
+                return_value = task.call(
+                    TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
+                )
+            else:
+                return_value = task.call(*task_result.args, **task_result.kwargs)
+            db_task_result.set_successful(return_value)
+            task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
+        except BaseException as exc:  # an interrupted task (SystemExit) is tried again too
+            try:
+                gave_up = task_failure_record(row=db_task_result, error=exc)
+            except Exception:
+                logger.exception("task failure not recorded", extra={"task_id": db_task_result.pk})
+                gave_up = False  # still RUNNING: its lease runs out and it is taken again
+            if gave_up:
+                try:
+                    task_finished.send(
+                        sender=type(db_task_result.task.get_backend()),
+                        task_result=db_task_result.task_result,
+                    )
+                except Exception:
+                    logger.exception("task failed", extra={"task_id": db_task_result.pk})
+        finally:
+            self.running_task = False
+            self._run_tasks += 1
+
+
 class Command(BaseCommand):
     help = "Run the background task worker (all queues) with a heartbeat."
 
@@ -61,7 +107,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, queues: str, interval: float, batch: bool, **opts: Any) -> None:
         worker_id = get_random_string(32)
         beat = Heartbeat(worker_id, settings.QYZMET_WORKER_HEARTBEAT_SECONDS)
-        worker = Worker(
+        worker = RetryingWorker(
             queue_names=queues.split(","),
             interval=interval,
             batch=batch,
@@ -78,6 +124,11 @@ class Command(BaseCommand):
             started = periodic_start()
             logger.info("periodic sweeps started", extra={"sweeps": started})
             beat.start()
+        else:
+            # One beat, so that the lease of what a batch run takes is its own while it runs;
+            # and what a dead worker left running is taken back first.
+            worker_heartbeat_beat(worker_id=worker_id)
+            task_leases_expire()
         logger.info("worker started", extra={"worker_id": worker_id, "queues": queues})
         try:
             worker.run()
