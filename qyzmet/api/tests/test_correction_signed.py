@@ -86,6 +86,8 @@ def test_a_correction_is_sent_back_only_signed_and_its_history_names_the_changes
         "purpose": "other",
         "purpose_other": "A bank loan",
     }
+    # the code that signed the correction is spent with it: it signs nothing again
+    assert rounds[1].code is not None and rounds[1].code.used_at is not None
 
 
 def test_a_field_the_officer_did_not_reopen_is_refused_and_kept(

@@ -32,6 +32,7 @@ from qyzmet.applications.actions.definitions import (
 from qyzmet.applications.actions.duty import duty_settle
 from qyzmet.applications.actions.history import event_record
 from qyzmet.applications.actions.locking import application_update_checked
+from qyzmet.applications.actions.signing import signature_save
 from qyzmet.applications.actions.telling import (
     applicant_state_tell,
     counterparty_confirmation_ask,
@@ -282,7 +283,7 @@ def _resigned(
         ),
         default=-1,
     )
-    signature.save()
+    signature_save(signature)  # its code is spent in this transaction
     Application.objects.filter(pk=application.pk).update(signed_at=signature.signed_at)
     return {"signature": signature.method, **answers_changed(definition, before, after)}
 
